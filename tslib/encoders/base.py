@@ -1,0 +1,114 @@
+"""The stepwise encoder contract.
+
+A :class:`StepEncoder` reads a sequence one step at a time and carries a state,
+the way a language model decodes token by token with a cache. Two paths exist:
+
+* ``forward(x, state)`` over a whole (B, T, F) sequence, using fused kernels;
+* ``step(x_t, state)`` for one (B, F) observation.
+
+They must agree: iterating ``step`` over ``x[:, t]`` gives ``forward(x)`` up to
+1e-5 in fp32. This is the reference contract that the runner and every fast
+path are tested against.
+
+State convention
+----------------
+A state is a ``tuple`` of tensors whose **first dimension is the batch**. The
+runner keeps a pool of states by calling ``init_state(capacity)`` once and then
+gathering / scattering rows along dim 0, so any state of this shape can be
+pooled, snapshotted and restored without knowing the encoder.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import torch
+from torch import nn
+
+__all__ = ["State", "StepEncoder", "ENCODER_REGISTRY", "register_encoder"]
+
+State = tuple[torch.Tensor, ...]
+
+#: name -> encoder class; every registered class is run through the contract tests.
+ENCODER_REGISTRY: dict[str, type[StepEncoder]] = {}
+
+
+def register_encoder(name: str):
+    """Class decorator that adds an encoder to :data:`ENCODER_REGISTRY`."""
+
+    def decorate(cls: type[StepEncoder]) -> type[StepEncoder]:
+        ENCODER_REGISTRY[name] = cls
+        return cls
+
+    return decorate
+
+
+class StepEncoder(nn.Module, ABC):
+    """Base class for encoders whose iterated ``step`` equals ``forward``.
+
+    Subclasses store their constructor arguments unchanged as attributes and
+    list them in :meth:`get_params`, so :meth:`clone` can build an untrained copy.
+
+    Attributes
+    ----------
+    input_size : int
+        Features per step, F.
+    output_size : int
+        Outputs per step, O (raw head parameters when a head is attached).
+    feedback_inputs : tuple[int, ...]
+        Input columns that, during an autoregressive forecast, take the model's
+        own point prediction: column ``feedback_inputs[k]`` receives point
+        output ``k``. Empty when the model has no autoregressive inputs.
+    """
+
+    input_size: int
+    output_size: int
+    feedback_inputs: tuple[int, ...] = ()
+
+    @abstractmethod
+    def init_state(self, batch_size: int, device: torch.device | str | None = None) -> State:
+        """Return a fresh state for ``batch_size`` streams; every tensor has dim 0 = batch."""
+
+    @abstractmethod
+    def step(self, x_t: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """Advance one step: ``x_t`` (B, F) -> ``y_t`` (B, O) and the new state."""
+
+    @abstractmethod
+    def forward(
+        self, x: torch.Tensor, state: State | None = None
+    ) -> tuple[torch.Tensor, State]:
+        """Encode a whole sequence: ``x`` (B, T, F) -> ``y`` (B, T, O) and the final state."""
+
+    @abstractmethod
+    def get_params(self) -> dict:
+        """Constructor arguments, such that ``type(self)(**self.get_params())`` rebuilds it."""
+
+    @classmethod
+    @abstractmethod
+    def test_config(cls) -> list[dict]:
+        """Small constructor configurations used by the contract tests."""
+
+    def point(self, y_t: torch.Tensor) -> torch.Tensor:
+        """Point prediction (B, len(feedback_inputs) or targets) from raw outputs (B, O).
+
+        The default is the identity; encoders with a distributional head
+        delegate to it (e.g. the mean of a Gaussian, the median quantile).
+        """
+        head = getattr(self, "head", None)
+        return head.point(y_t) if head is not None else y_t
+
+    def clone(self) -> StepEncoder:
+        """Return a fresh, untrained encoder with the same hyperparameters."""
+        return type(self)(**self.get_params())
+
+    def fingerprint(self) -> str:
+        """A string that identifies the architecture and the exact weights."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        digest.update(type(self).__qualname__.encode())
+        digest.update(repr(sorted(self.get_params().items(), key=lambda kv: kv[0])).encode())
+        for name, tensor in sorted(self.state_dict().items()):
+            digest.update(name.encode())
+            digest.update(tensor.detach().to("cpu", torch.float64).contiguous().numpy().tobytes())
+        return digest.hexdigest()
