@@ -1,0 +1,21 @@
+"""Report generation: record notebook metrics, run notebooks with papermill and dask, index them."""
+
+from tslib.reports.build import execute_notebook, find_notebooks, run_reports
+from tslib.reports.index import write_index
+from tslib.reports.kernel import KERNEL_NAME, ensure_kernel
+from tslib.reports.metrics import METRICS_MIME, read_metrics, record
+from tslib.reports.params import load_param_set, params_for
+
+__all__ = [
+    "KERNEL_NAME",
+    "METRICS_MIME",
+    "ensure_kernel",
+    "execute_notebook",
+    "find_notebooks",
+    "load_param_set",
+    "params_for",
+    "read_metrics",
+    "record",
+    "run_reports",
+    "write_index",
+]

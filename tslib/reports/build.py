@@ -1,0 +1,178 @@
+"""Execute notebooks with papermill, in parallel through dask.distributed.
+
+``run_reports`` is what ``tslib report`` and ``make reports`` call. Each
+notebook is one dask task, so a LocalCluster spreads the work over local
+processes and ``scheduler=ADDRESS`` sends it to an existing cluster. A failing
+notebook marks its row failed with the error; the others still run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from tslib.reports.index import write_index
+from tslib.reports.kernel import KERNEL_NAME, ensure_kernel
+from tslib.reports.metrics import read_metrics
+from tslib.reports.params import load_param_set, params_for
+
+__all__ = ["execute_notebook", "run_reports", "find_notebooks"]
+
+
+def find_notebooks(notebook_dir: str | Path, only: list[str] | None = None) -> list[Path]:
+    """Sorted ``*.ipynb`` files of a folder, optionally restricted to the given stems."""
+    paths = sorted(p for p in Path(notebook_dir).glob("*.ipynb") if not p.name.startswith("."))
+    if only:
+        wanted = {Path(name).stem for name in only}
+        missing = wanted - {p.stem for p in paths}
+        if missing:
+            from tslib.errors import InputError
+
+            raise InputError(f"no such notebook(s) in {notebook_dir}: {sorted(missing)}")
+        paths = [p for p in paths if p.stem in wanted]
+    return paths
+
+
+def execute_notebook(
+    notebook: str,
+    out_dir: str,
+    parameters: dict,
+    kernel_name: str = KERNEL_NAME,
+    timeout_s: int = 1800,
+) -> dict:
+    """Execute one notebook with papermill and convert the result to HTML.
+
+    Runs inside a dask worker, so it takes and returns plain values only and
+    never raises: failures come back as ``status="failed"`` with the error.
+
+    Returns
+    -------
+    dict
+        ``notebook, status, seconds, metrics, error, ipynb, html``.
+    """
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    ensure_kernel(kernel_name)
+    notebook_path = Path(notebook)
+    out_path = Path(out_dir)
+    out_path.mkdir(parents=True, exist_ok=True)
+    executed = out_path / notebook_path.name
+    html_path = executed.with_suffix(".html")
+    result = {"notebook": notebook_path.stem, "status": "ok", "error": None, "metrics": {}}
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook_path),
+            str(executed),
+            parameters=parameters,
+            kernel_name=kernel_name,
+            cwd=str(notebook_path.parent),
+            progress_bar=False,
+            execution_timeout=timeout_s,
+        )
+    except Exception as error:  # noqa: BLE001 - a failed notebook is a result, not a crash
+        result["status"] = "failed"
+        result["error"] = f"{type(error).__name__}: {error}"
+    finally:
+        result["seconds"] = time.perf_counter() - start
+    if executed.exists():
+        try:
+            result["metrics"] = read_metrics(executed)
+            body, _ = HTMLExporter().from_notebook_node(nbformat.read(str(executed), as_version=4))
+            html_path.write_text(body)
+            result["html"] = str(html_path)
+            result["ipynb"] = str(executed)
+        except Exception:  # noqa: BLE001
+            result["status"] = "failed"
+            result["error"] = (result["error"] or "") + traceback.format_exc()
+    return result
+
+
+def _client(scheduler: str | None, workers: int):
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler, timeout="30s"), None
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    return Client(cluster), cluster
+
+
+def run_reports(
+    param_set: str = "default",
+    notebook_dir: str | Path = "notebooks",
+    output_root: str | Path = "reports",
+    params_dir: str | Path = "reports/params",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    only: list[str] | None = None,
+    kernel_name: str = KERNEL_NAME,
+    progress: bool = True,
+) -> list[dict]:
+    """Execute every notebook with a parameter set and write the report folder.
+
+    Parameters
+    ----------
+    param_set : str
+        Name of ``reports/params/<name>.yaml`` or a path to a YAML file.
+    notebook_dir, output_root, params_dir : str or Path
+        Where notebooks are, where ``<set>/`` is written, where sets live.
+    scheduler : str, optional
+        Address of an existing dask scheduler (``tcp://host:port``); a
+        LocalCluster is started when omitted.
+    workers : int, optional
+        LocalCluster worker processes (default: min(#notebooks, #cpus)).
+    only : list of str, optional
+        Run only these notebooks (file stems).
+
+    Returns
+    -------
+    list of dict
+        One result per notebook (see :func:`execute_notebook`).
+    """
+    from distributed import as_completed
+
+    settings = load_param_set(param_set, params_dir)
+    notebooks = find_notebooks(notebook_dir, only)
+    out_dir = Path(output_root) / settings["name"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workers = workers or max(1, min(len(notebooks), os.cpu_count() or 1))
+    client, cluster = _client(scheduler, workers)
+    results = []
+    try:
+        futures = [
+            client.submit(
+                execute_notebook,
+                str(path.resolve()),
+                str(out_dir.resolve()),
+                params_for(settings, path.stem),
+                kernel_name,
+                key=f"notebook-{settings['name']}-{path.stem}-{time.time_ns()}",
+                pure=False,
+            )
+            for path in notebooks
+        ]
+        bar = tqdm(total=len(futures), desc=f"reports/{settings['name']}", disable=not progress)
+        for future in as_completed(futures):
+            result = future.result()
+            results.append(result)
+            bar.set_postfix_str(f"{result['notebook']}: {result['status']}")
+            bar.update(1)
+        bar.close()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    write_index(results, out_dir, settings["name"])
+    return results
