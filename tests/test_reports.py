@@ -24,7 +24,11 @@ def _notebook(path: Path, body: str) -> Path:
     params = nbformat.v4.new_code_cell("SEED = 0\nSCALE = 1")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "tslib", "display_name": "Python (tslib)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "tslib",
+        "display_name": "Python (tslib)",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
     return path
 
@@ -40,9 +44,7 @@ def project(tmp_path: Path) -> Path:
     _notebook(notebooks / "b_fails.ipynb", "raise RuntimeError('deliberate failure in b')")
     params = tmp_path / "params"
     params.mkdir()
-    (params / "smoke.yaml").write_text(
-        "defaults:\n  SEED: 2\nnotebooks:\n  a_ok:\n    SCALE: 5\n"
-    )
+    (params / "smoke.yaml").write_text("defaults:\n  SEED: 2\nnotebooks:\n  a_ok:\n    SCALE: 5\n")
     return tmp_path
 
 

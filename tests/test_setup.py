@@ -49,7 +49,9 @@ def test_readme_has_exactly_two_setup_commands_and_ci_uses_the_test_one():
     readme = (ROOT / "README.md").read_text()
     first_block = re.search(r"```(?:bash|sh)?\n(.*?)```", readme, re.S)
     assert first_block, "README must start with a code block of set-up commands"
-    commands = [line for line in first_block.group(1).splitlines() if line and not line.startswith("#")]
+    commands = [
+        line for line in first_block.group(1).splitlines() if line and not line.startswith("#")
+    ]
     assert commands == ["make reports", "make test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "\nmake test\n" in ci

@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         for result in sorted(results, key=lambda r: r["notebook"]):
             print(f"{result['status']:>6}  {result['seconds']:7.1f} s  {result['notebook']}")
             if result["status"] != "ok":
-                print(f"        {result['error'].strip().splitlines()[-1] if result['error'] else ''}")
+                print(
+                    f"        {result['error'].strip().splitlines()[-1] if result['error'] else ''}"
+                )
         set_name = load_param_set(args.params, args.params_dir)["name"]
         print(f"index: {Path(args.output) / set_name / 'index.html'}")
         return 1 if failed else 0

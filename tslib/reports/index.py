@@ -72,6 +72,9 @@ def write_index(results: list[dict], out_dir: str | Path, param_set: str) -> Pat
     )
     index_path = out_dir / "index.html"
     index_path.write_text(page)
-    summary = {r["notebook"]: {k: r.get(k) for k in ("status", "seconds", "metrics", "error")} for r in results}
+    summary = {
+        r["notebook"]: {k: r.get(k) for k in ("status", "seconds", "metrics", "error")}
+        for r in results
+    }
     (out_dir / "metrics.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
     return index_path
