@@ -27,6 +27,7 @@ _SUBMODULES = (
     "preprocess",
     "reports",
     "runner",
+    "timing",
     "training",
 )
 
