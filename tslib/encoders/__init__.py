@@ -1,5 +1,37 @@
-"""Stepwise encoders: ``forward`` over a sequence equals iterated ``step``."""
+"""Stepwise encoders: ``forward`` over a sequence equals iterated ``step``.
+
+Importing this package registers every built-in encoder in :data:`ENCODER_REGISTRY`:
+``"recurrent"`` (RNN / LSTM / GRU), ``"transformer"`` (sliding-window causal
+transformer with a ring-buffer KV cache) and ``"next_item"`` (GRU4Rec-style ranking).
+"""
 
 from tslib.encoders.base import ENCODER_REGISTRY, State, StepEncoder, register_encoder
+from tslib.encoders.heads import (
+    ClassHead,
+    GaussianHead,
+    Head,
+    ItemScoreHead,
+    PointHead,
+    QuantileHead,
+    make_head,
+)
+from tslib.encoders.next_item import NextItemEncoder
+from tslib.encoders.recurrent import RecurrentEncoder
+from tslib.encoders.transformer import CausalTransformerEncoder
 
-__all__ = ["ENCODER_REGISTRY", "State", "StepEncoder", "register_encoder"]
+__all__ = [
+    "ENCODER_REGISTRY",
+    "State",
+    "StepEncoder",
+    "register_encoder",
+    "Head",
+    "PointHead",
+    "QuantileHead",
+    "GaussianHead",
+    "ClassHead",
+    "ItemScoreHead",
+    "make_head",
+    "RecurrentEncoder",
+    "CausalTransformerEncoder",
+    "NextItemEncoder",
+]

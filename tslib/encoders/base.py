@@ -25,7 +25,14 @@ from abc import ABC, abstractmethod
 import torch
 from torch import nn
 
-__all__ = ["State", "StepEncoder", "ENCODER_REGISTRY", "register_encoder"]
+__all__ = [
+    "State",
+    "StepEncoder",
+    "ENCODER_REGISTRY",
+    "register_encoder",
+    "check_input",
+    "check_state",
+]
 
 State = tuple[torch.Tensor, ...]
 
@@ -54,7 +61,10 @@ class StepEncoder(nn.Module, ABC):
     input_size : int
         Features per step, F.
     output_size : int
-        Outputs per step, O (raw head parameters when a head is attached).
+        Targets per step (the width of the point prediction for regression heads).
+    n_outputs : int
+        Width O of ``y``: the raw head parameters per step (equals ``output_size``
+        without a head or with a point head). Defaults to ``output_size``.
     feedback_inputs : tuple[int, ...]
         Input columns that, during an autoregressive forecast, take the model's
         own point prediction: column ``feedback_inputs[k]`` receives point
@@ -74,9 +84,7 @@ class StepEncoder(nn.Module, ABC):
         """Advance one step: ``x_t`` (B, F) -> ``y_t`` (B, O) and the new state."""
 
     @abstractmethod
-    def forward(
-        self, x: torch.Tensor, state: State | None = None
-    ) -> tuple[torch.Tensor, State]:
+    def forward(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Encode a whole sequence: ``x`` (B, T, F) -> ``y`` (B, T, O) and the final state."""
 
     @abstractmethod
@@ -95,7 +103,24 @@ class StepEncoder(nn.Module, ABC):
         delegate to it (e.g. the mean of a Gaussian, the median quantile).
         """
         head = getattr(self, "head", None)
-        return head.point(y_t) if head is not None else y_t
+        if head is None:
+            return y_t
+        transform = getattr(head, "transform", None)
+        return head.point(transform(y_t) if transform is not None else y_t)
+
+    @property
+    def n_outputs(self) -> int:
+        """Width O of ``y`` (raw head parameters); ``output_size`` unless overridden."""
+        return self.output_size
+
+    def example_input(
+        self, batch_size: int, steps: int, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """A valid random input (batch_size, steps, F) for tests; standard normal by default.
+
+        Encoders whose inputs are constrained (e.g. item ids) override this.
+        """
+        return torch.randn(batch_size, steps, self.input_size, generator=generator)
 
     def clone(self) -> StepEncoder:
         """Return a fresh, untrained encoder with the same hyperparameters."""
@@ -112,3 +137,64 @@ class StepEncoder(nn.Module, ABC):
             digest.update(name.encode())
             digest.update(tensor.detach().to("cpu", torch.float64).contiguous().numpy().tobytes())
         return digest.hexdigest()
+
+
+def check_input(x: torch.Tensor, input_size: int, ndim: int, where: str) -> None:
+    """Raise :class:`~tslib.errors.InputError` unless ``x`` is a finite float tensor.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Input to check: (B, F) when ``ndim == 2``, (B, T, F) when ``ndim == 3``.
+    input_size : int
+        Expected last dimension F.
+    ndim : int
+        Expected number of dimensions.
+    where : str
+        Name of the caller, used in the message (e.g. ``"RecurrentEncoder.step"``).
+    """
+    from tslib.errors import InputError
+
+    layout = "(B, F)" if ndim == 2 else "(B, T, F)"
+    if not isinstance(x, torch.Tensor):
+        raise InputError(f"{where}: expected a torch.Tensor, got {type(x).__name__}")
+    if x.ndim != ndim or x.shape[-1] != input_size:
+        raise InputError(
+            f"{where}: expected input shaped {layout} with F={input_size}, got {tuple(x.shape)}"
+        )
+    if not x.is_floating_point():
+        raise InputError(f"{where}: expected a floating point input, got {x.dtype}")
+    if not bool(torch.isfinite(x).all()):
+        raise InputError(f"{where}: input contains NaN or inf")
+
+
+def check_state(
+    state: State,
+    shapes: list[tuple[int, ...]],
+    dtypes: list[torch.dtype],
+    where: str,
+) -> None:
+    """Raise :class:`~tslib.errors.StateError` unless ``state`` has the given shapes and dtypes.
+
+    Parameters
+    ----------
+    state : tuple of torch.Tensor
+        The state to check.
+    shapes : list of tuple of int
+        Expected shape of each tensor (dim 0 = batch).
+    dtypes : list of torch.dtype
+        Expected dtype of each tensor.
+    where : str
+        Name of the caller, used in the message.
+    """
+    from tslib.errors import StateError
+
+    if not isinstance(state, tuple) or len(state) != len(shapes):
+        got = len(state) if isinstance(state, tuple) else type(state).__name__
+        raise StateError(f"{where}: expected a state tuple of {len(shapes)} tensors, got {got}")
+    for index, (tensor, shape, dtype) in enumerate(zip(state, shapes, dtypes)):
+        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != tuple(shape):
+            got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor)
+            raise StateError(f"{where}: state[{index}] should be shaped {tuple(shape)}, got {got}")
+        if tensor.dtype != dtype:
+            raise StateError(f"{where}: state[{index}] should be {dtype}, got {tensor.dtype}")
