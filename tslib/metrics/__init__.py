@@ -1,0 +1,86 @@
+"""Evaluation metrics: forecasting, VaR/ES backtests, RUL, detection and ranking.
+
+Every function takes array-likes, validates them (raising
+:class:`tslib.errors.InputError` that names the bad argument) and returns plain
+Python numbers, dicts or numpy arrays.
+"""
+
+from tslib.metrics.detection import (
+    alarm_times,
+    detection_delay,
+    event_metrics,
+    event_segments,
+    false_alarms_per_unit_time,
+    point_adjust,
+    precision_recall_f1,
+    roc_auc,
+)
+from tslib.metrics.forecasting import (
+    crps_from_quantiles,
+    crps_gaussian,
+    interval_coverage,
+    interval_width,
+    mae,
+    mase,
+    pinball_loss,
+    rmse,
+    smape,
+)
+from tslib.metrics.ranking import (
+    hit_rate_at_k,
+    mrr,
+    ndcg_at_k,
+    rank_targets,
+    ranking_metrics,
+    sampled_ranking_metrics,
+)
+from tslib.metrics.risk import (
+    acerbi_szekely_z2,
+    christoffersen_independence,
+    conditional_coverage,
+    exceedance_rate,
+    kupiec_pof,
+    mcneil_frey_es_test,
+    var_exceedances,
+)
+from tslib.metrics.rul import nasa_score, rul_rmse
+
+__all__ = [
+    # forecasting
+    "mae",
+    "rmse",
+    "mase",
+    "smape",
+    "pinball_loss",
+    "crps_from_quantiles",
+    "crps_gaussian",
+    "interval_coverage",
+    "interval_width",
+    # risk
+    "var_exceedances",
+    "exceedance_rate",
+    "kupiec_pof",
+    "christoffersen_independence",
+    "conditional_coverage",
+    "mcneil_frey_es_test",
+    "acerbi_szekely_z2",
+    # rul
+    "rul_rmse",
+    "nasa_score",
+    # detection
+    "precision_recall_f1",
+    "roc_auc",
+    "alarm_times",
+    "detection_delay",
+    "false_alarms_per_unit_time",
+    "event_segments",
+    "event_metrics",
+    "point_adjust",
+    # ranking
+    "rank_targets",
+    "hit_rate_at_k",
+    "ndcg_at_k",
+    "mrr",
+    "ranking_metrics",
+    "sampled_ranking_metrics",
+]
