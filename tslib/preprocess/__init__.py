@@ -1,0 +1,42 @@
+"""Causal, stepwise preprocessing: every transform's ``step`` equals its ``transform``.
+
+Importing this package registers every transform in :data:`TRANSFORM_REGISTRY`.
+"""
+
+from tslib.preprocess.base import TRANSFORM_REGISTRY, StepTransform, register_transform, run_steps
+from tslib.preprocess.calendar_features import CalendarFeatures
+from tslib.preprocess.denoise import EWMASmoother, RollingMedian
+from tslib.preprocess.differencing import Difference, LogReturn, undifference
+from tslib.preprocess.imputation import EWMAFill, ForwardFill, PastMeanFill, TrainValueFill
+from tslib.preprocess.outliers import HampelFilter, IQRClip
+from tslib.preprocess.pipeline import Pipeline
+from tslib.preprocess.scaling import MinMaxScaler, RobustScaler, StandardScaler
+from tslib.preprocess.splits import rolling_origin, train_val_test_split
+from tslib.preprocess.windows import make_windows, window_starts
+
+__all__ = [
+    "TRANSFORM_REGISTRY",
+    "StepTransform",
+    "register_transform",
+    "run_steps",
+    "ForwardFill",
+    "PastMeanFill",
+    "EWMAFill",
+    "TrainValueFill",
+    "HampelFilter",
+    "IQRClip",
+    "EWMASmoother",
+    "RollingMedian",
+    "StandardScaler",
+    "RobustScaler",
+    "MinMaxScaler",
+    "Difference",
+    "LogReturn",
+    "undifference",
+    "CalendarFeatures",
+    "make_windows",
+    "window_starts",
+    "train_val_test_split",
+    "rolling_origin",
+    "Pipeline",
+]
