@@ -1,0 +1,101 @@
+"""Find a named file inside whatever the user has: the file, a folder, or a zip.
+
+Public datasets come as plain files, gzip files, zip archives, or zips nested in
+zips (the NASA C-MAPSS download). :func:`read_member` hides the difference:
+give it the path and the names the file may have, and it returns the bytes,
+gunzipped when needed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from tslib.errors import DataError
+
+__all__ = ["read_member"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAX_NESTING = 2
+
+
+def read_member(
+    source: str | Path, names: Sequence[str], *, dataset: str = ""
+) -> tuple[str, bytes]:
+    """Return ``(found_name, content)`` of the first of ``names`` found under ``source``.
+
+    Parameters
+    ----------
+    source : str or Path
+        A plain or gzip file (read whatever its name), a folder (searched
+        recursively, then the zip archives in it), or a zip archive (searched
+        by member base name, then nested zips).
+    names : sequence of str
+        Acceptable base names, in order of preference.
+    dataset : str
+        Dataset name for error messages.
+
+    Returns
+    -------
+    tuple of (str, bytes)
+        The name that was found and its content (decompressed if gzip).
+
+    Raises
+    ------
+    DataError
+        If none of ``names`` is found.
+    """
+    source = Path(source)
+    found: tuple[str, bytes] | None
+    if source.is_dir():
+        found = _from_folder(source, names)
+    elif zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as archive:
+            found = _from_zip(archive, names, depth=0)
+    else:
+        found = (source.name, source.read_bytes())
+    if found is None:
+        raise DataError(f"{dataset}: none of {', '.join(names)} was found in {str(source)!r}")
+    name, content = found
+    return name, _gunzip(content)
+
+
+def _from_folder(folder: Path, names: Sequence[str]) -> tuple[str, bytes] | None:
+    for name in names:
+        matches = sorted(p for p in folder.rglob(name) if p.is_file())
+        if matches:
+            return matches[0].name, matches[0].read_bytes()
+    for archive_path in sorted(folder.rglob("*.zip")):
+        with zipfile.ZipFile(archive_path) as archive:
+            found = _from_zip(archive, names, depth=0)
+        if found is not None:
+            return found
+    return None
+
+
+def _from_zip(
+    archive: zipfile.ZipFile, names: Sequence[str], depth: int
+) -> tuple[str, bytes] | None:
+    members = [m for m in archive.namelist() if not m.endswith("/")]
+    by_base = {}
+    for member in members:
+        by_base.setdefault(PurePosixPath(member).name, member)
+    for name in names:
+        if name in by_base:
+            return name, archive.read(by_base[name])
+    if depth >= _MAX_NESTING:
+        return None
+    for member in members:
+        if member.lower().endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(archive.read(member))) as inner:
+                found = _from_zip(inner, names, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _gunzip(content: bytes) -> bytes:
+    return gzip.decompress(content) if content[:2] == _GZIP_MAGIC else content

@@ -1,0 +1,173 @@
+"""MovieLens ratings (GroupLens): ``variant="100k"`` or ``"1m"``.
+
+* ml-100k ``u.data``: tab-separated ``user item rating timestamp``, not sorted;
+* ml-1m ``ratings.dat``: ``user::item::rating::timestamp``.
+
+The files may not be redistributed: users download the official zip from
+grouplens.org themselves (or let the loader fetch it into the cache from the
+official URL, verified by SHA-256). The frame has columns ``user, item, rating,
+timestamp`` (Unix seconds) and ``datetime`` (UTC, tz-naive), sorted by
+``(user, timestamp)`` with a stable sort (ties keep file order), on a
+0..n-1 event index. :func:`leave_last_out` makes the usual split.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tslib.datasets.archive import read_member
+from tslib.datasets.base import DatasetInfo, LoadedDataset, register
+from tslib.datasets.cache import RemoteFile, resolve_source
+from tslib.datasets.validate import check_no_nan, to_numeric
+from tslib.errors import DataError, InputError
+
+__all__ = ["load_movielens", "parse_ratings", "leave_last_out", "MOVIELENS_REMOTES"]
+
+_COLUMNS = ["user", "item", "rating", "timestamp"]
+_PAGE = "https://grouplens.org/datasets/movielens/"
+
+#: variant -> official zip (sizes and SHA-256 as published in TensorFlow Datasets' checksums)
+MOVIELENS_REMOTES = {
+    "100k": RemoteFile(
+        url="https://files.grouplens.org/datasets/movielens/ml-100k.zip",
+        filename="ml-100k.zip",
+        page=_PAGE,
+        sha256="50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229",
+        size=4924029,
+    ),
+    "1m": RemoteFile(
+        url="https://files.grouplens.org/datasets/movielens/ml-1m.zip",
+        filename="ml-1m.zip",
+        page=_PAGE,
+        sha256="a6898adb50b9ca05aa231689da44c217cb524e7ebd39d264c56e2832f2c54e20",
+        size=5917549,
+    ),
+}
+_MEMBERS = {"100k": "u.data", "1m": "ratings.dat"}
+
+MOVIELENS_INFO = DatasetInfo(
+    name="movielens",
+    domain="recsys",
+    kind="download",
+    frequency="event",
+    targets=("item",),
+    units={"rating": "stars (1-5)", "timestamp": "s since 1970-01-01 UTC"},
+    source=_PAGE,
+    licence="GroupLens research licence: free for research use, no redistribution; "
+    "users download the files themselves",
+    citation="Harper, F. M., Konstan, J. A. (2015). The MovieLens Datasets: History and "
+    "Context. ACM TiiS 5(4). https://doi.org/10.1145/2827872",
+    description="Explicit movie ratings (ml-100k or ml-1m) as an interaction log sorted by "
+    "(user, timestamp), for next-item recommendation.",
+)
+
+
+@register(MOVIELENS_INFO)
+def load_movielens(
+    path: str | Path | None = None,
+    *,
+    variant: str = "100k",
+    cache_dir: str | Path | None = None,
+    download: bool = True,
+    url: str | None = None,
+    sha256: str | None = None,
+) -> LoadedDataset:
+    """Load MovieLens ratings as an interaction log.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        ``u.data`` / ``ratings.dat``, the official zip, or a folder holding either.
+        Without it the official zip is read from (or downloaded once into) the cache.
+    variant : str
+        ``"100k"`` or ``"1m"``.
+    cache_dir, download, url, sha256
+        See :func:`tslib.datasets.cache.resolve_source`.
+    """
+    if variant not in MOVIELENS_REMOTES:
+        raise InputError(f"movielens: variant must be one of {list(MOVIELENS_REMOTES)}")
+    remote = MOVIELENS_REMOTES[variant]
+    source_path = resolve_source(
+        "movielens",
+        remote,
+        path=path,
+        cache_dir=cache_dir,
+        download=download,
+        url=url,
+        sha256=sha256,
+    )
+    name, content = read_member(source_path, [_MEMBERS[variant]], dataset="movielens")
+    frame, repairs = parse_ratings(content, variant=variant, source=f"movielens {name}")
+    return LoadedDataset(frame=frame, info=MOVIELENS_INFO, repairs=repairs)
+
+
+def parse_ratings(
+    content: bytes, *, variant: str = "100k", source: str = "movielens"
+) -> tuple[pd.DataFrame, list[str]]:
+    """Parse ``u.data`` (``"100k"``) or ``ratings.dat`` (``"1m"``) bytes; return (frame, repairs)."""
+    text = content.decode("latin-1")
+    if variant == "1m":
+        text = text.replace("::", "\t")
+    raw = pd.read_csv(io.StringIO(text), sep="\t", header=None, dtype=str)
+    if raw.shape[1] != len(_COLUMNS):
+        raise DataError(f"{source}: expected 4 fields per line, found {raw.shape[1]}")
+    raw.columns = _COLUMNS
+    raw = to_numeric(raw, _COLUMNS, source=source)
+    check_no_nan(raw, _COLUMNS, source=source)
+    bad = ~raw["rating"].between(1, 5)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{source}: rating {raw['rating'].iloc[row]} at row {row} is not in 1..5")
+    frame = raw.astype({"user": np.int64, "item": np.int64, "timestamp": np.int64})
+    repairs: list[str] = []
+    order = np.lexsort((frame["timestamp"].to_numpy(), frame["user"].to_numpy()))
+    moved = int((order != np.arange(len(frame))).sum())
+    if moved:
+        frame = frame.iloc[order].reset_index(drop=True)
+        repairs.append(f"{source}: sorted rows by (user, timestamp); {moved} row(s) moved")
+    frame["datetime"] = pd.to_datetime(frame["timestamp"], unit="s")
+    frame.index.name = "event"
+    return frame, repairs
+
+
+def leave_last_out(
+    frame: pd.DataFrame,
+    *,
+    validation: bool = False,
+    user_column: str = "user",
+    time_column: str = "timestamp",
+) -> tuple[pd.DataFrame, ...]:
+    """Split an interaction log: each user's last interaction is the test set.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Interactions; sorted here by ``(user, time)`` with a stable sort.
+    validation : bool
+        Also hold out each user's second-to-last interaction as a validation set.
+    user_column, time_column : str
+        Column names.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(train, test)`` or, with ``validation``, ``(train, valid, test)``. A user
+        with too few interactions (fewer than 2, or 3 with ``validation``) stays
+        entirely in train.
+    """
+    ordered = frame.iloc[np.lexsort((frame[time_column].to_numpy(), frame[user_column].to_numpy()))]
+    users = ordered[user_column]
+    from_end = users.groupby(users).cumcount(ascending=False).to_numpy()  # 0 = last
+    count = users.groupby(users).transform("size").to_numpy()
+    held = 2 if validation else 1
+    eligible = count > held
+    test = ordered[eligible & (from_end == 0)]
+    train = ordered[~eligible | (from_end >= held)]
+    if not validation:
+        return train, test
+    valid = ordered[eligible & (from_end == 1)]
+    return train, valid, test
