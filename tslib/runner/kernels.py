@@ -10,7 +10,12 @@ gets the input rows, the pool tensors and the slot index of each row, and must
 
 :class:`PlainKernel` is the slow, obviously correct reference
 (``index_select`` -> ``model.step`` -> ``index_copy_``). Fast kernels
-(:mod:`tslib.runner.fast`) must be equivalent to it.
+(:mod:`tslib.runner.fast`) must be equivalent to it. The runner returns a
+kernel's output tensor to the caller as is, so a kernel must not overwrite it
+in a later call (clone a static CUDA-graph output, for example).
+
+:func:`rollout` is the other stepping loop: the autoregressive roll-out used by
+forecasts, on copies of the states.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import torch
 
 from tslib.encoders.base import StepEncoder
 
-__all__ = ["StepKernel", "PlainKernel"]
+__all__ = ["StepKernel", "PlainKernel", "rollout"]
 
 
 @runtime_checkable
@@ -71,3 +76,48 @@ class PlainKernel:
 
     def __repr__(self) -> str:
         return f"PlainKernel({type(self.model).__name__})"
+
+
+def rollout(
+    model: StepEncoder,
+    state: tuple[torch.Tensor, ...],
+    y_last: torch.Tensor,
+    known: torch.Tensor | None,
+    horizon: int,
+) -> torch.Tensor:
+    """Roll ``model`` forward autoregressively from ``state`` for ``horizon`` outputs.
+
+    Parameters
+    ----------
+    model : StepEncoder
+        The encoder; ``model.feedback_inputs[j]`` receives ``model.point(y)[:, j]``.
+    state : tuple[torch.Tensor, ...]
+        States (B, ...) after the last observed step; consumed (not copied).
+    y_last : torch.Tensor
+        (B, O) output of the last observed step, the prediction for the next one.
+    known : torch.Tensor or None
+        (B, horizon - 1, F) known future inputs; ``None`` means zeros, for models
+        whose every input column is fed back.
+    horizon : int
+        Number of outputs, >= 1.
+
+    Returns
+    -------
+    torch.Tensor
+        (B, horizon, O): ``y_last`` followed by the outputs of ``horizon - 1`` steps,
+        each on the known inputs with the feedback columns set from the previous output.
+    """
+    feedback = list(model.feedback_inputs)
+    y_t = y_last  # (B, O)
+    outputs = [y_t]
+    for k in range(1, horizon):
+        if known is None:
+            x_t = y_t.new_zeros(y_t.shape[0], model.input_size)  # (B, F)
+        else:
+            x_t = known[:, k - 1].clone()  # (B, F)
+        if feedback:
+            point = model.point(y_t)  # (B, P)
+            x_t[:, feedback] = point[:, : len(feedback)].to(x_t.dtype)
+        y_t, state = model.step(x_t, state)  # (B, O)
+        outputs.append(y_t)
+    return torch.stack(outputs, dim=1)  # (B, horizon, O)

@@ -1,0 +1,340 @@
+"""A preallocated pool of per-stream states, keyed by stream id.
+
+The pool holds one *slot* per live stream and maps stream ids to slots. Every state tensor returned by
+``model.init_state(capacity, device)`` is kept as one buffer whose dim 0 is the
+slot, so a batch of streams is advanced by gathering and scattering rows (see
+:mod:`tslib.runner.kernels`). Next to the state the pool keeps, per slot, the
+last step output (used by forecasts) and the number of steps taken since the
+slot was last (re)initialised.
+
+Stream ids are ints (Python or NumPy integers, stored as ``int``) or strings;
+one pool holds one kind. :func:`check_ids` and :func:`check_input` validate the
+ids and the rows of a step before anything in the pool changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+
+import numpy as np
+import torch
+
+from tslib.encoders.base import State, StepEncoder
+from tslib.errors import InputError, StateError
+
+__all__ = ["StatePool", "as_id_tuple", "check_ids", "check_input", "id_kind"]
+
+
+class StatePool:
+    """Slots of model state, grown by doubling, with a free list.
+
+    Parameters
+    ----------
+    model : StepEncoder
+        Encoder whose ``init_state`` defines the state layout.
+    capacity : int
+        Number of slots to preallocate (at least 1).
+    device : torch.device
+        Device of every buffer.
+    dtype : torch.dtype
+        Dtype of the per-slot last outputs (the model dtype).
+
+    Attributes
+    ----------
+    buffers : tuple[torch.Tensor, ...]
+        The state tensors, each (capacity, ...). Kernels update them in place.
+    last_output : torch.Tensor
+        (capacity, O) output of the most recent step of each slot; zeros after reset
+        (see :meth:`record_outputs`).
+    counts : numpy.ndarray
+        (capacity,) int64 steps since each slot was allocated or reset. Kept on the
+        host so reading a count never synchronises with an accelerator.
+    slots : dict
+        Live stream id -> slot, in attach order.
+    kind : str or None
+        ``"int"`` or ``"str"`` once the first stream attached, else ``None``.
+    """
+
+    def __init__(
+        self, model: StepEncoder, capacity: int, device: torch.device, dtype: torch.dtype
+    ) -> None:
+        if capacity < 1:
+            raise ValueError(f"pool capacity must be >= 1, got {capacity}")
+        self.model = model
+        self.device = torch.device(device)
+        self.dtype = dtype
+        # Buffers are created outside inference mode so that they stay ordinary
+        # tensors, which may be updated in place both inside and outside it.
+        with torch.inference_mode(False):
+            self._fresh: State = tuple(model.init_state(1, self.device))  # each (1, ...)
+            self.buffers: State = tuple(model.init_state(capacity, self.device))
+            self._last_output = torch.zeros(
+                capacity, model.n_outputs, device=self.device, dtype=dtype
+            )  # (capacity, O)
+        # The latest step's (index, outputs), written into _last_output lazily: a
+        # step on the same cached index supersedes it, so steady-state stepping
+        # skips one scatter per step. Every other access flushes it first.
+        self._pending: tuple[torch.Tensor, torch.Tensor] | None = None
+        self.counts = np.zeros(capacity, dtype=np.int64)
+        self.slots: dict[Hashable, int] = {}
+        self.kind: str | None = None
+        # Free slots, popped from the end: released slots are reused first (LIFO),
+        # never-used slots are handed out in ascending order.
+        self._free: list[int] = list(range(capacity - 1, -1, -1))
+
+    @property
+    def last_output(self) -> torch.Tensor:
+        """(capacity, O) output of each slot's most recent step; zeros after reset."""
+        self.flush()
+        return self._last_output
+
+    def begin_step(self, index: torch.Tensor) -> None:
+        """Flush the pending outputs unless the coming step covers the same slots.
+
+        ``index`` must be a tensor that is never modified (the runner's cached
+        slot index), so that the same object always means the same slots.
+        """
+        if self._pending is not None and self._pending[0] is not index:
+            self.flush()
+
+    def record_outputs(self, index: torch.Tensor, y_t: torch.Tensor) -> None:
+        """Remember ``y_t`` (B, O) as the last outputs of slots ``index`` (B,), lazily."""
+        self._pending = (index, y_t)
+
+    def flush(self) -> None:
+        """Write the pending outputs of the latest step into :attr:`last_output`."""
+        if self._pending is not None:
+            index, y_t = self._pending
+            self._pending = None
+            with torch.inference_mode():
+                self._last_output.index_copy_(0, index, y_t)  # (capacity, O)
+
+    @property
+    def capacity(self) -> int:
+        """Number of allocated slots, free or used."""
+        return int(self.counts.shape[0])
+
+    @property
+    def in_use(self) -> int:
+        """Number of slots currently handed out."""
+        return self.capacity - len(self._free)
+
+    @property
+    def row_bytes(self) -> int:
+        """Bytes of state held by one slot (all state tensors, one row each)."""
+        return sum(buffer[0].numel() * buffer.element_size() for buffer in self.buffers)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes allocated by the pool: state buffers plus last outputs, all slots."""
+        outputs = self._last_output.numel() * self._last_output.element_size()
+        return self.row_bytes * self.capacity + outputs
+
+    def attach(self, ids: list[Hashable], kind: str) -> list[int]:
+        """Give each new id of ``kind`` (validated by :func:`check_ids`) a fresh slot."""
+        self.kind = kind
+        ids = [self.stored_id(stream) for stream in ids]
+        slots = self.allocate(len(ids))
+        self.slots.update(zip(ids, slots))
+        return slots
+
+    def detach(self, stream: Hashable) -> Hashable:
+        """Forget ``stream`` and free its slot; return the id as stored."""
+        slot = self.slot_of(stream)
+        self.flush()
+        stored = self.stored_id(stream)
+        del self.slots[stored]
+        self._free.append(slot)
+        return stored
+
+    def stored_id(self, stream: Hashable) -> Hashable:
+        """``stream`` as the pool stores it: ``int`` for integer kinds, ``str`` otherwise."""
+        return int(stream) if self.kind == "int" else str(stream)
+
+    def slot_of(self, stream: Hashable) -> int:
+        """Slot of a live stream; :class:`StateError` naming the id when unknown."""
+        kind = id_kind(type(stream))
+        if kind is None:
+            raise InputError(
+                f"stream id {stream!r} has type {type(stream).__name__}; use int or str"
+            )
+        slot = self.slots.get(stream) if kind == self.kind else None
+        if slot is None:
+            raise StateError(f"unknown stream {stream!r}")
+        return slot
+
+    def allocate(self, count: int) -> list[int]:
+        """Hand out ``count`` slots holding fresh initial state, growing if needed."""
+        self.flush()
+        while len(self._free) < count:
+            self._grow()
+        slots = [self._free.pop() for _ in range(count)]
+        self.reset(slots)
+        return slots
+
+    def reset(self, slots: list[int]) -> None:
+        """Write fresh initial state into ``slots``; clear their outputs and counts."""
+        index = torch.tensor(slots, dtype=torch.int64, device=self.device)  # (n,)
+        with torch.inference_mode():
+            for buffer, fresh in zip(self.buffers, self._fresh):
+                rows = fresh.expand(len(slots), *fresh.shape[1:])  # (n, ...)
+                buffer.index_copy_(0, index, rows)
+            self.last_output.index_fill_(0, index, 0.0)  # flushes pending outputs first
+        self.counts[slots] = 0
+
+    def rows(self, slots: list[int] | torch.Tensor) -> State:
+        """Copies of the state rows of ``slots``: each tensor (len(slots), ...)."""
+        index = torch.as_tensor(slots, dtype=torch.int64, device=self.device)  # (n,)
+        with torch.inference_mode(False):
+            return tuple(buffer.index_select(0, index) for buffer in self.buffers)
+
+    def write_rows(self, slots: list[int], state: State) -> None:
+        """Overwrite the state rows of ``slots`` with ``state`` (each (len(slots), ...))."""
+        index = torch.tensor(slots, dtype=torch.int64, device=self.device)  # (n,)
+        with torch.inference_mode():
+            for buffer, rows in zip(self.buffers, state):
+                buffer.index_copy_(0, index, rows.to(device=buffer.device, dtype=buffer.dtype))
+
+    def to(self, device: torch.device) -> None:
+        """Move every buffer to ``device`` (in place on this object)."""
+        self.flush()
+        self.device = torch.device(device)
+        with torch.inference_mode(False):
+            self._fresh = tuple(t.to(self.device) for t in self._fresh)
+            self.buffers = tuple(t.to(self.device) for t in self.buffers)
+            self._last_output = self._last_output.to(self.device)
+
+    def _grow(self) -> None:
+        """Double the capacity, copying the existing rows into the new buffers."""
+        old = self.capacity
+        new = 2 * old
+        with torch.inference_mode(False):
+            buffers = tuple(self.model.init_state(new, self.device))
+            for target, source in zip(buffers, self.buffers):
+                target[:old].copy_(source)  # (old, ...)
+            last_output = torch.zeros(
+                new, self._last_output.shape[1], device=self.device, dtype=self.dtype
+            )  # (new, O)
+            last_output[:old].copy_(self.last_output)
+        self.buffers = buffers
+        self._last_output = last_output
+        self.counts = np.concatenate([self.counts, np.zeros(old, dtype=np.int64)])
+        # New slots go below the existing free ones and are handed out in ascending order.
+        self._free = list(range(new - 1, old - 1, -1)) + self._free
+
+
+_ID_KINDS: dict[type, str | None] = {}
+
+
+def id_kind(id_type: type) -> str | None:
+    """``"int"`` for Python/NumPy integers, ``"str"`` for strings, else ``None`` (bools too)."""
+    kind = _ID_KINDS.get(id_type, "?")
+    if kind == "?":
+        if issubclass(id_type, (bool, np.bool_)):
+            kind = None
+        elif issubclass(id_type, (int, np.integer)):
+            kind = "int"
+        elif issubclass(id_type, str):
+            kind = "str"
+        else:
+            kind = None
+        _ID_KINDS[id_type] = kind
+    return kind
+
+
+def check_ids(ids: tuple, types: set[type], kind: str | None) -> str:
+    """Validate a batch of stream ids and return their kind.
+
+    Parameters
+    ----------
+    ids : tuple
+        The ids of one step, one per input row.
+    types : set[type]
+        ``set(map(type, ids))``, computed once by the caller.
+    kind : str or None
+        The kind the runner already holds, or ``None`` before its first stream.
+
+    Raises
+    ------
+    InputError
+        Empty ids, an id that is not an int or str (bools included), mixed
+        kinds, a kind other than ``kind``, or duplicate ids.
+    """
+    if not ids:
+        raise InputError("ids is empty: step needs at least one stream id")
+    kinds = {id_kind(t) for t in types}
+    if None in kinds:
+        bad = next(stream for stream in ids if id_kind(type(stream)) is None)
+        raise InputError(f"stream id {bad!r} has type {type(bad).__name__}; ids must be int or str")
+    if len(kinds) > 1:
+        raise InputError(f"ids mix int and str stream ids: {sorted(kinds)}")
+    (found,) = kinds
+    if kind is not None and found != kind:
+        raise InputError(f"this runner's stream ids are {kind}, got {found} ids {list(ids[:5])!r}")
+    if len(set(ids)) != len(ids):
+        seen: set = set()
+        duplicates = sorted({s for s in ids if s in seen or seen.add(s)}, key=repr)
+        raise InputError(f"duplicate stream ids in one step: {duplicates!r}")
+    return found
+
+
+def as_id_tuple(ids: object) -> tuple:
+    """``ids`` as a tuple; a lone str, a non-sequence or a 2-d array is rejected."""
+    if isinstance(ids, (str, bytes)) or not hasattr(ids, "__len__"):
+        raise InputError(f"ids must be a sequence of stream ids, got {type(ids).__name__}")
+    if isinstance(ids, np.ndarray):
+        if ids.ndim != 1:
+            raise InputError(f"ids must be one-dimensional, got shape {ids.shape}")
+        return tuple(ids.tolist()) if ids.dtype.kind in "iuU" else tuple(ids)
+    return tuple(ids)
+
+
+def check_input(
+    ids: tuple,
+    x: object,
+    n_inputs: int,
+    device: torch.device,
+    dtype: torch.dtype,
+    steps: int | None = None,
+) -> torch.Tensor:
+    """Validate step input (B, F), or future input (B, steps, F) when ``steps`` is given.
+
+    Returns the input cast to ``dtype`` on ``device``. Raises :class:`InputError`
+    naming the problem and, for NaN/inf (checked after the cast, so values that
+    overflow the model dtype count), the stream ids and columns.
+    """
+    what = "input" if steps is None else "future input"
+    if isinstance(x, np.ndarray):
+        if x.dtype not in (np.float32, np.float64):
+            raise InputError(f"{what} dtype must be float32 or float64, got numpy {x.dtype}")
+        x = torch.from_numpy(np.ascontiguousarray(x))
+    elif not isinstance(x, torch.Tensor):
+        raise InputError(f"{what} must be a torch.Tensor or numpy array, got {type(x).__name__}")
+    elif x.dtype not in (torch.float32, torch.float64):
+        raise InputError(f"{what} dtype must be float32 or float64, got {x.dtype}")
+    shape = (len(ids), n_inputs) if steps is None else (len(ids), steps, n_inputs)
+    names = "(B, F)" if steps is None else "(B, horizon - 1, F)"
+    if x.ndim != len(shape):
+        raise InputError(
+            f"{what} must be {names} = {shape}, got ndim {x.ndim} shape {tuple(x.shape)}"
+        )
+    if x.shape[0] != len(ids):
+        raise InputError(f"{what} has {x.shape[0]} rows but {len(ids)} stream ids were given")
+    if tuple(x.shape) != shape:
+        raise InputError(f"{what} must be {names} = {shape}, got {tuple(x.shape)} (feature count)")
+    if x.dtype != dtype or x.device != device:
+        x = x.to(device=device, dtype=dtype)
+    # One reduction: a NaN or inf anywhere makes the sum non-finite. A finite
+    # input whose sum overflows is cleared by the exact check below.
+    if not math.isfinite(x.sum().item()):
+        bad = ~torch.isfinite(x).reshape(len(ids), -1, n_inputs)  # (B, T, F)
+        rows = bad.any(dim=1)  # (B, F)
+        culprits = [
+            f"stream {ids[b]!r} column(s) {rows[b].nonzero().flatten().tolist()}"
+            for b in rows.any(dim=1).nonzero().flatten().tolist()
+        ]
+        if culprits:
+            shown = "; ".join(culprits[:10]) + (" ..." if len(culprits) > 10 else "")
+            raise InputError(f"non-finite {what} (NaN or inf in model dtype {dtype}): {shown}")
+    return x
