@@ -154,7 +154,8 @@ class StepwiseRunner:
             self._previous_kind = self._pool.kind
             self._pool.attach(new_ids, kind)
         slots = np.fromiter((known[stream] for stream in key), np.int64, len(key))
-        index = torch.from_numpy(slots).to(self.device)  # (B,)
+        with torch.inference_mode(False):  # an ordinary tensor: kernels may cache on it
+            index = torch.from_numpy(slots).to(self.device)  # (B,)
         self._cached_ids, self._cached_index, self._cached_slots = key, index, slots
         return index, slots, new_ids
 
