@@ -1,0 +1,31 @@
+"""Training of stepwise encoders: seeded, early-stopped, teacher-forced on windows.
+
+The data format is a pair ``(x (N, T, F), y (N, T, n_targets))`` of windows in
+time order (see :mod:`tslib.training.data`); the loss is the model head's loss
+(see :mod:`tslib.training.loss`); :func:`fit` returns a history frame and leaves
+the best weights in the model; :func:`save_weights` / :func:`load_weights` keep
+weights in safetensors files.
+"""
+
+from tslib.training.checkpoint import load_weights, save_weights
+from tslib.training.data import SequenceData, as_sequence_data, iter_batches, split_windows_by_time
+from tslib.training.fit import fit, pick_device, progress_enabled
+from tslib.training.loss import LossFn, evaluate_loss, sequence_loss
+from tslib.training.seeding import seed_everything, seeded
+
+__all__ = [
+    "fit",
+    "evaluate_loss",
+    "sequence_loss",
+    "LossFn",
+    "SequenceData",
+    "as_sequence_data",
+    "iter_batches",
+    "split_windows_by_time",
+    "save_weights",
+    "load_weights",
+    "seed_everything",
+    "seeded",
+    "pick_device",
+    "progress_enabled",
+]
