@@ -55,6 +55,11 @@ def test_forward_fill_respects_limit_and_leading_gap():
     assert_list(apply(ForwardFill(), [NAN, 1, NAN, NAN, NAN, 5]), [NAN, 1, 1, 1, 1, 5])
 
 
+def test_columns_must_be_a_list():
+    with pytest.raises(InputError, match="list"):
+        ForwardFill(columns="y").fit(series_frame([1.0]))
+
+
 def test_past_mean_fill_expanding_and_windowed():
     assert_list(apply(PastMeanFill(), [2, NAN, 4, NAN]), [2, 2, 4, 3])
     # window 3 = the missing row and the two before it; the 2 at row 0 drops out at row 5

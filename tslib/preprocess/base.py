@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tslib.errors import DataError, StateError
+from tslib.errors import DataError, InputError, StateError
 
 __all__ = [
     "StepTransform",
@@ -147,6 +147,8 @@ class StepTransform(ABC):
     def fit(self, train: pd.DataFrame) -> StepTransform:
         """Learn fitted attributes from the training frame only; return ``self``."""
         self._check_frame(train)
+        if isinstance(self.columns, str):
+            raise InputError(f"{type(self).__name__}: columns must be a list, got {self.columns!r}")
         columns = list(train.columns) if self.columns is None else list(self.columns)
         if not self.reads_columns:
             columns = []
