@@ -97,9 +97,10 @@ def resolve_source(
     download : bool
         Download into the cache when the file is not there.
     url : str, optional
-        Download from this address instead of ``remote.url`` (mirrors, tests).
+        Download from this address instead of ``remote.url`` (a mirror); the file
+        must still match ``remote``'s digest and size unless ``sha256`` is given.
     sha256 : str, optional
-        Expected digest instead of ``remote.sha256``.
+        Expected digest instead of ``remote.sha256`` (and no size check).
     timeout : float
         Network timeout in seconds.
 
@@ -121,9 +122,9 @@ def resolve_source(
         return target
     if not download:
         raise DownloadError(_guidance(dataset, remote, target, "it is not in the cache"))
-    custom_url = url is not None
+    # sha256= declares the expected file; the official size then no longer applies
     expected_sha = sha256 if sha256 is not None else remote.sha256
-    expected_size = None if custom_url else remote.size
+    expected_size = None if sha256 is not None else remote.size
     try:
         fetch(url or remote.url, target, expected_sha, size=expected_size, timeout=timeout)
     except DownloadError as error:

@@ -44,7 +44,6 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.holiday import USFederalHolidayCalendar
-from scipy.signal import lfilter
 
 from tslib.datasets.base import DatasetInfo, LoadedDataset, register, reject_path
 from tslib.errors import InputError
@@ -224,4 +223,6 @@ def traffic_sim(
 
 def _ar1(innovations: np.ndarray, phi: float) -> np.ndarray:
     """x_t = phi x_{t-1} + innovations_t along axis 0, from x_{-1} = 0."""
+    from scipy.signal import lfilter  # imported here: scipy.signal is slow to import
+
     return lfilter([1.0], [1.0, -phi], innovations, axis=0)
