@@ -131,7 +131,6 @@ class QuantileHead(Head):
         self.levels = levels
         self.n_outputs = n_targets * len(levels)
         self.median_index = min(range(len(levels)), key=lambda k: abs(levels[k] - 0.5))
-        self.register_buffer("level_tensor", torch.tensor(levels), persistent=False)
 
     def extra_repr(self) -> str:
         return f"n_targets={self.n_targets}, quantiles={self.levels}"
@@ -150,7 +149,7 @@ class QuantileHead(Head):
         """Pinball loss ``max(q e, (q - 1) e)`` with ``e = target - quantile``, (..., N, Q)."""
         self._check_target(target, params.shape[:-2])
         error = target.unsqueeze(-1) - params  # (..., N, Q)
-        levels = self.level_tensor.to(params)  # (Q,)
+        levels = torch.tensor(self.levels, dtype=params.dtype, device=params.device)  # (Q,)
         return _reduce(torch.maximum(levels * error, (levels - 1.0) * error), reduction)
 
     def point(self, params: torch.Tensor) -> torch.Tensor:
