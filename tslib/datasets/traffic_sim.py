@@ -162,7 +162,7 @@ def traffic_sim(
     loadings = rng.uniform(0.7, 1.3, n_sensors)  # (S,)
     shape = (
         daily_profile(hours)
-        * weekly_profile(index.dayofweek.to_numpy())
+        * weekly_profile(index.day_of_week.to_numpy())
         * (1.0 - p["holiday_drop"] * holiday)
         * weather
     )  # (T,)

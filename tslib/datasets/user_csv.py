@@ -35,6 +35,7 @@ CSV_INFO = DatasetInfo(
     targets=(),
     source="user file",
     licence="the user's own data",
+    citation="cite the source of your own data",
     description="Any CSV with a time column and numeric columns.",
 )
 
