@@ -1,0 +1,27 @@
+"""Evaluation that reuses state: rolling-origin backtests and live replays.
+
+* :func:`backtest` advances deep models through a runner and classical
+  forecasters through ``update``, one step per observation, and returns tidy
+  forecasts; :func:`summarize` turns them into metric tables.
+* :func:`replay` feeds test streams through a runner as if live (predict, then
+  observe), with delayed labels and a latency budget; it drains
+  :func:`iter_replay`.
+"""
+
+from tslib.evaluate.backtest import BACKTEST_COLUMNS, backtest, origins_of
+from tslib.evaluate.predictions import head_predictions
+from tslib.evaluate.replay import ReplayResult, iter_replay, replay, summarize_replay
+from tslib.evaluate.summary import METRICS, summarize
+
+__all__ = [
+    "backtest",
+    "origins_of",
+    "BACKTEST_COLUMNS",
+    "summarize",
+    "METRICS",
+    "head_predictions",
+    "replay",
+    "iter_replay",
+    "summarize_replay",
+    "ReplayResult",
+]
