@@ -108,3 +108,8 @@ def test_ets_rejects_damping_without_trend_and_exog():
         ETSForecaster(damped_trend=True).fit(y)
     with pytest.raises(InputError, match="takes no exog"):
         ETSForecaster().fit(y, exog=np.ones(y.size))
+
+
+def test_invalid_specification_raises_input_error():
+    with pytest.raises(InputError, match="SarimaxForecaster: invalid specification"):
+        SarimaxForecaster(order=(1, 0)).fit(seasonal_series(7))

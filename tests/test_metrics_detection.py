@@ -76,6 +76,8 @@ def test_false_alarms_per_unit_time_hand_value():
 def test_detection_delay_validates_units():
     with pytest.raises(InputError, match="2 units but fault_onsets has 3"):
         detection_delay([[1.0], [2.0]], [0.0, 1.0, 2.0])
+    with pytest.raises(InputError, match="wrap a single unit"):
+        detection_delay(np.array([3.0, 5.0]), [1.0, 2.0])
     with pytest.raises(InputError, match="no fault-free time"):
         false_alarms_per_unit_time([[1.0]], [0.0], [5.0])
 

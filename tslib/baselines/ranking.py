@@ -12,8 +12,9 @@ Shared interface
   better. ``seen_mask(users)`` gives the matching ``exclude`` mask for
   :mod:`tslib.metrics.ranking`.
 
-``fit(df)`` equals ``fit(empty)`` followed by ``update`` over the rows of ``df``
-in time order: all three models are pure counting models.
+All three are pure counting models: fitting on the first part of a log and
+then calling ``update`` for the remaining rows in time order gives the same
+state as fitting on the whole log.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class _Ranker:
         """Scores for every item, shape (len(users), n_items); unknown users get the fallback."""
         if not hasattr(self, "histories"):
             raise StateError(f"{type(self).__name__} is not fitted; call fit(interactions) first")
-        return np.stack([self._score_history(self.histories.get(u, [])) for u in users])
+        rows = [self._score_history(self.histories.get(u, [])) for u in users]
+        return np.stack(rows) if rows else np.zeros((0, self.n_items))  # (U, I)
 
     def seen_mask(self, users: Sequence[Hashable]) -> np.ndarray:
         """Bool (len(users), n_items): True for items already in each user's history."""

@@ -73,7 +73,13 @@ class _StateSpaceForecaster(Forecaster):
 
     def _fit(self, y: np.ndarray, exog: np.ndarray | None) -> None:
         self._uses_exog = exog is not None
-        self._results = self._build_model(y, exog).fit(disp=False, maxiter=self.maxiter)
+        try:
+            model = self._build_model(y, exog)
+        except InputError:
+            raise
+        except (TypeError, ValueError) as exc:  # statsmodels rejects the specification
+            raise InputError(f"{type(self).__name__}: invalid specification: {exc}") from exc
+        self._results = model.fit(disp=False, maxiter=self.maxiter)
         self._n_obs = y.size
 
     def _update(self, y: np.ndarray, exog: np.ndarray | None) -> None:

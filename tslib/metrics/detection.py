@@ -103,8 +103,15 @@ def alarm_times(alarms: object, times: object | None = None) -> np.ndarray:
 
 
 def _unit_alarms(alarm_times: Sequence[object], n_units: int) -> list[np.ndarray]:
-    if isinstance(alarm_times, np.ndarray) and alarm_times.dtype != object:
-        raise InputError("alarm_times must be a sequence with one array of alarm times per unit")
+    if (
+        isinstance(alarm_times, np.ndarray)
+        and alarm_times.ndim == 1
+        and alarm_times.dtype != object
+    ):
+        raise InputError(
+            "alarm_times must be a sequence with one array of alarm times per unit; "
+            "wrap a single unit's times in a list: [times]"
+        )
     if len(alarm_times) != n_units:
         raise InputError(f"alarm_times has {len(alarm_times)} units but fault_onsets has {n_units}")
     units = []
