@@ -110,8 +110,12 @@ class StepEncoder(nn.Module, ABC):
 
     @property
     def n_outputs(self) -> int:
-        """Width O of ``y`` (raw head parameters); ``output_size`` unless overridden."""
-        return self.output_size
+        """Width O of ``y`` (raw head parameters); ``output_size`` unless set or overridden."""
+        return self.__dict__.get("_n_outputs", self.output_size)
+
+    @n_outputs.setter
+    def n_outputs(self, value: int) -> None:
+        self.__dict__["_n_outputs"] = int(value)
 
     def example_input(
         self, batch_size: int, steps: int, generator: torch.Generator | None = None
