@@ -75,6 +75,13 @@ def test_cmapss_reads_nested_nasa_zip(tmp_path):
         pd.testing.assert_frame_equal(zipped.frames[key], plain.frames[key])
 
 
+def test_cmapss_path_to_one_file_finds_its_siblings():
+    single = tds.load("cmapss", path=CMAPSS_DIR / "train_FD001.txt")
+    plain = tds.load("cmapss", path=CMAPSS_DIR)
+    for key in ("train", "test", "rul"):
+        pd.testing.assert_frame_equal(single.frames[key], plain.frames[key])
+
+
 def test_cmapss_missing_subset_file_is_named():
     with pytest.raises(DataError, match="train_FD002.txt"):
         tds.load("cmapss", path=CMAPSS_DIR, subset="FD002")

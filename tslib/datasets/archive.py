@@ -30,7 +30,8 @@ def read_member(
     Parameters
     ----------
     source : str or Path
-        A plain or gzip file (read whatever its name), a folder (searched
+        A plain or gzip file (read whatever its name, unless a file named as
+        wanted sits next to it, which is then read instead), a folder (searched
         recursively, then the zip archives in it), or a zip archive (searched
         by member base name, then nested zips).
     names : sequence of str
@@ -56,11 +57,22 @@ def read_member(
         with zipfile.ZipFile(source) as archive:
             found = _from_zip(archive, names, depth=0)
     else:
-        found = (source.name, source.read_bytes())
+        found = _from_file(source, names)
     if found is None:
         raise DataError(f"{dataset}: none of {', '.join(names)} was found in {str(source)!r}")
     name, content = found
     return name, _gunzip(content)
+
+
+def _from_file(file: Path, names: Sequence[str]) -> tuple[str, bytes]:
+    """The file itself, unless it is a sibling of a wanted file (e.g. ``train_FD001.txt``
+    given where ``test_FD001.txt`` is wanted): then that sibling."""
+    if file.name not in names:
+        for name in names:
+            sibling = file.parent / name
+            if sibling.is_file():
+                return name, sibling.read_bytes()
+    return file.name, file.read_bytes()
 
 
 def _from_folder(folder: Path, names: Sequence[str]) -> tuple[str, bytes] | None:

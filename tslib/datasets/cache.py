@@ -9,7 +9,8 @@ Cache folder, first match wins:
 
 A dataset's files go to ``<cache>/<dataset>/<filename>``. :func:`resolve_source`
 returns the user's ``path=`` when given, else the cached file, else downloads it
-once with :func:`tslib.datasets.download.fetch` (verified, atomic). When that is
+once with :func:`tslib.datasets.download.fetch` (verified, atomic). A cached
+file is trusted as it is: it was verified when it was written. When that is
 impossible it raises :class:`~tslib.errors.DownloadError` saying where to get
 the file and the exact path to put it at.
 """

@@ -112,7 +112,7 @@ def parse_ratings(
     text = content.decode("latin-1")
     if variant == "1m":
         text = text.replace("::", "\t")
-    raw = pd.read_csv(io.StringIO(text), sep="\t", header=None, dtype=str)
+    raw = pd.read_csv(io.StringIO(text), sep="\t", header=None)
     if raw.shape[1] != len(_COLUMNS):
         raise DataError(f"{source}: expected 4 fields per line, found {raw.shape[1]}")
     raw.columns = _COLUMNS

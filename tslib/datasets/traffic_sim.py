@@ -9,7 +9,7 @@ Generative model, for sensor :math:`s` at step :math:`t` (hour of day
     \text{daily}(\tau) &= 0.2 + e^{-(\tau-8)^2/(2\cdot1.5^2)} + 0.9\,e^{-(\tau-17)^2/(2\cdot2^2)}\\
     \text{weekly}(d) &= 1 \text{ (Mon-Fri)},\ 0.75 \text{ (Sat)},\ 0.6 \text{ (Sun)}\\
     H_t &= 1 - 0.35\,\text{holiday}_t \quad\text{(US federal holidays)}\\
-    \text{wet}_t &\sim \text{Markov}(P(\text{dry}\to\text{wet})=0.03,\ P(\text{wet}\to\text{wet})=0.8),
+    \text{wet}_t &\sim \text{Markov}_{\text{per step}}(P(\text{dry}\to\text{wet})=0.03,\ P(\text{wet}\to\text{wet})=0.8),
         \quad \text{rain}_t = \text{wet}_t\,\text{Exp}(\text{mean }1.5\text{ mm})\\
     \text{temp}_t &= 5 + 5\sin(2\pi(\tau_t-9)/24) + a_t,\quad a_t = 0.98\,a_{t-1} + 0.5\,\xi_t\\
     W_t &= \exp(-0.08\,\text{rain}_t - 0.01\max(0, -\text{temp}_t))\\
@@ -187,12 +187,11 @@ def traffic_sim(
     elapsed_hours = (
         index.to_numpy()[:, None] - incidents["start"].to_numpy()[None, :]
     ) / np.timedelta64(1, "h")  # (T, K)
-    for k, row in incidents.iterrows():
-        since = elapsed_hours[:, k]
-        drop = np.where(
-            since >= 0, row["depth"] * np.exp(-np.maximum(since, 0) / row["recovery_hours"]), 0.0
-        )
-        effect[:, row["sensor"]] *= 1.0 - drop
+    columns = zip(incidents["sensor"], incidents["depth"], incidents["recovery_hours"])
+    for k, (sensor, depth, recovery) in enumerate(columns):
+        since = elapsed_hours[:, k]  # (T,)
+        drop = np.where(since >= 0, depth * np.exp(-np.maximum(since, 0.0) / recovery), 0.0)
+        effect[:, sensor] *= 1.0 - drop
 
     clean = baseline * np.exp(loadings[None, :] * factor[:, None] + noise) * effect  # (T, S)
     observed_mask = rng.random((steps, n_sensors)) >= missing_rate  # (T, S)
