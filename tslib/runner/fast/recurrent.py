@@ -1,0 +1,224 @@
+"""The fused CPU / eager step kernel for :class:`~tslib.encoders.recurrent.RecurrentEncoder`."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from tslib.encoders.recurrent import RecurrentEncoder
+from tslib.runner.fast.fused import (
+    NumpyOps,
+    TorchOps,
+    fuse_layer,
+    gru_update,
+    lstm_update,
+    rnn_update,
+)
+from tslib.runner.kernels import PlainKernel
+
+__all__ = ["TINY_BATCH_MAX", "RecurrentKernel"]
+
+#: Largest CPU batch that takes the NumPy path (crossover measured by
+#: ``benchmarks/bench_overhead.py``).
+TINY_BATCH_MAX = 16
+
+
+class _Buffers:
+    """Preallocated work arrays for one batch size (torch tensors or NumPy views of them)."""
+
+    def __init__(self, kernel: RecurrentKernel, batch: int, numpy: bool) -> None:
+        hidden, layers = kernel.hidden, kernel.num_layers
+
+        def make(*shape: int):
+            with torch.inference_mode(False):  # ordinary tensors: writable in and out of it
+                tensor = torch.empty(shape, dtype=kernel.dtype, device=kernel.device)
+            return tensor.numpy() if numpy else tensor
+
+        weights = kernel.fused[: kernel.num_layers]  # each (In + H, C)
+        self.xh = [make(batch, weight.shape[0]) for weight in weights]  # (B, In + H)
+        self.gates = [make(batch, weight.shape[1]) for weight in weights]  # (B, C)
+        self.x_part = [xh[:, : xh.shape[1] - hidden] for xh in self.xh]  # (B, In)
+        self.h_part = [xh[:, xh.shape[1] - hidden :] for xh in self.xh]  # (B, H)
+        self.tmp = make(batch, hidden)  # (B, H)
+        n_states = 2 if kernel.cell == "lstm" else 1
+        self.state_in = tuple(make(batch, layers, hidden) for _ in range(n_states))  # (B, L, H)
+        self.state_out = tuple(make(batch, layers, hidden) for _ in range(n_states))
+        blocks = [slice(k * hidden, (k + 1) * hidden) for k in range(4)]
+        if kernel.cell == "lstm":
+            self.views = [tuple(g[:, s] for s in blocks) for g in self.gates]  # i, f, g, o
+        elif kernel.cell == "gru":
+            self.views = [(g[:, : 2 * hidden], *(g[:, s] for s in blocks)) for g in self.gates]
+        else:
+            self.views = [() for _ in self.gates]
+
+
+class RecurrentKernel:
+    """Fused step kernel for a :class:`RecurrentEncoder` (LSTM, GRU or RNN; any depth or head).
+
+    Implements the :class:`~tslib.runner.kernels.StepKernel` protocol and gives the
+    same results as :class:`~tslib.runner.kernels.PlainKernel` up to float rounding.
+    Outputs carry no autograd history. A model in training mode (dropout between
+    layers) or an empty batch is delegated to the plain kernel.
+
+    Parameters
+    ----------
+    model : RecurrentEncoder
+        The encoder; its parameters are read, never modified.
+    tiny_batch_max : int
+        CPU batches up to this size use the NumPy path; larger ones use torch.
+
+    Attributes
+    ----------
+    fused : list[torch.Tensor]
+        Fused weights W_0..W_{L-1} (In + H, C), biases b_0..b_{L-1} (C,), then the
+        output layer's W_out (H, O) and b_out (O,); see :func:`fuse_layer`.
+    generation : int
+        Incremented whenever the fused weight tensors are replaced (not merely
+        overwritten in place); CUDA graphs captured before must be dropped.
+    """
+
+    def __init__(self, model: RecurrentEncoder, tiny_batch_max: int = TINY_BATCH_MAX) -> None:
+        self.model = model
+        self.cell = model.cell
+        self.hidden = model.hidden_size
+        self.num_layers = model.num_layers
+        self.tiny_batch_max = tiny_batch_max
+        self.generation = 0
+        self._plain = PlainKernel(model)
+        self._buffers: dict[tuple[int, bool], _Buffers] = {}
+        self._span_cache: tuple = (None, -1, None)
+        self._numpy_pool_cache: tuple = (None, ())
+        self.fused: list[torch.Tensor] = []
+        self.refresh()
+
+    # ------------------------------------------------------------------ weights
+    def stale(self) -> bool:
+        """True when a parameter changed in place or moved since the last :meth:`refresh`."""
+        params = self._params
+        return [p._version for p in params] + [p.data_ptr() for p in params] != self._key
+
+    def refresh(self) -> None:
+        """Re-read and re-fuse the model's weights (automatic after in-place changes).
+
+        Existing fused tensors are overwritten in place when their shapes still
+        match, so captured CUDA graphs that read them stay valid.
+        """
+        model = self.model
+        cell_weights = model.cell_weights()
+        self._params = [p for layer in cell_weights for p in layer]
+        self._params += [model.output.weight, model.output.bias]
+        with torch.inference_mode(False), torch.no_grad():
+            fused = [fuse_layer(self.cell, *layer) for layer in cell_weights]
+            out_weight = model.output.weight.detach().t()  # (H, O)
+            new = [w for w, _ in fused] + [b for _, b in fused]
+            new += [out_weight.clone(memory_format=torch.contiguous_format)]
+            new += [model.output.bias.detach().clone()]  # (O,)
+            old = self.fused
+            if len(old) == len(new) and all(
+                o.shape == n.shape and o.dtype == n.dtype and o.device == n.device
+                for o, n in zip(old, new)
+            ):
+                for o, n in zip(old, new):
+                    o.copy_(n)
+            else:
+                self.fused = new
+                self.generation += 1
+                self._buffers.clear()
+        self.dtype, self.device = new[-1].dtype, new[-1].device
+        self._numpy_ok = self.device.type == "cpu" and self.dtype in (torch.float32, torch.float64)
+        self._numpy_fused = [t.numpy() for t in self.fused] if self._numpy_ok else []
+        self._key = [p._version for p in self._params] + [p.data_ptr() for p in self._params]
+
+    # ---------------------------------------------------------------- stepping
+    def __call__(
+        self, x: torch.Tensor, pool: tuple[torch.Tensor, ...], index: torch.Tensor
+    ) -> torch.Tensor:
+        """Advance the pool rows ``index`` by one step with inputs ``x`` (B, F); return (B, O)."""
+        batch = x.shape[0]
+        if self.model.training or batch == 0:
+            return self._plain(x, pool, index)
+        if self.stale():
+            self.refresh()
+        if x.dtype != self.dtype or x.requires_grad:
+            x = x.detach().to(self.dtype)
+        span = self._span(index)
+        if batch <= self.tiny_batch_max and self._numpy_ok:
+            arrays = self._numpy_pool(pool)
+            buffers = self.work_buffers(batch, numpy=True)
+            args = (x.numpy(), arrays, index.numpy(), span)
+            return torch.from_numpy(self.run(NumpyOps, buffers, self._numpy_fused, *args))
+        buffers = self.work_buffers(batch, numpy=False)
+        return self.run(TorchOps, buffers, self.fused, x, pool, index, span)
+
+    def run(self, ops, buffers, fused, rows, arrays, slots, span, row_source=None):
+        """Advance ``arrays`` rows ``slots`` (or the range ``span``) with inputs ``rows`` (B, F).
+
+        ``row_source`` (B,), torch only: before the scatter, new row ``b`` is replaced
+        by new row ``row_source[b]`` (used to make padded rows exact duplicates).
+        Returns the outputs (B, O) as a fresh array of ``ops``' kind.
+        """
+        if span is not None:
+            source = target = tuple(a[span[0] : span[1]] for a in arrays)  # views (B, L, H)
+        else:
+            for array, out in zip(arrays, buffers.state_in):
+                ops.gather(array, slots, out)  # (B, L, H)
+            source, target = buffers.state_in, buffers.state_out
+        layers = self.num_layers
+        inputs = rows  # (B, F)
+        for layer in range(layers):
+            ops.copy(buffers.x_part[layer], inputs)
+            ops.copy(buffers.h_part[layer], source[0][:, layer])  # before target is written
+            gates = buffers.gates[layer]  # (B, C)
+            ops.gemm(buffers.xh[layer], fused[layer], fused[layers + layer], gates)
+            h_new = target[0][:, layer]  # (B, H)
+            if self.cell == "lstm":
+                c_prev, c_new = source[1][:, layer], target[1][:, layer]
+                lstm_update(ops, gates, buffers.views[layer], c_prev, c_new, h_new, buffers.tmp)
+            elif self.cell == "gru":
+                gru_update(ops, gates, buffers.views[layer], buffers.h_part[layer], h_new)
+            else:
+                rnn_update(ops, gates, h_new)
+            inputs = h_new
+        y = ops.linear(inputs, fused[-2], fused[-1])  # (B, O)
+        if span is None:
+            for array, new_rows in zip(arrays, target):
+                if row_source is not None:
+                    new_rows = new_rows.index_select(0, row_source)  # (B, L, H)
+                ops.scatter(array, slots, new_rows)
+        return y
+
+    def work_buffers(self, batch: int, numpy: bool) -> _Buffers:
+        """The preallocated work arrays for ``batch`` rows (created on first use)."""
+        buffers = self._buffers.get((batch, numpy))
+        if buffers is None:
+            if len(self._buffers) >= 32:
+                self._buffers.clear()  # bound memory when batch sizes keep changing
+            buffers = self._buffers[(batch, numpy)] = _Buffers(self, batch, numpy)
+        return buffers
+
+    def _span(self, index: torch.Tensor) -> tuple[int, int] | None:
+        """``(start, stop)`` when ``index`` is ``arange(start, stop)`` on the CPU, else None."""
+        cached, version, span = self._span_cache
+        if index is cached and index._version == version:
+            return span
+        span = None
+        if index.device.type == "cpu":
+            slots = index.numpy()
+            start = int(slots[0])
+            stop = start + slots.shape[0]
+            if slots.shape[0] == 1 or (int(slots[-1]) == stop - 1 and (np.diff(slots) == 1).all()):
+                span = (start, stop)
+        self._span_cache = (index, index._version, span)
+        return span
+
+    def _numpy_pool(self, pool: tuple[torch.Tensor, ...]) -> tuple[np.ndarray, ...]:
+        """NumPy views of the pool tensors, cached while their storage is unchanged."""
+        key = tuple((t.data_ptr(), t.shape) for t in pool)
+        cached_key, arrays = self._numpy_pool_cache
+        if key != cached_key:
+            arrays = tuple(t.detach().numpy() for t in pool)
+            self._numpy_pool_cache = (key, arrays)
+        return arrays
+
+    def __repr__(self) -> str:
+        return f"RecurrentKernel({self.cell}, layers={self.num_layers}, hidden={self.hidden})"
