@@ -1,0 +1,29 @@
+"""Plots with one consistent seaborn style; every function returns its matplotlib Axes.
+
+Call :func:`use_style` once (or use :func:`plot_style` as a context manager);
+figures made by these functions get the style either way.
+"""
+
+from tslib.plots.detection import plot_detection_timeline
+from tslib.plots.forecast import plot_forecast
+from tslib.plots.latency import plot_latency_histogram
+from tslib.plots.ranking import metric_by_position, plot_ranking_by_position
+from tslib.plots.risk import plot_var_exceedances
+from tslib.plots.rul import plot_rul
+from tslib.plots.style import COLORS, PALETTE, plot_style, use_style
+from tslib.plots.trace import plot_graph_trace
+
+__all__ = [
+    "COLORS",
+    "PALETTE",
+    "use_style",
+    "plot_style",
+    "plot_forecast",
+    "plot_var_exceedances",
+    "plot_rul",
+    "plot_detection_timeline",
+    "plot_ranking_by_position",
+    "metric_by_position",
+    "plot_latency_histogram",
+    "plot_graph_trace",
+]
