@@ -61,7 +61,7 @@ def test_deep_backtest_with_state_reuse_equals_full_recompute(make_model):
     y = series()
     calendar = np.cos(np.arange(y.size) * 0.4)  # a covariate known in advance
     x = np.stack([y, calendar], axis=1)  # (T, 2)
-    frame = backtest({"deep": model}, y, x=x, start=20, horizon=3, every=4)
+    frame = backtest({"deep": model}, y, x=x, start=20, horizon=3, every=4, device="cpu")
     origins = [20, 24, 28, 32, 36]
     assert frame["origin"].unique().tolist() == [o - 1 for o in origins]
     inputs = torch.tensor(x, dtype=torch.float32)
@@ -121,7 +121,8 @@ def test_timestamps_from_series_index_and_gaussian_interval():
     model = RecurrentEncoder(1, 6, 1, head="gaussian", feedback_inputs=(0,)).eval()
     index = pd.date_range("2024-01-01", periods=30, freq="h")
     y = pd.Series(series(30), index=index)
-    frame = backtest({"g": model, "naive": NaiveForecaster()}, y, start=25, horizon=2, interval=0.9)
+    models = {"g": model, "naive": NaiveForecaster()}
+    frame = backtest(models, y, start=25, horizon=2, interval=0.9, device="cpu")
     deep = frame[frame["model"] == "g"]
     assert deep["origin"].tolist() == [index[o - 1] for o in range(25, 29) for _ in range(2)]
     assert deep["timestamp"].tolist() == [index[o + k] for o in range(25, 29) for k in range(2)]
@@ -144,7 +145,7 @@ def test_quantile_head_interval_is_the_outer_quantile_pair():
     torch.manual_seed(3)
     model = RecurrentEncoder(1, 6, 1, head="quantile", feedback_inputs=(0,)).eval()
     y = series(24)
-    frame = backtest({"q": model}, y, start=20, horizon=1, interval=0.8)
+    frame = backtest({"q": model}, y, start=20, horizon=1, interval=0.8, device="cpu")
     with torch.no_grad():
         raw, _ = model(torch.tensor(y[:20, None], dtype=torch.float32)[None])  # (1, 20, 3)
     quantiles = model.head.transform(raw[0, -1])[0]  # (3,) at levels 0.1, 0.5, 0.9
@@ -154,7 +155,7 @@ def test_quantile_head_interval_is_the_outer_quantile_pair():
     )
     assert first["lower"] < first["y_pred"] < first["upper"]
     with pytest.raises(InputError, match="needs quantile levels 0.25 and 0.75"):
-        backtest({"q": model}, y, start=20, interval=0.5)
+        backtest({"q": model}, y, start=20, interval=0.5, device="cpu")
 
 
 def test_summarize_per_model_and_horizon():
@@ -199,3 +200,16 @@ def test_bad_arguments_raise_input_error():
         backtest({"m": model}, np.r_[y, np.nan], start=5)
     with pytest.raises(InputError, match="horizon"):
         backtest({"m": model}, y, start=5, horizon=0)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_backtest_on_cuda_matches_cpu():
+    torch.manual_seed(4)
+    model = RecurrentEncoder(1, 8, 1, head="gaussian", feedback_inputs=(0,)).eval()
+    y = series(30)
+    on_cpu = backtest({"m": model}, y, start=20, horizon=3, interval=0.8, device="cpu")
+    on_gpu = backtest({"m": model}, y, start=20, horizon=3, interval=0.8, device="cuda")
+    assert next(model.parameters()).is_cuda
+    for column in ("y_pred", "lower", "upper"):
+        np.testing.assert_allclose(on_gpu[column], on_cpu[column], rtol=1e-4, atol=1e-4)

@@ -160,3 +160,18 @@ def test_bad_arguments_raise_input_error():
         replay(model, streams, target_column=3)
     with pytest.raises(InputError, match="stream 's0' must be"):
         replay(model, {"s0": np.zeros((0, 2))})
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_replay_on_cuda_matches_forward_on_cpu():
+    model = make_model(seed=5)
+    streams = make_streams((9, 5), seed=5)
+    expected = {stream: forward_points(model, x) for stream, x in streams.items()}
+    frame, summary = replay(model, streams, latency_budget_ms=1e9, device="cuda")
+    assert next(model.parameters()).is_cuda
+    for stream, points in expected.items():
+        rows = frame[frame["stream"] == stream].sort_values("t")
+        np.testing.assert_allclose(rows["y_pred"].iloc[1:], points[:-1], atol=1e-4)
+    assert summary["ticks"] == 9 and summary["deadline_misses"] == 0
+    assert (frame["latency_us"] > 0).all()

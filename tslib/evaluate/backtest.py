@@ -72,7 +72,7 @@ def backtest(
     refit_every: int | None = None,
     interval: float | None = None,
     output_index: int = 0,
-    device: str = "cpu",
+    device: str = "auto",
     fast: bool = True,
 ) -> pd.DataFrame:
     """Rolling-origin backtest of deep encoders and classical forecasters side by side.
@@ -81,7 +81,8 @@ def backtest(
     ----------
     models : mapping
         Name -> a trained :class:`~tslib.encoders.base.StepEncoder` or a forecaster
-        with ``fit`` / ``update`` / ``forecast``. Forecasters are fitted in place.
+        with ``fit`` / ``update`` / ``forecast``. Forecasters are fitted in place;
+        encoders are moved to ``device`` and put in eval mode (by the runner).
     y : array_like or pandas.Series
         The target series (T,), in time order. A Series' index gives the timestamps.
     start : int
@@ -136,7 +137,8 @@ def backtest(
     origins = origins_of(values.size, start, horizon, every)
     if not origins:
         raise InputError(
-            f"backtest: no origin: start={start} + horizon={horizon} exceeds {values.size} observations"
+            f"backtest: no origin: start={start} + horizon={horizon} exceeds "
+            f"{values.size} observations"
         )
     inputs = _as_matrix(values if x is None else x, "x", values.size)
     regressors = None if exog is None else _as_matrix(exog, "exog", values.size)

@@ -132,6 +132,12 @@ def iter_replay(
         first observation; ``latency_us`` is shared by the streams of a tick;
         ``n_revealed`` and ``running_mae`` count the stream's revealed labels.
     """
+    if isinstance(label_delay, bool) or not isinstance(label_delay, int) or label_delay < 0:
+        raise InputError(f"replay: label_delay must be an int >= 0, got {label_delay!r}")
+    if latency_budget_ms is not None and not latency_budget_ms >= 0:
+        raise InputError(f"replay: latency_budget_ms must be >= 0, got {latency_budget_ms!r}")
+    data = _as_streams(streams)
+    labels = _as_labels(targets, data, target_column)
     if isinstance(runner_or_model, StepwiseRunner):
         runner = runner_or_model
     elif isinstance(runner_or_model, StepEncoder):
@@ -140,12 +146,6 @@ def iter_replay(
         raise InputError(
             f"replay: expected a StepwiseRunner or StepEncoder, got {type(runner_or_model)}"
         )
-    if isinstance(label_delay, bool) or not isinstance(label_delay, int) or label_delay < 0:
-        raise InputError(f"replay: label_delay must be an int >= 0, got {label_delay!r}")
-    if latency_budget_ms is not None and not latency_budget_ms >= 0:
-        raise InputError(f"replay: latency_budget_ms must be >= 0, got {latency_budget_ms!r}")
-    data = _as_streams(streams)
-    labels = _as_labels(targets, data, target_column)
     model = runner.model
     pending_prediction = {}
     for stream in data:

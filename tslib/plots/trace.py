@@ -31,7 +31,8 @@ def plot_graph_trace(trace: object, ax: Axes | None = None) -> Axes:
     graph = trace.to_networkx() if callable(getattr(trace, "to_networkx", None)) else trace
     if not isinstance(graph, nx.Graph):
         raise InputError(
-            f"plot_graph_trace: expected a runner trace or a networkx graph, got {type(trace).__name__}"
+            "plot_graph_trace: expected a runner trace or a networkx graph, "
+            f"got {type(trace).__name__}"
         )
     nx.draw_networkx(graph, pos=nx.spring_layout(graph, seed=0), ax=ax, node_size=200, font_size=7)
     return ax

@@ -26,7 +26,7 @@ import time
 import pandas as pd
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bar: no widget state in executed notebooks
 
 from tslib.errors import InputError
 from tslib.training.checkpoint import save_weights
