@@ -32,6 +32,7 @@ import pandas as pd
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
 from tslib.evaluate.predictions import check_interval, head_predictions
+from tslib.runner.runner import StepwiseRunner
 
 __all__ = ["backtest", "origins_of", "BACKTEST_COLUMNS"]
 
@@ -183,8 +184,6 @@ def _deep_rows(
     counter: dict,
 ) -> Iterator[tuple]:
     """One runner stream advanced observation by observation; a forecast per origin."""
-    from tslib.runner.runner import StepwiseRunner  # evaluate sits after the runner
-
     if inputs.shape[1] != model.input_size:
         raise InputError(
             f"backtest: x has {inputs.shape[1]} columns but {type(model).__name__} "
