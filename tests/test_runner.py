@@ -84,6 +84,30 @@ def test_fast_and_plain_runners_agree():
         torch.testing.assert_close(fast_y, plain_y, atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_returned_outputs_are_not_overwritten_by_later_steps(fast):
+    runner = StepwiseRunner(make_model("recurrent"), device="cpu", fast=fast)
+    ids = (0, 1)  # the same tuple object every call: the cached fast path
+    first = runner.step(ids, torch.randn(2, 3))
+    kept = first.clone()
+    for _ in range(3):
+        runner.step(ids, torch.randn(2, 3))
+    runner.step([1], torch.randn(1, 3))
+    assert torch.equal(first, kept)
+
+
+def test_last_output_follows_each_stream_across_id_sets():
+    runner = StepwiseRunner(make_model("gru"), device="cpu")
+    y01 = runner.step([0, 1], torch.randn(2, 3)).clone()
+    y1 = runner.step([1], torch.randn(1, 3)).clone()
+    assert torch.equal(runner.last_output(0), y01[0])
+    assert torch.equal(runner.last_output(1), y1[0])
+    y1b = runner.step([1], torch.randn(1, 3)).clone()  # same ids again: superseded lazily
+    y0 = runner.step([0], torch.randn(1, 3)).clone()
+    assert torch.equal(runner.last_output(1), y1b[0])
+    assert torch.equal(runner.last_output(0), y0[0])
+
+
 def test_pool_grows_by_doubling_and_keeps_rows():
     model = make_model("gru")
     runner = StepwiseRunner(model, device="cpu", initial_capacity=2)
@@ -304,3 +328,21 @@ def test_cuda_matches_cpu(name):
         results[device] = [y.cpu() for y in ys]
     for a, b in zip(results["cpu"], results["cuda"]):
         torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_moving_to_cuda_mid_stream_continues():
+    torch.manual_seed(7)
+    xs = torch.randn(6, 3, 3)
+    on_cpu = StepwiseRunner(make_model("recurrent"), device="cpu")
+    moved = StepwiseRunner(make_model("recurrent"), device="cpu")
+    for t in range(3):
+        on_cpu.step([0, 1, 2], xs[t])
+        moved.step([0, 1, 2], xs[t])
+    moved.to("cuda")
+    assert moved.device.type == "cuda" and moved.state_of(1)[0].device.type == "cuda"
+    for t in range(3, 6):
+        torch.testing.assert_close(
+            moved.step([2, 0, 1], xs[t]).cpu(), on_cpu.step([2, 0, 1], xs[t]), atol=1e-4, rtol=1e-4
+        )

@@ -45,11 +45,17 @@ class StatePool:
     buffers : tuple[torch.Tensor, ...]
         The state tensors, each (capacity, ...). Kernels update them in place.
     last_output : torch.Tensor
-        (capacity, O) output of the most recent step of each slot; zeros after reset
-        (see :meth:`record_outputs`).
+        (capacity, O) output of the most recent step of each slot; zeros after reset.
     counts : numpy.ndarray
         (capacity,) int64 steps since each slot was allocated or reset. Kept on the
         host so reading a count never synchronises with an accelerator.
+
+    Notes
+    -----
+    The runner reports each step with :meth:`begin_step` and :meth:`record_step`.
+    Consecutive steps on the same slot index only replace a pending record, which
+    is written into ``last_output`` and ``counts`` when either is read or the
+    slots change, so steady-state stepping does no bookkeeping scatter.
     slots : dict
         Live stream id -> slot, in attach order.
     kind : str or None
@@ -72,11 +78,9 @@ class StatePool:
             self._last_output = torch.zeros(
                 capacity, model.n_outputs, device=self.device, dtype=dtype
             )  # (capacity, O)
-        # The latest step's (index, outputs), written into _last_output lazily: a
-        # step on the same cached index supersedes it, so steady-state stepping
-        # skips one scatter per step. Every other access flushes it first.
-        self._pending: tuple[torch.Tensor, torch.Tensor] | None = None
-        self.counts = np.zeros(capacity, dtype=np.int64)
+        self._counts = np.zeros(capacity, dtype=np.int64)
+        # [index, slots, latest outputs, steps] not yet written (see Notes).
+        self._pending: list | None = None
         self.slots: dict[Hashable, int] = {}
         self.kind: str | None = None
         # Free slots, popped from the end: released slots are reused first (LIFO),
@@ -89,8 +93,14 @@ class StatePool:
         self.flush()
         return self._last_output
 
+    @property
+    def counts(self) -> np.ndarray:
+        """(capacity,) int64 steps of each slot since it was allocated or reset."""
+        self.flush()
+        return self._counts
+
     def begin_step(self, index: torch.Tensor) -> None:
-        """Flush the pending outputs unless the coming step covers the same slots.
+        """Flush the pending record unless the coming step covers the same slots.
 
         ``index`` must be a tensor that is never modified (the runner's cached
         slot index), so that the same object always means the same slots.
@@ -98,22 +108,28 @@ class StatePool:
         if self._pending is not None and self._pending[0] is not index:
             self.flush()
 
-    def record_outputs(self, index: torch.Tensor, y_t: torch.Tensor) -> None:
-        """Remember ``y_t`` (B, O) as the last outputs of slots ``index`` (B,), lazily."""
-        self._pending = (index, y_t)
+    def record_step(self, index: torch.Tensor, slots: np.ndarray, y_t: torch.Tensor) -> None:
+        """Count one step of slots ``index`` (B,) whose outputs were ``y_t`` (B, O)."""
+        pending = self._pending
+        if pending is None:
+            self._pending = [index, slots, y_t, 1]
+        else:  # begin_step guaranteed the same index
+            pending[2] = y_t
+            pending[3] += 1
 
     def flush(self) -> None:
-        """Write the pending outputs of the latest step into :attr:`last_output`."""
+        """Write the pending record into :attr:`last_output` and :attr:`counts`."""
         if self._pending is not None:
-            index, y_t = self._pending
+            index, slots, y_t, steps = self._pending
             self._pending = None
             with torch.inference_mode():
                 self._last_output.index_copy_(0, index, y_t)  # (capacity, O)
+            self._counts[slots] += steps
 
     @property
     def capacity(self) -> int:
         """Number of allocated slots, free or used."""
-        return int(self.counts.shape[0])
+        return int(self._counts.shape[0])
 
     @property
     def in_use(self) -> int:
@@ -219,7 +235,7 @@ class StatePool:
             last_output[:old].copy_(self.last_output)
         self.buffers = buffers
         self._last_output = last_output
-        self.counts = np.concatenate([self.counts, np.zeros(old, dtype=np.int64)])
+        self._counts = np.concatenate([self.counts, np.zeros(old, dtype=np.int64)])
         # New slots go below the existing free ones and are handed out in ascending order.
         self._free = list(range(new - 1, old - 1, -1)) + self._free
 
@@ -304,6 +320,17 @@ def check_input(
     naming the problem and, for NaN/inf (checked after the cast, so values that
     overflow the model dtype count), the stream ids and columns.
     """
+    if (  # fast accept: a finite (B, F) tensor already in the model dtype and on the device
+        steps is None
+        and type(x) is torch.Tensor
+        and x.dtype is dtype
+        and x.dim() == 2
+        and x.shape[0] == len(ids)
+        and x.shape[1] == n_inputs
+        and x.device == device
+        and math.isfinite(x.sum().item())
+    ):
+        return x
     what = "input" if steps is None else "future input"
     if isinstance(x, np.ndarray):
         if x.dtype not in (np.float32, np.float64):

@@ -79,6 +79,7 @@ class StepwiseRunner:
             (p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32
         )
         self.fast = fast
+        self._n_inputs = model.input_size
         self.trace: RunnerTrace | None = RunnerTrace() if trace else None
         self._pool = StatePool(model, initial_capacity, self.device, self.dtype)
         self._kind_types: set[type] = set()  # id types already accepted for this runner
@@ -88,6 +89,7 @@ class StepwiseRunner:
         self._cached_index: torch.Tensor | None = None  # (B,) int64 on device
         self._cached_slots: np.ndarray | None = None  # (B,) int64 on host
         self._latency_ns: deque[int] = deque(maxlen=LATENCY_WINDOW)
+        self._inference_mode = torch.inference_mode()  # reused: saves building one per step
         self._steps = 0
         self._stream_steps = 0
 
@@ -115,17 +117,26 @@ class StepwiseRunner:
             dtype, NaN/inf). Nothing is changed when it is raised.
         """
         start = time.perf_counter_ns()
-        key = ids if type(ids) is tuple else as_id_tuple(ids)
-        types = set(map(type, key))
         pool = self._pool
         attached: list[Hashable] = []
-        with torch.inference_mode():
-            if key == self._cached_ids and types <= self._kind_types:
-                x_t = check_input(key, x, self.model.input_size, self.device, self.dtype)
+        if ids is self._cached_ids:  # the very tuple checked last time (tuples are immutable)
+            key, hit = ids, True
+        else:
+            if type(ids) is tuple:
+                key = ids
+            elif type(ids) is list:
+                key = tuple(ids)
+            else:
+                key = as_id_tuple(ids)  # NumPy arrays, ranges; rejects str and scalars
+            types = set(map(type, key))
+            hit = key == self._cached_ids and types <= self._kind_types
+        with self._inference_mode:
+            if hit:
+                x_t = check_input(key, x, self._n_inputs, self.device, self.dtype)  # (B, F)
                 index, slots = self._cached_index, self._cached_slots
             else:
                 kind = check_ids(key, types, pool.kind)
-                x_t = check_input(key, x, self.model.input_size, self.device, self.dtype)
+                x_t = check_input(key, x, self._n_inputs, self.device, self.dtype)  # (B, F)
                 index, slots, attached = self._resolve(key, kind)  # first mutation
             pool.begin_step(index)
             try:
@@ -133,16 +144,16 @@ class StepwiseRunner:
             except BaseException:
                 self._undo_attach(attached)  # e.g. the model rejected an input
                 raise
-        pool.record_outputs(index, y_t)
-        self._kind_types |= types
-        counts = pool.counts
-        counts[slots] += 1
+        pool.record_step(index, slots, y_t)
+        if not hit:
+            self._kind_types |= types
         self._steps += 1
         self._stream_steps += len(key)
         if self.trace is not None:
             for stream in attached:
                 self.trace.attach(stream, 0, pool.row_bytes)
-            self.trace.record_step(key, counts[slots].tolist(), x_t[0].numel() * x_t.element_size())
+            counts = pool.counts[slots].tolist()
+            self.trace.record_step(key, counts, x_t[0].numel() * x_t.element_size())
         self._latency_ns.append(time.perf_counter_ns() - start)
         return y_t
 
