@@ -1,9 +1,9 @@
 """A preallocated pool of per-stream states, keyed by stream id.
 
-The pool holds one *slot* per live stream and maps stream ids to slots. Every state tensor returned by
-``model.init_state(capacity, device)`` is kept as one buffer whose dim 0 is the
-slot, so a batch of streams is advanced by gathering and scattering rows (see
-:mod:`tslib.runner.kernels`). Next to the state the pool keeps, per slot, the
+The pool holds one *slot* per live stream and maps stream ids to slots. Every
+state tensor returned by ``model.init_state(capacity, device)`` is kept as one
+buffer whose dim 0 is the slot, so a batch of streams is advanced by gathering
+and scattering rows (see :mod:`tslib.runner.kernels`). Next to the state the pool keeps, per slot, the
 last step output (used by forecasts) and the number of steps taken since the
 slot was last (re)initialised.
 

@@ -38,6 +38,8 @@ __all__ = [
     "FORMAT_VERSION",
     "MAGIC",
     "Snapshot",
+    "decode_snapshot",
+    "encode_snapshot",
     "read_snapshot",
     "restore_runner",
     "save_runner",
