@@ -11,7 +11,6 @@ from tslib.runner.fast.fused import (
     TorchOps,
     fuse_layer,
     gru_update,
-    lstm_update,
     rnn_update,
 )
 from tslib.runner.kernels import PlainKernel
@@ -145,7 +144,8 @@ class RecurrentKernel:
         if batch <= self.tiny_batch_max and self._numpy_ok:
             arrays = self._numpy_pool(pool)
             buffers = self.work_buffers(batch, numpy=True)
-            args = (x.numpy(), arrays, index.numpy(), span)
+            slots = index.numpy() if span is None else None
+            args = (x.numpy(), arrays, slots, span)
             return torch.from_numpy(self.run(NumpyOps, buffers, self._numpy_fused, *args))
         buffers = self.work_buffers(batch, numpy=False)
         return self.run(TorchOps, buffers, self.fused, x, pool, index, span)
@@ -173,7 +173,7 @@ class RecurrentKernel:
             h_new = target[0][:, layer]  # (B, H)
             if self.cell == "lstm":
                 c_prev, c_new = source[1][:, layer], target[1][:, layer]
-                lstm_update(ops, gates, buffers.views[layer], c_prev, c_new, h_new, buffers.tmp)
+                ops.lstm_update(gates, buffers.views[layer], c_prev, c_new, h_new, buffers.tmp)
             elif self.cell == "gru":
                 gru_update(ops, gates, buffers.views[layer], buffers.h_part[layer], h_new)
             else:
@@ -213,7 +213,7 @@ class RecurrentKernel:
 
     def _numpy_pool(self, pool: tuple[torch.Tensor, ...]) -> tuple[np.ndarray, ...]:
         """NumPy views of the pool tensors, cached while their storage is unchanged."""
-        key = tuple((t.data_ptr(), t.shape) for t in pool)
+        key = [t.data_ptr() for t in pool]
         cached_key, arrays = self._numpy_pool_cache
         if key != cached_key:
             arrays = tuple(t.detach().numpy() for t in pool)

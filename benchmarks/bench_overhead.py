@@ -1,0 +1,124 @@
+"""(b) Runner overhead at batch 1, and the NumPy / torch crossover of the fast kernel.
+
+``runner.step`` for one stream is compared with a bare ``torch.nn.LSTMCell``
+call of the same size, in two modes: as a user would call it (autograd on, the
+mode of the issue's 42 µs reference) and under ``torch.inference_mode`` (the
+mode the runner itself steps in, the stricter comparison). The bare cell does
+no input checks, id lookup, state gather/scatter or output layer.
+
+The second table times the fast kernel alone on its NumPy path and on its torch
+path for small batches; it is the measurement behind
+``tslib.runner.fast.TINY_BATCH_MAX``.
+
+Goal (issue): runner.step <= 1.2x the bare cell; stretch <= 0.5x.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from benchmarks.common import BenchModel, live_runner, row, section
+from benchmarks.harness import Goal, compare
+from tslib.runner.fast import TINY_BATCH_MAX, RecurrentKernel
+
+__all__ = ["run"]
+
+CROSSOVER_BATCHES = (1, 4, 8, 16, 32, 64, 128)
+
+
+def _bare_cell(spec: BenchModel) -> tuple[torch.nn.LSTMCell, torch.Tensor, tuple]:
+    torch.manual_seed(0)
+    cell = torch.nn.LSTMCell(spec.input_size, spec.hidden_size)
+    x = torch.randn(1, spec.input_size)  # (1, F)
+    state = (torch.zeros(1, spec.hidden_size), torch.zeros(1, spec.hidden_size))  # (1, H) each
+    return cell, x, state
+
+
+def _crossover(spec: BenchModel, quick: bool) -> tuple[list[dict], int]:
+    """Kernel alone, NumPy path vs torch path, contiguous slots, for small batches."""
+    model = spec.build()
+    numpy_kernel = RecurrentKernel(model, tiny_batch_max=1 << 30)
+    torch_kernel = RecurrentKernel(model, tiny_batch_max=0)
+    rows, best_numpy, numpy_leads = [], 0, True
+    for batch in CROSSOVER_BATCHES[:5] if quick else CROSSOVER_BATCHES:
+        pools = [tuple(s.normal_() for s in model.init_state(batch)) for _ in range(2)]
+        index = torch.arange(batch)
+        x = torch.randn(batch, spec.input_size)  # (B, F)
+
+        def step(kernel, pool, x=x, index=index):
+            with torch.inference_mode():
+                return kernel(x, pool, index)
+
+        timing = compare(
+            {
+                "numpy path": lambda pool=pools[0]: step(numpy_kernel, pool),
+                "torch path": lambda pool=pools[1]: step(torch_kernel, pool),
+            },
+            rounds=7 if quick else 11,
+        )
+        rows.append(
+            row("fast kernel, NumPy path", "fast kernel, torch path", timing,
+                "numpy path", "torch path", batch=batch)  # fmt: skip
+        )
+        numpy_leads = numpy_leads and rows[-1]["b_over_a"] > 1.0  # torch time / NumPy time
+        best_numpy = batch if numpy_leads else best_numpy
+    return rows, best_numpy
+
+
+def run(quick: bool = False, device: str = "cpu") -> dict:
+    """Time runner.step (1 stream) against bare LSTMCell calls and kernel variants."""
+    spec = BenchModel()
+    model = spec.build()
+    fast_runner, ids, x = live_runner(model, 1)
+    plain_runner, _, _ = live_runner(model, 1, fast=False)
+    cell, cell_x, cell_state = _bare_cell(spec)
+    kernel = RecurrentKernel(model)
+    pool = tuple(s.normal_() for s in model.init_state(1))
+    index = torch.arange(1)
+
+    def cell_inference():
+        with torch.inference_mode():
+            return cell(cell_x, cell_state)
+
+    def kernel_alone():
+        with torch.inference_mode():
+            return kernel(x, pool, index)
+
+    timing = compare(
+        {
+            "runner.step": lambda: fast_runner.step(ids, x),
+            "runner.step (PlainKernel)": lambda: plain_runner.step(ids, x),
+            "fast kernel alone": kernel_alone,
+            "LSTMCell (autograd mode)": lambda: cell(cell_x, cell_state),
+            "LSTMCell (inference_mode)": cell_inference,
+        },
+        rounds=9 if quick else 21,
+    )
+    size = f"F={spec.input_size}, H={spec.hidden_size}, batch 1"
+    rows = [
+        row("runner.step, 1 stream", f"bare nn.LSTMCell call, autograd on ({size})", timing,
+            "runner.step", "LSTMCell (autograd mode)"),
+        row("runner.step, 1 stream", f"bare nn.LSTMCell call in inference_mode ({size})", timing,
+            "runner.step", "LSTMCell (inference_mode)"),
+        row("fast kernel alone (gather, LSTM, output layer, scatter)",
+            f"bare nn.LSTMCell call in inference_mode ({size})", timing,
+            "fast kernel alone", "LSTMCell (inference_mode)"),
+        row("runner.step, 1 stream", "runner.step with the reference PlainKernel", timing,
+            "runner.step", "runner.step (PlainKernel)"),
+    ]  # fmt: skip
+    goals = []
+    for bare, mode in (("LSTMCell (autograd mode)", "autograd"), ("LSTMCell (inference_mode)",
+                                                                  "inference_mode")):  # fmt: skip
+        ratio = timing["runner.step"].median_us / timing[bare].median_us
+        note = f"median(runner.step) / median(bare LSTMCell, {mode}), same process"
+        goals.append(Goal(f"runner.step / LSTMCell ({mode}) at batch 1", ratio, 1.2, False, note))
+        goals.append(Goal(f"stretch: runner.step / LSTMCell ({mode})", ratio, 0.5, False, note))
+    crossover_rows, best_numpy = _crossover(spec, quick)
+    notes = [
+        "runner.step includes id lookup, input checks (NaN/inf), the kernel, last-output and "
+        "step-count bookkeeping and latency recording; the bare cell does none of these",
+        f"NumPy path wins up to batch {best_numpy} in this run; "
+        f"tslib.runner.fast.TINY_BATCH_MAX = {TINY_BATCH_MAX}",
+    ]
+    title = "(b) runner overhead at batch 1 vs a bare LSTMCell; NumPy/torch crossover"
+    return section(title, rows + crossover_rows, goals, notes)

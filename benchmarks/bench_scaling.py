@@ -1,0 +1,115 @@
+"""(c) Scaling from 1 to 16384 streams: stream-steps per second and state bytes per stream.
+
+At every batch size B three things run side by side:
+
+* ``runner.step`` over B live streams (one observation each);
+* the fast kernel alone on a contiguous slot range (no runner bookkeeping);
+* the step's GEMMs alone: ``torch.mm`` of (B, F + H) x (F + H, 4H) (the fused
+  LSTM gates) plus (B, H) x (H, O) (the output layer), on preallocated outputs.
+  This is the floor a dense step cannot beat on the same BLAS.
+
+The reference PlainKernel runner is timed as well. State bytes per stream are
+the pool's bytes per slot (state rows plus the last output).
+
+Goal (issue): runner.step at 4096 streams <= 1.5x the step's GEMMs alone.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from benchmarks.common import BenchModel, live_runner, row, section
+from benchmarks.harness import Goal, compare, sync_for
+from tslib.runner.fast import select_kernel
+
+__all__ = ["run"]
+
+BATCHES = (1, 16, 256, 1024, 4096, 16384)
+QUICK_BATCHES = (1, 256, 4096)
+
+
+def _gemm_alone(spec: BenchModel, batch: int, device: str):
+    """A closure doing the step's GEMMs (gates and output layer) with torch.mm."""
+    generator = torch.Generator().manual_seed(batch)
+    width, hidden = spec.input_size + spec.hidden_size, spec.hidden_size
+
+    def rand(*shape):
+        return torch.randn(*shape, generator=generator).to(device)
+
+    xh, w_gates, gates = rand(batch, width), rand(width, 4 * hidden), rand(batch, 4 * hidden)
+    h, w_out, y = rand(batch, hidden), rand(hidden, spec.output_size), rand(batch, spec.output_size)
+
+    def gemm():
+        torch.mm(xh, w_gates, out=gates)  # (B, 4H)
+        torch.mm(h, w_out, out=y)  # (B, O)
+
+    return gemm
+
+
+def run(quick: bool = False, device: str = "cpu") -> dict:
+    """Time runner.step, the kernel alone, the plain runner and the GEMMs for each B."""
+    spec = BenchModel()
+    model = spec.build(device=device)
+    sync = sync_for(device)
+    kernel = select_kernel(model, device)
+    rows, goals, per_stream_bytes = [], [], None
+    for batch in QUICK_BATCHES if quick else BATCHES:
+        fast_runner, ids, x = live_runner(model, batch, device)
+        plain_runner, _, _ = live_runner(model, batch, device, fast=False)
+        per_stream_bytes = fast_runner._pool.nbytes // fast_runner._pool.capacity
+        pool = tuple(t.clone() for t in fast_runner._pool.buffers)
+        index = torch.arange(batch, device=device)
+
+        def kernel_alone(x=x, pool=pool, index=index):
+            with torch.inference_mode():
+                return kernel(x, pool, index)
+
+        candidates = {
+            "runner.step": lambda runner=fast_runner, ids=ids, x=x: runner.step(ids, x),
+            "fast kernel alone": kernel_alone,
+            "GEMMs alone": _gemm_alone(spec, batch, device),
+        }
+        if batch <= 4096 or not quick:
+            candidates["runner.step (PlainKernel)"] = (
+                lambda runner=plain_runner, ids=ids, x=x: runner.step(ids, x)
+            )
+        timing = compare(candidates, rounds=7 if quick else 11, sync=sync)
+        extra = {
+            "streams": batch,
+            "stream_steps_per_s": round(batch / timing["runner.step"].median_us * 1e6),
+            "state_bytes_per_stream": per_stream_bytes,
+        }
+        rows.append(row("runner.step", "the step's GEMMs alone (torch.mm, same shapes)",
+                        timing, "GEMMs alone", "runner.step", **extra))  # fmt: skip
+        rows.append(row("fast kernel alone (contiguous slots)", "the step's GEMMs alone",
+                        timing, "GEMMs alone", "fast kernel alone", streams=batch))  # fmt: skip
+        if "runner.step (PlainKernel)" in timing:
+            rows.append(row("runner.step", "runner.step with the reference PlainKernel", timing,
+                            "runner.step", "runner.step (PlainKernel)", streams=batch))  # fmt: skip
+        if batch == 4096:
+            goals.append(
+                Goal(
+                    "runner.step at 4096 streams / the step's GEMMs alone",
+                    timing["runner.step"].median_us / timing["GEMMs alone"].median_us,
+                    1.5,
+                    False,
+                    "median(runner.step) / median(torch.mm gates + torch.mm output), same process",
+                )
+            )
+            goals.append(
+                Goal(
+                    "fast kernel alone at 4096 streams / the step's GEMMs alone",
+                    timing["fast kernel alone"].median_us / timing["GEMMs alone"].median_us,
+                    1.5,
+                    False,
+                    "kernel without the runner's id handling and bookkeeping",
+                )
+            )
+    notes = [
+        "rows with what='runner.step' against GEMMs: b_over_a = runner time / GEMM time "
+        "(a = GEMMs alone), i.e. the multiple of the GEMM floor",
+        f"state bytes per stream: {per_stream_bytes} (h and c, {spec.hidden_size} floats each, "
+        "plus the last output), independent of how long a stream has run",
+        f"torch threads: {torch.get_num_threads()}, device {device}",
+    ]
+    return section("(c) scaling with the number of streams", rows, goals, notes)
