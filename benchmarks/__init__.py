@@ -1,0 +1,1 @@
+"""Benchmarks for tslib's stepwise runner; run with ``python -m benchmarks [--quick]``."""

@@ -57,8 +57,14 @@ def _crossover(spec: BenchModel, quick: bool) -> tuple[list[dict], int]:
             rounds=7 if quick else 11,
         )
         rows.append(
-            row("fast kernel, NumPy path", "fast kernel, torch path", timing,
-                "numpy path", "torch path", batch=batch)  # fmt: skip
+            row(
+                "fast kernel, NumPy path",
+                "fast kernel, torch path",
+                timing,
+                "numpy path",
+                "torch path",
+                batch=batch,
+            )
         )
         numpy_leads = numpy_leads and rows[-1]["b_over_a"] > 1.0  # torch time / NumPy time
         best_numpy = batch if numpy_leads else best_numpy
@@ -96,19 +102,40 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     )
     size = f"F={spec.input_size}, H={spec.hidden_size}, batch 1"
     rows = [
-        row("runner.step, 1 stream", f"bare nn.LSTMCell call, autograd on ({size})", timing,
-            "runner.step", "LSTMCell (autograd mode)"),
-        row("runner.step, 1 stream", f"bare nn.LSTMCell call in inference_mode ({size})", timing,
-            "runner.step", "LSTMCell (inference_mode)"),
-        row("fast kernel alone (gather, LSTM, output layer, scatter)",
-            f"bare nn.LSTMCell call in inference_mode ({size})", timing,
-            "fast kernel alone", "LSTMCell (inference_mode)"),
-        row("runner.step, 1 stream", "runner.step with the reference PlainKernel", timing,
-            "runner.step", "runner.step (PlainKernel)"),
-    ]  # fmt: skip
+        row(
+            "runner.step, 1 stream",
+            f"bare nn.LSTMCell call, autograd on ({size})",
+            timing,
+            "runner.step",
+            "LSTMCell (autograd mode)",
+        ),
+        row(
+            "runner.step, 1 stream",
+            f"bare nn.LSTMCell call in inference_mode ({size})",
+            timing,
+            "runner.step",
+            "LSTMCell (inference_mode)",
+        ),
+        row(
+            "fast kernel alone (gather, LSTM, output layer, scatter)",
+            f"bare nn.LSTMCell call in inference_mode ({size})",
+            timing,
+            "fast kernel alone",
+            "LSTMCell (inference_mode)",
+        ),
+        row(
+            "runner.step, 1 stream",
+            "runner.step with the reference PlainKernel",
+            timing,
+            "runner.step",
+            "runner.step (PlainKernel)",
+        ),
+    ]
     goals = []
-    for bare, mode in (("LSTMCell (autograd mode)", "autograd"), ("LSTMCell (inference_mode)",
-                                                                  "inference_mode")):  # fmt: skip
+    for bare, mode in (
+        ("LSTMCell (autograd mode)", "autograd"),
+        ("LSTMCell (inference_mode)", "inference_mode"),
+    ):
         ratio = timing["runner.step"].median_us / timing[bare].median_us
         note = f"median(runner.step) / median(bare LSTMCell, {mode}), same process"
         goals.append(Goal(f"runner.step / LSTMCell ({mode}) at batch 1", ratio, 1.2, False, note))

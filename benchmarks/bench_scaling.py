@@ -70,8 +70,8 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             "GEMMs alone": _gemm_alone(spec, batch, device),
         }
         if batch <= 4096 or not quick:
-            candidates["runner.step (PlainKernel)"] = (
-                lambda runner=plain_runner, ids=ids, x=x: runner.step(ids, x)
+            candidates["runner.step (PlainKernel)"] = lambda runner=plain_runner, ids=ids, x=x: (
+                runner.step(ids, x)
             )
         timing = compare(candidates, rounds=7 if quick else 11, sync=sync)
         extra = {
@@ -79,13 +79,37 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             "stream_steps_per_s": round(batch / timing["runner.step"].median_us * 1e6),
             "state_bytes_per_stream": per_stream_bytes,
         }
-        rows.append(row("runner.step", "the step's GEMMs alone (torch.mm, same shapes)",
-                        timing, "GEMMs alone", "runner.step", **extra))  # fmt: skip
-        rows.append(row("fast kernel alone (contiguous slots)", "the step's GEMMs alone",
-                        timing, "GEMMs alone", "fast kernel alone", streams=batch))  # fmt: skip
+        rows.append(
+            row(
+                "runner.step",
+                "the step's GEMMs alone (torch.mm, same shapes)",
+                timing,
+                "GEMMs alone",
+                "runner.step",
+                **extra,
+            )
+        )
+        rows.append(
+            row(
+                "fast kernel alone (contiguous slots)",
+                "the step's GEMMs alone",
+                timing,
+                "GEMMs alone",
+                "fast kernel alone",
+                streams=batch,
+            )
+        )
         if "runner.step (PlainKernel)" in timing:
-            rows.append(row("runner.step", "runner.step with the reference PlainKernel", timing,
-                            "runner.step", "runner.step (PlainKernel)", streams=batch))  # fmt: skip
+            rows.append(
+                row(
+                    "runner.step",
+                    "runner.step with the reference PlainKernel",
+                    timing,
+                    "runner.step",
+                    "runner.step (PlainKernel)",
+                    streams=batch,
+                )
+            )
         if batch == 4096:
             goals.append(
                 Goal(

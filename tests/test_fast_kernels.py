@@ -256,6 +256,29 @@ def test_returned_outputs_are_fresh_tensors():
 
 
 # ------------------------------------------------------------------------- CUDA
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_graph_body_padding_is_exact_when_run_eagerly_on_cpu(cell):
+    """The computation CudaGraphKernel captures, run eagerly on the CPU: padded rows
+    (slot -1, stale inputs) must leave the pool exactly as the plain kernel leaves it,
+    and the body must reset the slot buffer to -1 for the next replay."""
+    torch.manual_seed(12)
+    model = RecurrentEncoder(3, 8, 2, num_layers=2, cell=cell).eval()
+    graph = CudaGraphKernel(RecurrentKernel(model))
+    bucket, batch = 8, 5
+    pool, index = make_pool(model), slot_index(batch, True)
+    plain_pool = tuple(t.clone() for t in pool)
+    static_x = torch.randn(bucket, 3) * 100  # stale inputs in the padded rows
+    static_index = torch.full((bucket,), -1)
+    static_index[:batch] = index
+    x = static_x[:batch].clone()
+    with torch.inference_mode():
+        y = graph._body(static_x, pool, static_index, torch.arange(bucket))
+        expected = PlainKernel(model)(x, plain_pool, index)
+    torch.testing.assert_close(y[:batch], expected, **TOL)
+    assert_pools_equal(pool, plain_pool)
+    assert bool((static_index == -1).all())
+
+
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
 

@@ -1,0 +1,123 @@
+"""Run the benchmark suite and write ``benchmarks/results/<machine>-<YYYY-MM-DD>.json``.
+
+Usage::
+
+    .venv/bin/python -m benchmarks            # full run, about 5-8 minutes on 2 cores
+    .venv/bin/python -m benchmarks --quick    # about 1 minute
+    .venv/bin/python -m benchmarks --only scaling overhead
+
+The JSON holds the machine (CPU model, threads, torch version, device, load
+average before and after), every section's rows (each naming what it is
+compared against), the goals with their measured values, and run times. PNG
+plots go next to it (ignored by git). A section that fails is recorded with
+its error and the run goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import torch
+
+from benchmarks.harness import machine_info, machine_slug
+
+__all__ = ["SECTIONS", "main", "run_sections", "summary_lines"]
+
+#: Section name -> module; run in this order.
+SECTIONS = {
+    "per_observation": "benchmarks.bench_per_observation",
+    "overhead": "benchmarks.bench_overhead",
+    "scaling": "benchmarks.bench_scaling",
+    "peers": "benchmarks.bench_peers",
+    "transformer": "benchmarks.bench_transformer",
+    "compression": "benchmarks.bench_compression",
+}
+#: Sections that only make sense on the CPU (NumPy path, statsmodels/River peers, int8 CPU).
+CPU_ONLY = {"overhead", "peers", "compression"}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def run_sections(names: list[str], quick: bool, device: str) -> dict:
+    """Run the named sections; return name -> section dict (or an ``error`` entry)."""
+    out = {}
+    for name in names:
+        if device != "cpu" and name in CPU_ONLY:
+            continue
+        start = time.perf_counter()
+        print(f"[benchmarks] {name} ...", flush=True)
+        try:
+            module = importlib.import_module(SECTIONS[name])
+            result = module.run(quick=quick, device=device)
+        except Exception as error:  # recorded, not hidden: the JSON says what failed
+            result = {"title": name, "error": repr(error), "traceback": traceback.format_exc()}
+            print(f"[benchmarks] {name} FAILED: {error!r}", file=sys.stderr, flush=True)
+        result["elapsed_s"] = round(time.perf_counter() - start, 2)
+        out[name] = result
+    return out
+
+
+def summary_lines(sections: dict) -> list[str]:
+    """Human-readable goal lines: met / MISSED, value vs target."""
+    lines = []
+    for name, result in sections.items():
+        if "error" in result:
+            lines.append(f"{name}: ERROR {result['error']}")
+        for goal in result.get("goals", []):
+            sign = ">=" if goal["higher_is_better"] else "<="
+            state = "met   " if goal["met"] else "MISSED"
+            lines.append(
+                f"{state} {goal['name']}: {goal['value']:.3g} (goal {sign} {goal['target']:g})"
+            )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and rounds (~1 min)")
+    parser.add_argument("--only", nargs="+", choices=list(SECTIONS), help="sections to run")
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="output folder")
+    parser.add_argument("--machine", default=None, help="machine name for the file name")
+    parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    args = parser.parse_args(argv)
+    device = args.device
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    started = time.perf_counter()
+    info = machine_info(device)
+    sections = run_sections(args.only or list(SECTIONS), args.quick, device)
+    info["load_average_1m_after"] = round(os.getloadavg()[0], 2)
+    today = dt.date.today().isoformat()
+    stem = f"{args.machine or machine_slug(info)}-{today}"
+    payload = {
+        "machine": info,
+        "date": today,
+        "quick": args.quick,
+        "command": " ".join(["python -m benchmarks", *(argv or sys.argv[1:])]),
+        "elapsed_s": round(time.perf_counter() - started, 1),
+        "sections": sections,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{stem}.json"
+    path.write_text(json.dumps(payload, indent=1, default=str) + "\n")
+    if not args.no_plots:
+        from benchmarks.plots import write_plots
+
+        write_plots(payload, args.out, stem)
+    print("\n".join(summary_lines(sections)))
+    print(f"[benchmarks] wrote {path} in {payload['elapsed_s']} s")
+    return 1 if any("error" in s for s in sections.values()) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
