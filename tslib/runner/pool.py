@@ -14,7 +14,6 @@ ids and the rows of a step before anything in the pool changes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable
 
 import numpy as np
@@ -22,8 +21,9 @@ import torch
 
 from tslib.encoders.base import State, StepEncoder
 from tslib.errors import InputError, StateError
+from tslib.runner.checks import id_kind
 
-__all__ = ["StatePool", "as_id_tuple", "check_ids", "check_input", "id_kind"]
+__all__ = ["StatePool"]
 
 
 class StatePool:
@@ -238,130 +238,3 @@ class StatePool:
         self._counts = np.concatenate([self.counts, np.zeros(old, dtype=np.int64)])
         # New slots go below the existing free ones and are handed out in ascending order.
         self._free = list(range(new - 1, old - 1, -1)) + self._free
-
-
-_ID_KINDS: dict[type, str | None] = {}
-
-
-def id_kind(id_type: type) -> str | None:
-    """``"int"`` for Python/NumPy integers, ``"str"`` for strings, else ``None`` (bools too)."""
-    kind = _ID_KINDS.get(id_type, "?")
-    if kind == "?":
-        if issubclass(id_type, (bool, np.bool_)):
-            kind = None
-        elif issubclass(id_type, (int, np.integer)):
-            kind = "int"
-        elif issubclass(id_type, str):
-            kind = "str"
-        else:
-            kind = None
-        _ID_KINDS[id_type] = kind
-    return kind
-
-
-def check_ids(ids: tuple, types: set[type], kind: str | None) -> str:
-    """Validate a batch of stream ids and return their kind.
-
-    Parameters
-    ----------
-    ids : tuple
-        The ids of one step, one per input row.
-    types : set[type]
-        ``set(map(type, ids))``, computed once by the caller.
-    kind : str or None
-        The kind the runner already holds, or ``None`` before its first stream.
-
-    Raises
-    ------
-    InputError
-        Empty ids, an id that is not an int or str (bools included), mixed
-        kinds, a kind other than ``kind``, or duplicate ids.
-    """
-    if not ids:
-        raise InputError("ids is empty: step needs at least one stream id")
-    kinds = {id_kind(t) for t in types}
-    if None in kinds:
-        bad = next(stream for stream in ids if id_kind(type(stream)) is None)
-        raise InputError(f"stream id {bad!r} has type {type(bad).__name__}; ids must be int or str")
-    if len(kinds) > 1:
-        raise InputError(f"ids mix int and str stream ids: {sorted(kinds)}")
-    (found,) = kinds
-    if kind is not None and found != kind:
-        raise InputError(f"this runner's stream ids are {kind}, got {found} ids {list(ids[:5])!r}")
-    if len(set(ids)) != len(ids):
-        seen: set = set()
-        duplicates = sorted({s for s in ids if s in seen or seen.add(s)}, key=repr)
-        raise InputError(f"duplicate stream ids in one step: {duplicates!r}")
-    return found
-
-
-def as_id_tuple(ids: object) -> tuple:
-    """``ids`` as a tuple; a lone str, a non-sequence or a 2-d array is rejected."""
-    if isinstance(ids, (str, bytes)) or not hasattr(ids, "__len__"):
-        raise InputError(f"ids must be a sequence of stream ids, got {type(ids).__name__}")
-    if isinstance(ids, np.ndarray):
-        if ids.ndim != 1:
-            raise InputError(f"ids must be one-dimensional, got shape {ids.shape}")
-        return tuple(ids.tolist()) if ids.dtype.kind in "iuU" else tuple(ids)
-    return tuple(ids)
-
-
-def check_input(
-    ids: tuple,
-    x: object,
-    n_inputs: int,
-    device: torch.device,
-    dtype: torch.dtype,
-    steps: int | None = None,
-) -> torch.Tensor:
-    """Validate step input (B, F), or future input (B, steps, F) when ``steps`` is given.
-
-    Returns the input cast to ``dtype`` on ``device``. Raises :class:`InputError`
-    naming the problem and, for NaN/inf (checked after the cast, so values that
-    overflow the model dtype count), the stream ids and columns.
-    """
-    if (  # fast accept: a finite (B, F) tensor already in the model dtype and on the device
-        steps is None
-        and type(x) is torch.Tensor
-        and x.dtype is dtype
-        and x.dim() == 2
-        and x.shape[0] == len(ids)
-        and x.shape[1] == n_inputs
-        and x.device == device
-        and math.isfinite(x.sum().item())
-    ):
-        return x
-    what = "input" if steps is None else "future input"
-    if isinstance(x, np.ndarray):
-        if x.dtype not in (np.float32, np.float64):
-            raise InputError(f"{what} dtype must be float32 or float64, got numpy {x.dtype}")
-        x = torch.from_numpy(np.ascontiguousarray(x))
-    elif not isinstance(x, torch.Tensor):
-        raise InputError(f"{what} must be a torch.Tensor or numpy array, got {type(x).__name__}")
-    elif x.dtype not in (torch.float32, torch.float64):
-        raise InputError(f"{what} dtype must be float32 or float64, got {x.dtype}")
-    shape = (len(ids), n_inputs) if steps is None else (len(ids), steps, n_inputs)
-    names = "(B, F)" if steps is None else "(B, horizon - 1, F)"
-    if x.ndim != len(shape):
-        raise InputError(
-            f"{what} must be {names} = {shape}, got ndim {x.ndim} shape {tuple(x.shape)}"
-        )
-    if x.shape[0] != len(ids):
-        raise InputError(f"{what} has {x.shape[0]} rows but {len(ids)} stream ids were given")
-    if tuple(x.shape) != shape:
-        raise InputError(f"{what} must be {names} = {shape}, got {tuple(x.shape)} (feature count)")
-    if x.dtype != dtype or x.device != device:
-        x = x.to(device=device, dtype=dtype)
-    # One reduction: a NaN or inf anywhere makes the sum non-finite. A finite
-    # input whose sum overflows is cleared by the exact check below.
-    if not math.isfinite(x.sum().item()):
-        bad = ~torch.isfinite(x).reshape(len(ids), -1, n_inputs)  # (B, T, F)
-        rows = bad.any(dim=1)  # (B, F)
-        culprits = [
-            f"stream {ids[b]!r} column(s) {rows[b].nonzero().flatten().tolist()}"
-            for b in rows.any(dim=1).nonzero().flatten().tolist()
-        ]
-        if culprits:
-            shown = "; ".join(culprits[:10]) + (" ..." if len(culprits) > 10 else "")
-            raise InputError(f"non-finite {what} (NaN or inf in model dtype {dtype}): {shown}")
-    return x

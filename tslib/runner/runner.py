@@ -23,8 +23,9 @@ import torch
 from tslib.encoders.base import State, StepEncoder
 from tslib.errors import InputError, StateError
 from tslib.runner import fast
+from tslib.runner.checks import as_id_tuple, check_ids, check_input, id_kind
 from tslib.runner.kernels import PlainKernel, StepKernel, rollout
-from tslib.runner.pool import StatePool, as_id_tuple, check_ids, check_input, id_kind
+from tslib.runner.pool import StatePool
 from tslib.runner.snapshot import read_snapshot, restore_runner, save_runner
 from tslib.runner.trace import RunnerTrace
 
