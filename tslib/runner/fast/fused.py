@@ -137,8 +137,8 @@ class TorchOps:
     sub = staticmethod(torch.sub)
 
     @staticmethod
-    def gemm(a, weight, bias, out):
-        torch.addmm(bias, a, weight, out=out)  # (B, C)
+    def gemm(a, weight, out):
+        torch.addmm(weight[-1], a, weight[:-1], out=out)  # (B, C); bias = last row
 
     @staticmethod
     def linear(a, weight, bias):
@@ -167,9 +167,8 @@ class NumpyOps:
     sub = staticmethod(np.subtract)
 
     @staticmethod
-    def gemm(a, weight, bias, out):
-        np.matmul(a, weight, out=out)
-        out += bias
+    def gemm(a, weight, out):
+        np.matmul(a, weight, out=out)  # (B, C); a ends with a ones column, weight with b
 
     @staticmethod
     def linear(a, weight, bias):
