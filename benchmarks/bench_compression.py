@@ -150,7 +150,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
                 return variant(window)
 
         forward[name] = encode
-    rounds = 5 if quick else 11
+    rounds = 5 if quick else 21
     forward_timing = compare(forward, rounds=rounds)
     steppers = {n: _stepper(v, n != "int8 dynamic (LSTM)") for n, v in variants.items()}
     step_timing = compare({n: s for n, s in steppers.items() if s is not None}, rounds=rounds)

@@ -54,7 +54,7 @@ def _crossover(spec: BenchModel, quick: bool) -> tuple[list[dict], int]:
                 "numpy path": lambda pool=pools[0]: step(numpy_kernel, pool),
                 "torch path": lambda pool=pools[1]: step(torch_kernel, pool),
             },
-            rounds=7 if quick else 11,
+            rounds=7 if quick else 21,
         )
         rows.append(
             row(
@@ -98,7 +98,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             "LSTMCell (autograd mode)": lambda: cell(cell_x, cell_state),
             "LSTMCell (inference_mode)": cell_inference,
         },
-        rounds=9 if quick else 21,
+        rounds=9 if quick else 41,
     )
     size = f"F={spec.input_size}, H={spec.hidden_size}, batch 1"
     rows = [

@@ -100,7 +100,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     river_ok = importlib.util.find_spec("river") is not None
     if river_ok:
         candidates["River SNARIMAX learn+forecast"] = _river_stepper(0)
-    per_obs = compare(candidates, rounds=5 if quick else 11)
+    per_obs = compare(candidates, rounds=5 if quick else 21)
     runner_us = per_obs["runner.step (1 stream)"].median_us
     rows = []
     for name, timing in per_obs.items():
@@ -115,7 +115,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
         )
     many = compare(
         {"runner.step (1000 streams)": lambda: many_runner.step(many_ids, many_x)},
-        rounds=5 if quick else 11,
+        rounds=5 if quick else 21,
     )["runner.step (1000 streams)"].median_us
     subset = 10 if quick else 25
     sarimax_1000 = _time_loop([_sarimax_stepper(s) for s in range(subset)], 3) * STREAMS / subset

@@ -29,7 +29,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     plain_runner, _, _ = live_runner(model, 1, device, fast=False)
     sync = sync_for(device)
     rows, goals = [], []
-    rounds = 7 if quick else 15
+    rounds = 7 if quick else 25
     for steps in WINDOWS:
         generator = torch.Generator().manual_seed(steps)
         window = torch.randn(1, steps, spec.input_size, generator=generator).to(device)

@@ -73,7 +73,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             candidates["runner.step (PlainKernel)"] = lambda runner=plain_runner, ids=ids, x=x: (
                 runner.step(ids, x)
             )
-        timing = compare(candidates, rounds=7 if quick else 11, sync=sync)
+        timing = compare(candidates, rounds=7 if quick else 31, sync=sync)
         extra = {
             "streams": batch,
             "stream_steps_per_s": round(batch / timing["runner.step"].median_us * 1e6),

@@ -62,7 +62,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
                 f"forward(last {history})": lambda history=history: recompute(history),
                 f"forward(receptive field {receptive})": lambda: recompute(receptive),
             },
-            rounds=5 if quick else 9,
+            rounds=5 if quick else 15,
             sync=sync,
         )
         extra = {
