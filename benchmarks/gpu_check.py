@@ -4,6 +4,7 @@ Usage::
 
     python -m benchmarks.gpu_check [--quick] [--out benchmarks/results]
     python benchmarks/gpu_check.py        # the same
+    python -m benchmarks.gpu_check --quick --cpu-dry-run   # exercise the script on a CPU
 
 Without CUDA it prints a message and exits 0. With CUDA it
 
@@ -35,7 +36,7 @@ import torch
 if __package__ in (None, ""):  # run as a file: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import Goal, compare, machine_info, machine_slug  # noqa: E402
+from benchmarks.harness import Goal, compare, machine_info, machine_slug, sync_for  # noqa: E402
 from benchmarks.run_all import RESULTS, run_sections, summary_lines  # noqa: E402
 
 __all__ = ["equivalence", "graph_latency", "main"]
@@ -45,7 +46,7 @@ def _rows_equal(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a - b).abs().max()) if a.numel() else 0.0
 
 
-def equivalence(quick: bool) -> list[dict]:
+def equivalence(quick: bool, device: str = "cuda") -> list[dict]:
     """Graph vs eager vs plain vs forward on CUDA; one dict per case with the max error."""
     from tslib.encoders.recurrent import RecurrentEncoder
     from tslib.runner.fast import CudaGraphKernel, RecurrentKernel
@@ -57,17 +58,17 @@ def equivalence(quick: bool) -> list[dict]:
         ("lstm", "gru", "rnn"), (1, 2), batches, (False, True)
     ):
         torch.manual_seed(0)
-        model = RecurrentEncoder(3, 16, 2, num_layers=layers, cell=cell).cuda().eval()
+        model = RecurrentEncoder(3, 16, 2, num_layers=layers, cell=cell).to(device).eval()
         graph = CudaGraphKernel(RecurrentKernel(model))
         eager, plain = RecurrentKernel(model), PlainKernel(model)
         capacity = 5000
-        base = tuple(torch.randn(s.shape, device="cuda") for s in model.init_state(capacity))
+        base = tuple(torch.randn(s.shape, device=device) for s in model.init_state(capacity))
         pools = [tuple(t.clone() for t in base) for _ in range(3)]
         if scattered:
-            index = torch.randperm(capacity, device="cuda")[:batch]
+            index = torch.randperm(capacity, device=device)[:batch]
         else:
-            index = torch.arange(7, 7 + batch, device="cuda")
-        x = torch.randn(batch, 4, 3, device="cuda")  # (B, T, F)
+            index = torch.arange(7, 7 + batch, device=device)
+        x = torch.randn(batch, 4, 3, device=device)  # (B, T, F)
         with torch.inference_mode():
             start = tuple(t.index_select(0, index) for t in base)
             outs = [
@@ -90,10 +91,10 @@ def equivalence(quick: bool) -> list[dict]:
             }
         )
     torch.manual_seed(1)
-    model = RecurrentEncoder(3, 16, 2).cuda().eval()
+    model = RecurrentEncoder(3, 16, 2).to(device).eval()
     graph = CudaGraphKernel(RecurrentKernel(model))
-    pool = tuple(torch.randn(s.shape, device="cuda") for s in model.init_state(64))
-    index, x = torch.arange(10, device="cuda"), torch.randn(10, 3, device="cuda")
+    pool = tuple(torch.randn(s.shape, device=device) for s in model.init_state(64))
+    index, x = torch.arange(10, device=device), torch.randn(10, 3, device=device)
     with torch.inference_mode():
         graph(x, tuple(t.clone() for t in pool), index)
         with torch.no_grad():
@@ -107,31 +108,33 @@ def equivalence(quick: bool) -> list[dict]:
     return cases
 
 
-def _latency_at(model, spec, batch: int, rounds: int) -> dict:
+def _latency_at(model, spec, batch: int, rounds: int, device: str) -> dict:
     """Median latency (µs, synchronised every call) of each candidate at ``batch`` streams."""
     from benchmarks.common import live_runner
     from tslib.runner.fast import CudaGraphKernel, RecurrentKernel
     from tslib.runner.kernels import PlainKernel
 
-    runner, ids, x = live_runner(model, batch, "cuda")
+    runner, ids, x = live_runner(model, batch, device)
     kernels = {
         "CUDA-graph kernel": CudaGraphKernel(RecurrentKernel(model)),
         "eager fused kernel": RecurrentKernel(model),
         "PlainKernel": PlainKernel(model),
     }
     pools = {name: tuple(t.clone() for t in runner._pool.buffers) for name in kernels}
-    index = torch.arange(batch, device="cuda")
-    cell = torch.nn.LSTMCell(spec.input_size, spec.hidden_size).cuda()
-    h = torch.zeros(batch, spec.hidden_size, device="cuda")  # (B, H)
+    index = torch.arange(batch, device=device)
+    cell = torch.nn.LSTMCell(spec.input_size, spec.hidden_size).to(device)
+    h = torch.zeros(batch, spec.hidden_size, device=device)  # (B, H)
     width = spec.input_size + spec.hidden_size
-    xh = torch.randn(batch, width, device="cuda")  # (B, F + H)
-    w = torch.randn(width, 4 * spec.hidden_size, device="cuda")  # (F + H, 4H)
+    xh = torch.randn(batch, width, device=device)  # (B, F + H)
+    w = torch.randn(width, 4 * spec.hidden_size, device=device)  # (F + H, 4H)
+
+    sync = sync_for(device)
 
     def timed(fn):
         def call():
             with torch.inference_mode():
                 fn()
-            torch.cuda.synchronize()
+            sync()
 
         return call
 
@@ -145,15 +148,15 @@ def _latency_at(model, spec, batch: int, rounds: int) -> dict:
     return {name: round(t.median_us, 3) for name, t in timing.items()}
 
 
-def graph_latency(quick: bool) -> dict:
+def graph_latency(quick: bool, device: str = "cuda") -> dict:
     """Per-step latency (synchronised each call) at 1, 64 and 4096 streams."""
     from benchmarks.common import BenchModel
 
     spec = BenchModel()
-    model = spec.build(device="cuda")
+    model = spec.build(device=device)
     rows, goals = [], []
     for batch in (1, 64, 4096):
-        medians = _latency_at(model, spec, batch, 7 if quick else 15)
+        medians = _latency_at(model, spec, batch, 7 if quick else 15, device)
         rows.append({"streams": batch, "against": "each other, synchronised every call", **medians})
         if batch == 4096:
             for name in ("CUDA-graph kernel", "runner.step"):
@@ -179,30 +182,39 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu_check")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--cpu-dry-run",
+        action="store_true",
+        help="exercise this script on the CPU (graph kernels fall back to eager); no JSON",
+    )
     args = parser.parse_args(argv)
-    if not torch.cuda.is_available():
+    device = "cpu" if args.cpu_dry_run else "cuda"
+    if device == "cuda" and not torch.cuda.is_available():
         print("gpu_check: CUDA is not available on this machine; nothing to do.")
         return 0
     started = time.perf_counter()
-    info = machine_info("cuda")
+    info = machine_info(device)
     payload: dict = {"machine": info, "date": dt.date.today().isoformat(), "sections": {}}
     try:
-        cases = equivalence(args.quick)
+        cases = equivalence(args.quick, device)
     except Exception as error:
         cases = [{"case": "equivalence crashed", "error": repr(error), "ok": False}]
     failed = [c for c in cases if not c["ok"]]
     payload["equivalence"] = {"cases": cases, "failed": len(failed)}
     print(f"gpu_check: equivalence {len(cases) - len(failed)}/{len(cases)} ok", flush=True)
     try:
-        payload["sections"]["gpu_latency"] = graph_latency(args.quick)
+        payload["sections"]["gpu_latency"] = graph_latency(args.quick, device)
     except Exception as error:
         payload["sections"]["gpu_latency"] = {"title": "gpu latency", "error": repr(error)}
     names = ["per_observation", "scaling", "transformer"]
-    payload["sections"].update(run_sections(names, quick=True, device="cuda"))
+    payload["sections"].update(run_sections(names, quick=True, device=device))
     payload["elapsed_s"] = round(time.perf_counter() - started, 1)
-    args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{machine_slug(info)}-{payload['date']}.json"
-    path.write_text(json.dumps(payload, indent=1, default=str) + "\n")
+    if args.cpu_dry_run:
+        path = Path("(dry run: not written)")
+    else:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, indent=1, default=str) + "\n")
     print("\n".join(summary_lines(payload["sections"])))
     for case in failed:
         print(f"gpu_check: FAILED {case}", file=sys.stderr)
