@@ -11,7 +11,9 @@ The GRU and RNN updates take an ``ops`` namespace, :class:`TorchOps` or
 and on NumPy views of the same memory (tiny CPU batches, where a NumPy call
 costs about 1 µs and a torch eager call 3-5 µs). The LSTM update has one
 version per namespace: torch's needs fewer passes over memory (``addcmul_``),
-NumPy's fewer calls (``np.tanh`` is fast there).
+NumPy's fewer calls (``np.tanh`` is fast there). ``gemm`` takes the fused
+matrix with the bias appended as a last row, (In + H + 1, C): NumPy multiplies
+``[x, h, 1]`` by it in one call, torch uses ``addmm`` on its two parts.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ def lstm_update_numpy(gates, views, c_prev, c_new, h_new, tmp) -> None:
 
 
 def gru_update(ops, gates, views, h_prev, h_new) -> None:
+    """GRU gates (B, 4H) = r, z, 2 n_x, 2 n_h pre-activations -> new h, in place."""
     rz, r, z, n_x, n_h = views  # rz (B, 2H); others (B, H)
     ops.sigmoid(rz, out=rz)
     n_h *= r
@@ -122,6 +125,7 @@ def gru_update(ops, gates, views, h_prev, h_new) -> None:
 
 
 def rnn_update(ops, gates, h_new) -> None:
+    """Elman cell: doubled pre-activations (B, H) -> new h = tanh(z)."""
     ops.sigmoid(gates, out=h_new)
     h_new *= 2
     h_new -= 1  # tanh(z)
