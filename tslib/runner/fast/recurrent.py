@@ -82,6 +82,11 @@ class RecurrentKernel:
     generation : int
         Incremented whenever the fused weight tensors are replaced (not merely
         overwritten in place); CUDA graphs captured before must be dropped.
+
+    Notes
+    -----
+    Work buffers are reused between calls, so one kernel must not be called from
+    two threads at once (the runner owns one kernel and steps it serially).
     """
 
     def __init__(self, model: RecurrentEncoder, tiny_batch_max: int = TINY_BATCH_MAX) -> None:
