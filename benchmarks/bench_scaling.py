@@ -56,8 +56,9 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     for batch in QUICK_BATCHES if quick else BATCHES:
         fast_runner, ids, x = live_runner(model, batch, device)
         plain_runner, _, _ = live_runner(model, batch, device, fast=False)
-        per_stream_bytes = fast_runner._pool.nbytes // fast_runner._pool.capacity
-        pool = tuple(t.clone() for t in fast_runner._pool.buffers)
+        stats = fast_runner.stats()
+        per_stream_bytes = stats["pool_bytes"] // stats["capacity"]  # state + last output
+        pool = tuple(t.normal_() for t in model.init_state(batch, device))  # (B, L, H) each
         index = torch.arange(batch, device=device)
 
         def kernel_alone(x=x, pool=pool, index=index):

@@ -120,7 +120,7 @@ def _latency_at(model, spec, batch: int, rounds: int, device: str) -> dict:
         "eager fused kernel": RecurrentKernel(model),
         "PlainKernel": PlainKernel(model),
     }
-    pools = {name: tuple(t.clone() for t in runner._pool.buffers) for name in kernels}
+    pools = {name: tuple(t.normal_() for t in model.init_state(batch, device)) for name in kernels}
     index = torch.arange(batch, device=device)
     cell = torch.nn.LSTMCell(spec.input_size, spec.hidden_size).to(device)
     h = torch.zeros(batch, spec.hidden_size, device=device)  # (B, H)
