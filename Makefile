@@ -13,10 +13,10 @@ lint: env
 	$(VENV)/bin/ruff format --check .
 
 test-py: env
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests tslib --doctest-modules -q
 
 test-nb: env
-	$(PY) -m pytest $(NBVAL) notebooks -q -p no:randomly
+	$(PY) -m pytest $(NBVAL) notebooks -q
 
 test: lint test-py test-nb
 
