@@ -1,4 +1,8 @@
-"""C-MAPSS and MovieLens loaders on small files in the real formats."""
+"""C-MAPSS and MovieLens loaders on small files in the real formats.
+
+The C-MAPSS fixtures are verbatim prefixes of NASA's FD001 files; the MovieLens
+fixtures are hand-written in the verified layouts (tests/fixtures/datasets/README.md).
+"""
 
 from __future__ import annotations
 
@@ -35,19 +39,23 @@ def test_cmapss_frames_index_and_columns():
     assert ds.frame is train
     assert train.index.names == ["unit", "cycle"]
     assert list(train.columns) == CMAPSS_COLUMNS[2:] + ["rul"]
-    assert train.shape == (7, 25) and test.shape == (5, 25)
-    # trailing spaces do not create extra columns; values parse exactly
+    assert train.shape == (7, 25) and test.shape == (10, 25)
+    # the two trailing spaces do not create extra columns; values parse exactly
     assert train.loc[(1, 1), "sensor_2"] == 641.82
-    assert train.loc[(2, 3), "sensor_21"] == 23.4123
+    assert train.loc[(2, 3), "sensor_21"] == 23.4250
+    assert test.loc[(1, 7), "op_setting_1"] == 0.0  # written -0.0000 in the file
+    assert test.loc[(1, 8), "op_setting_2"] == 0.0
+    assert test.loc[(2, 2), "sensor_21"] == 23.2902
     assert list(rul["rul"]) == [112, 98] and list(rul.index) == [1, 2]
 
 
 def test_cmapss_rul_columns_by_hand():
     ds = tds.load("cmapss", path=CMAPSS_DIR)
     assert ds.frames["train"]["rul"].tolist() == [3, 2, 1, 0, 2, 1, 0]
-    assert ds.frames["test"]["rul"].tolist() == [114, 113, 112, 99, 98]
-    capped = tds.load("cmapss", path=CMAPSS_DIR, rul_cap=100)
-    assert capped.frames["test"]["rul"].tolist() == [100, 100, 100, 99, 98]
+    # unit 1 stops at cycle 8 with 112 cycles left, unit 2 at cycle 2 with 98
+    assert ds.frames["test"]["rul"].tolist() == [119, 118, 117, 116, 115, 114, 113, 112, 99, 98]
+    capped = tds.load("cmapss", path=CMAPSS_DIR, rul_cap=115)
+    assert capped.frames["test"]["rul"].tolist() == [115] * 5 + [114, 113, 112, 99, 98]
     assert capped.frames["rul"]["rul"].tolist() == [112, 98]  # official truth never capped
 
 
@@ -73,6 +81,15 @@ def test_cmapss_reads_nested_nasa_zip(tmp_path):
     plain = tds.load("cmapss", path=CMAPSS_DIR)
     for key in ("train", "test", "rul"):
         pd.testing.assert_frame_equal(zipped.frames[key], plain.frames[key])
+
+
+def test_cmapss_crlf_copies_read_the_same(tmp_path):
+    for file in CMAPSS_DIR.iterdir():
+        (tmp_path / file.name).write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
+    crlf = tds.load("cmapss", path=tmp_path)
+    plain = tds.load("cmapss", path=CMAPSS_DIR)
+    for key in ("train", "test", "rul"):
+        pd.testing.assert_frame_equal(crlf.frames[key], plain.frames[key])
 
 
 def test_cmapss_path_to_one_file_finds_its_siblings():
@@ -126,27 +143,34 @@ def test_movielens_100k_sorted_by_user_then_time():
     ds = tds.load("movielens", path=ML100K.parent, variant="100k")
     frame = ds.frame
     assert list(frame.columns) == ["user", "item", "rating", "timestamp", "datetime"]
-    assert frame["user"].tolist() == [22, 22, 22, 186, 186, 196, 196, 196]
-    assert frame["item"].tolist() == [474, 377, 51, 346, 302, 51, 242, 393]
-    assert frame["datetime"].iloc[0] == pd.Timestamp(878886990, unit="s")
+    assert frame["user"].tolist() == [7, 7, 7, 31, 31, 102, 102, 102]
+    assert frame["item"].tolist() == [301, 88, 12, 220, 47, 9, 640, 15]
+    assert frame["rating"].tolist() == [4, 5, 2, 3, 1, 2, 3, 4]
+    assert frame["datetime"].iloc[0] == pd.Timestamp(875000050, unit="s")
     assert list(frame.index) == list(range(8))
     assert any("sorted rows by (user, timestamp)" in r for r in ds.repairs)
 
 
 def test_movielens_1m_double_colon_format():
     frame = tds.load("movielens", path=ML1M, variant="1m").frame
-    assert frame["item"].tolist() == [1193, 914, 661, 1357, 3068]
-    assert frame["rating"].tolist() == [5, 3, 3, 5, 4]
+    assert frame["user"].tolist() == [5, 5, 5, 12, 12]
+    assert frame["item"].tolist() == [1210, 2571, 318, 1196, 260]
+    assert frame["rating"].tolist() == [5, 4, 3, 2, 5]
 
 
-def test_movielens_official_zip_layout(tmp_path):
-    archive = tmp_path / "ml-100k.zip"
-    with zipfile.ZipFile(archive, "w") as out:
-        out.writestr("ml-100k/u.data", ML100K.read_bytes())
-        out.writestr("ml-100k/u.item", "1|Toy Story (1995)|...\n")
-    pd.testing.assert_frame_equal(
-        tds.load("movielens", path=archive).frame, tds.load("movielens", path=ML100K).frame
-    )
+def test_movielens_official_zip_layouts(tmp_path):
+    for variant, member, fixture in (
+        ("100k", "ml-100k/u.data", ML100K),
+        ("1m", "ml-1m/ratings.dat", ML1M),
+    ):
+        archive = tmp_path / f"ml-{variant}.zip"
+        with zipfile.ZipFile(archive, "w") as out:
+            out.writestr(member, fixture.read_bytes())
+            out.writestr(member.split("/")[0] + "/README", "not read\n")
+        pd.testing.assert_frame_equal(
+            tds.load("movielens", path=archive, variant=variant).frame,
+            tds.load("movielens", path=fixture, variant=variant).frame,
+        )
 
 
 def test_movielens_bad_rating_is_named(tmp_path):
@@ -159,10 +183,10 @@ def test_movielens_bad_rating_is_named(tmp_path):
 def test_leave_last_out_by_hand():
     frame = tds.load("movielens", path=ML100K).frame
     train, test = tds.leave_last_out(frame)
-    assert dict(zip(test["user"], test["item"])) == {22: 51, 186: 302, 196: 393}
-    assert len(train) == 5 and set(train["item"]) == {474, 377, 346, 51, 242}
+    assert dict(zip(test["user"], test["item"])) == {7: 12, 31: 47, 102: 15}
+    assert len(train) == 5 and set(train["item"]) == {301, 88, 220, 9, 640}
     train, valid, test = tds.leave_last_out(frame.sample(frac=1, random_state=0), validation=True)
-    assert dict(zip(valid["user"], valid["item"])) == {22: 377, 196: 242}
-    assert dict(zip(test["user"], test["item"])) == {22: 51, 196: 393}
-    assert sorted(train.loc[train["user"] == 186, "item"]) == [302, 346]  # too short: all train
+    assert dict(zip(valid["user"], valid["item"])) == {7: 88, 102: 640}
+    assert dict(zip(test["user"], test["item"])) == {7: 12, 102: 15}
+    assert sorted(train.loc[train["user"] == 31, "item"]) == [47, 220]  # too short: all train
     assert len(train) + len(valid) + len(test) == len(frame)

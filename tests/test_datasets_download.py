@@ -167,7 +167,7 @@ def test_load_downloads_once_then_reuses_cache(server, tmp_path):
     second = tds.load("metro_traffic", url=url, sha256=digest, cache_dir=tmp_path)
     assert server.requests == ["/metro.zip"]  # no second request
     pd.testing.assert_frame_equal(first.frame, second.frame)
-    assert len(first.frame) == 10
+    assert len(first.frame) == 18
     assert _files_under(tmp_path) == [cached]
 
 
@@ -200,6 +200,30 @@ def test_official_digest_applies_to_mirror_url(server, tmp_path):
     with pytest.raises(DownloadError, match="SHA-256 mismatch"):
         resolve_source("demo", remote, url=url, cache_dir=tmp_path)
     assert _files_under(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "reason"),
+    [
+        ("cmapss", {}, "SHA-256 mismatch"),  # digest pinned, no size known
+        ("jena_climate", {}, "expected 13568290 bytes"),  # size only
+        ("movielens", {"variant": "100k"}, "expected 4924029 bytes"),
+        ("movielens", {"variant": "1m"}, "expected 5917549 bytes"),
+    ],
+)
+def test_official_checks_refuse_a_wrong_file_from_a_mirror(server, tmp_path, name, options, reason):
+    url = server.add("/mirror.zip", _metro_zip())
+    with pytest.raises(DownloadError, match=reason):
+        tds.load(name, url=url, cache_dir=tmp_path, **options)
+    assert _files_under(tmp_path) == []
+
+
+def test_metro_download_is_not_checksummed(server, tmp_path):
+    assert METRO_REMOTE.sha256 is None and METRO_REMOTE.size is None
+    url = server.add("/metro.zip", _metro_zip())
+    ds = tds.load("metro_traffic", url=url, cache_dir=tmp_path)
+    assert len(ds.frame) == 18
+    assert _files_under(tmp_path) == [tmp_path / "metro_traffic" / METRO_REMOTE.filename]
 
 
 def test_no_download_names_official_url_and_exact_path(tmp_path):

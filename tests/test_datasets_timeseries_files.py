@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import zipfile
 from pathlib import Path
 
@@ -25,33 +26,51 @@ def isolated_cache(monkeypatch, tmp_path):
 
 
 # --- Metro Interstate Traffic Volume -------------------------------------------------------
+# The fixture is 23 real rows of the UCI file (see tests/fixtures/datasets/README.md).
 
 
 def test_metro_collapses_weather_duplicates_and_reports_them():
     ds = tds.load("metro_traffic", path=METRO_CSV)
     frame = ds.frame
-    # 13 file rows, 12:00 repeated twice and 02:00 three times -> 10 rows
-    assert len(frame) == 10
+    # 23 file rows; 2012-10-10 07h x2, 2016-07-12 14h x2, 2017-03-23 17h x3, 2018-09-29 19h x2
+    assert len(frame) == 18
     assert frame.index.is_unique and frame.index.is_monotonic_increasing
-    assert frame.loc["2012-10-02 12:00", "weather_description"] == "mist | haze"
-    assert frame.loc["2012-10-08 02:00", "weather_description"] == "light rain | mist | fog"
-    assert frame.loc["2012-10-08 02:00", "weather_main"] == "Rain"  # first row kept
-    assert frame.loc["2012-10-08 02:00", "traffic_volume"] == 281
+    rain_hour = frame.loc["2012-10-10 07:00"]
+    assert rain_hour["weather_description"] == "light rain | light intensity drizzle"
+    assert rain_hour["weather_main"] == "Rain"  # first row kept
+    assert rain_hour["traffic_volume"] == 6793
+    assert frame.loc["2017-03-23 17:00", "weather_description"] == "light rain | haze | mist"
+    assert frame.loc["2018-09-29 19:00", "weather_description"] == "overcast clouds"  # exact copy
     collapsed = [r for r in ds.repairs if "collapsed" in r]
-    assert len(collapsed) == 1 and "3 duplicate row(s) at 2 repeated timestamp(s)" in collapsed[0]
+    assert len(collapsed) == 1
+    assert "5 duplicate row(s) at 4 repeated timestamp(s)" in collapsed[0]
+    assert "first at 2012-10-10 07:00:00" in collapsed[0]
+
+
+def test_metro_reports_repeats_that_disagree_on_weather_numbers():
+    ds = tds.load("metro_traffic", path=METRO_CSV)
+    assert ds.frame.loc["2016-07-12 14:00", "temp"] == 301.01  # first of 301.01 / 300.97
+    disagree = [r for r in ds.repairs if "disagree" in r]
+    assert len(disagree) == 1
+    assert "1 repeated hour(s) disagree on ['temp']" in disagree[0]
+    assert "2016-07-12 14:00:00" in disagree[0]
 
 
 def test_metro_marks_glitches_as_nan_and_reports_them():
     ds = tds.load("metro_traffic", path=METRO_CSV)
     frame = ds.frame
-    assert np.isnan(frame.loc["2012-10-08 01:00", "temp"])
-    assert frame["temp"].isna().sum() == 1
-    assert np.isnan(frame.loc["2016-07-11 17:00", "rain_1h"])
+    assert np.isnan(frame.loc["2014-02-02 03:00", "temp"])
+    assert np.isnan(frame.loc["2014-02-02 04:00", "temp"])
+    assert frame.loc["2014-02-02 02:00", "temp"] == 255.37
+    assert frame["temp"].isna().sum() == 2
+    assert np.isnan(frame.loc["2016-07-11 17:00", "rain_1h"])  # 9831.3 mm
     assert frame["rain_1h"].isna().sum() == 1
-    assert frame.loc["2016-07-11 18:00", "rain_1h"] == 0.25  # plausible rain kept
-    assert any("'temp' to NaN" in r and "2012-10-08 01:00:00" in r for r in ds.repairs)
+    assert frame.loc["2016-08-16 17:00", "rain_1h"] == 31.75  # real heavy rain kept
+    assert any(
+        "2 value(s) of 'temp' to NaN" in r and "2014-02-02 03:00:00" in r for r in ds.repairs
+    )
     assert any("'rain_1h' to NaN" in r and "2016-07-11 17:00:00" in r for r in ds.repairs)
-    assert len(ds.repairs) == 3
+    assert len(ds.repairs) == 4
 
 
 def test_metro_keeps_gaps_unless_reindex_and_parses_holidays():
@@ -60,11 +79,23 @@ def test_metro_keeps_gaps_unless_reindex_and_parses_holidays():
     assert steps.max() > pd.Timedelta(days=365)  # long gap kept
     assert ds.frame["holiday"].notna().sum() == 1
     assert ds.frame.loc["2012-10-08 00:00", "holiday"] == "Columbus Day"
+    assert ds.frame.loc["2016-08-13 00:00", "weather_description"] == "Sky is Clear"  # as in file
     regular = tds.load("metro_traffic", path=METRO_CSV, reindex=True)
     hours = (ds.frame.index[-1] - ds.frame.index[0]) / pd.Timedelta("1h") + 1
     assert len(regular.frame) == hours
-    assert regular.frame["traffic_volume"].notna().sum() == 10
-    assert any(f"inserted {int(hours) - 10} all-NaN" in r for r in regular.repairs)
+    assert regular.frame["traffic_volume"].notna().sum() == 18
+    assert any(f"inserted {int(hours) - 18} all-NaN" in r for r in regular.repairs)
+
+
+def test_metro_empty_holiday_and_crlf_variants_read_the_same(tmp_path):
+    reference = tds.load("metro_traffic", path=METRO_CSV).frame
+    text = METRO_CSV.read_text()
+    empty = tmp_path / "empty_holiday.csv"
+    empty.write_text(re.sub(r"(?m)^None,", ",", text))
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(text.replace("\n", "\r\n").encode())
+    pd.testing.assert_frame_equal(tds.load("metro_traffic", path=empty).frame, reference)
+    pd.testing.assert_frame_equal(tds.load("metro_traffic", path=crlf).frame, reference)
 
 
 def test_metro_reads_gzip_and_uci_zip(tmp_path):
@@ -82,11 +113,12 @@ def test_metro_reads_gzip_and_uci_zip(tmp_path):
 
 def test_metro_duplicates_disagreeing_on_volume_raise(tmp_path):
     text = METRO_CSV.read_text().replace(
-        "Haze,haze,2012-10-02 12:00:00,5026", "Haze,haze,2012-10-02 12:00:00,5000"
+        "Drizzle,light intensity drizzle,2012-10-10 07:00:00,6793",
+        "Drizzle,light intensity drizzle,2012-10-10 07:00:00,6700",
     )
     bad = tmp_path / "metro.csv"
     bad.write_text(text)
-    with pytest.raises(DataError, match=r"2012-10-02 12:00:00.*traffic_volume.*\[5026, 5000\]"):
+    with pytest.raises(DataError, match=r"2012-10-10 07:00:00.*traffic_volume.*\[6793, 6700\]"):
         tds.load("metro_traffic", path=bad)
 
 
@@ -99,33 +131,47 @@ def test_metro_missing_column_is_named(tmp_path):
 
 
 # --- Jena climate --------------------------------------------------------------------------
+# Hand-written rows in the real layout; 00:10 and 00:20 of 2010-01-07 repeat as a block.
 
 
-def test_jena_parses_dates_sentinels_and_duplicates():
+def test_jena_parses_dates_sentinels_and_collapses_a_repeated_block():
     ds = tds.load("jena_climate", path=JENA_CSV)
     frame = ds.frame
-    assert frame.index[0] == pd.Timestamp("2009-01-01 00:10:00")  # dd.mm.yyyy
-    assert len(frame) == 7  # 8 rows, one exact duplicate
+    assert frame.index[0] == pd.Timestamp("2010-01-06 23:50:00")  # dd.mm.yyyy
+    assert len(frame) == 7  # 9 rows, 2 exact repeats
+    assert frame.index.is_monotonic_increasing  # the block repeat needed no sort=True
     assert frame.shape[1] == 14 and frame.dtypes.eq(float).all()
-    assert frame.loc["2009-01-01 00:30", "T (degC)"] == -8.51
-    assert np.isnan(frame.loc["2009-01-01 00:40", "wv (m/s)"])
-    assert np.isnan(frame.loc["2009-01-01 00:40", "max. wv (m/s)"])
+    assert frame.loc["2010-01-07 00:20", "T (degC)"] == -3.60
+    assert np.isnan(frame.loc["2010-01-07 00:30", "wv (m/s)"])
+    assert np.isnan(frame.loc["2010-01-07 00:30", "max. wv (m/s)"])
     assert frame.isna().sum().sum() == 2
-    assert (frame.index.to_series().diff().max()) == pd.Timedelta("30min")  # gap kept
+    assert frame.index.to_series().diff().max() == pd.Timedelta("30min")  # gap kept
     assert sum("-9999" in r for r in ds.repairs) == 2
-    assert any("collapsed 1 duplicate row(s)" in r for r in ds.repairs)
+    collapsed = [r for r in ds.repairs if "collapsed" in r]
+    assert collapsed and "2 duplicate row(s) at 2 repeated timestamp(s)" in collapsed[0]
+    assert "first at 2010-01-07 00:10:00" in collapsed[0]
+    assert not any("sorted" in r for r in ds.repairs)
     assert ds.info.units["p (mbar)"] == "mbar"
+
+
+def test_jena_reads_the_keras_zip(tmp_path):
+    archive = tmp_path / "jena_climate_2009_2016.csv.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("jena_climate_2009_2016.csv", JENA_CSV.read_bytes())
+    pd.testing.assert_frame_equal(
+        tds.load("jena_climate", path=archive).frame, tds.load("jena_climate", path=JENA_CSV).frame
+    )
 
 
 def test_jena_conflicting_duplicates_raise_unless_first(tmp_path):
     lines = JENA_CSV.read_text().splitlines()
-    lines[4] = lines[4].replace("996.53", "996.99")  # the repeated 00:30 row now differs
+    lines[5] = lines[5].replace("990.25", "990.99")  # the repeated 00:10 row now differs
     bad = tmp_path / "jena_climate_2009_2016.csv"
     bad.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match=r"2009-01-01 00:30:00.*'p \(mbar\)'"):
+    with pytest.raises(DataError, match=r"2010-01-07 00:10:00.*'p \(mbar\)'"):
         tds.load("jena_climate", path=bad)
     ds = tds.load("jena_climate", path=bad, duplicates="first")
-    assert ds.frame.loc["2009-01-01 00:30", "p (mbar)"] == 996.53
+    assert ds.frame.loc["2010-01-07 00:10", "p (mbar)"] == 990.25
 
 
 def test_jena_out_of_order_rows_raise_unless_sorted(tmp_path):
@@ -141,10 +187,10 @@ def test_jena_out_of_order_rows_raise_unless_sorted(tmp_path):
 
 
 def test_jena_bad_date_is_named(tmp_path):
-    text = JENA_CSV.read_text().replace("01.01.2009 00:50:00", "2009-01-01 00:50")
+    text = JENA_CSV.read_text().replace("07.01.2010 00:40:00", "2010-01-07 00:40")
     bad = tmp_path / "jena.csv"
     bad.write_text(text)
-    with pytest.raises(DataError, match=r"'Date Time' row 5 holds '2009-01-01 00:50'"):
+    with pytest.raises(DataError, match=r"'Date Time' row 7 holds '2010-01-07 00:40'"):
         tds.load("jena_climate", path=bad)
 
 

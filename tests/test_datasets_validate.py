@@ -92,7 +92,7 @@ def test_collapse_exact_duplicates_and_conflicts():
     assert out["w"].tolist() == ["a+b", "c"] and out["y"].tolist() == [1.0, 2.0]
     assert repairs == [
         "src: collapsed 1 duplicate row(s) at 1 repeated timestamp(s), keeping the first row, "
-        "joining ['w']"
+        "joining ['w']; first at 2024-01-01 00:00:00"
     ]
     with pytest.raises(DataError, match=r"disagree on 'w'"):
         collapse_duplicate_times(frame, source="src", repairs=[])  # agree=None: every column

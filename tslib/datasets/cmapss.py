@@ -1,10 +1,19 @@
 """NASA C-MAPSS turbofan run-to-failure data (subsets FD001 .. FD004).
 
-Files ``train_FD00k.txt``, ``test_FD00k.txt``, ``RUL_FD00k.txt``: space-separated,
-no header, trailing spaces on each line, 26 columns
-``unit, cycle, op_setting_1..3, sensor_1..21``. Training units run to failure;
-test units stop earlier, and line ``u`` of the RUL file is the true remaining
-life of test unit ``u`` at its last cycle.
+Files ``train_FD00k.txt``, ``test_FD00k.txt``, ``RUL_FD00k.txt`` (checked against
+real copies): space-separated, no header, each line ending in two spaces, 26
+columns ``unit, cycle, op_setting_1..3, sensor_1..21`` (NASA's readme says
+"sensor measurement 26" for the last column; there are 21 sensors). Values such
+as ``-0.0000`` occur. Training units run to failure; test units stop earlier,
+and line ``u`` of the RUL file (one integer and a trailing space, e.g. ``112 ``)
+is the true remaining life of test unit ``u`` at its last cycle. FD001 and
+FD003 have 100 test units, FD002 259 and FD004 249.
+
+NASA's zip holds ``6. Turbofan Engine Degradation Simulation Data Set/
+CMAPSSData.zip``, which holds the 12 text files and ``readme.txt``;
+the loader searches nested zips, so either zip, the folder or one of the text
+files can be given as ``path``. Lines may end in ``\\r\\n`` in copies made on
+Windows; both endings are read.
 
 The loader returns ``frames = {"train", "test", "rul"}`` (``frame`` is train).
 Train and test are indexed by ``(unit, cycle)`` and get a ``rul`` column:
@@ -48,12 +57,17 @@ OP_SETTINGS = [f"op_setting_{i}" for i in range(1, 4)]
 SENSORS = [f"sensor_{i}" for i in range(1, 22)]
 CMAPSS_COLUMNS = ["unit", "cycle", *OP_SETTINGS, *SENSORS]
 
+#: NASA publishes no digest. The SHA-256 below is the one pinned for this exact URL by
+#: github.com/Memorithm/scirust (scripts/fetch_industrial_datasets.sh and
+#: scirust-srcc-bench/DATASETS.md); the RUL_FD001.txt digest pinned there matches an
+#: independent copy of that file, which supports it. No size is known.
 CMAPSS_REMOTE = RemoteFile(
     url="https://phm-datasets.s3.amazonaws.com/NASA/"
     "6.+Turbofan+Engine+Degradation+Simulation+Data+Set.zip",
     filename="cmapss.zip",
     page="https://www.nasa.gov/intelligent-systems-division/discovery-and-systems-health/"
     "pcoe/pcoe-data-set-repository/",
+    sha256="c9c5dec12a945a82e8bb4446589d7fb3cc057b5e5d81fa1a12e25ee9912ad3b2",
 )
 
 CMAPSS_INFO = DatasetInfo(

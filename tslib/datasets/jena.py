@@ -1,18 +1,30 @@
 """Jena climate 2009-2016 (Max Planck Institute for Biogeochemistry weather station).
 
-File format: CSV with a ``Date Time`` column (``dd.mm.yyyy HH:MM:SS``) and 14
-numeric columns (``p (mbar)``, ``T (degC)``, ...), one row every 10 minutes.
+File format (checked against real copies of the file): the zip holds one
+``jena_climate_2009_2016.csv``: a quoted header ``"Date Time","p (mbar)",...``
+then a ``Date Time`` column (``dd.mm.yyyy HH:MM:SS``, from
+``01.01.2009 00:10:00`` to ``01.01.2017 00:00:00``) and 14 numeric columns
+written with two decimals, one row every 10 minutes; 420,551 rows.
 
-Documented repairs, each reported in ``LoadedDataset.repairs``:
+Known quirks of the real file and the documented repairs, each reported in
+``LoadedDataset.repairs``:
 
-* the sentinel ``-9999`` (known in the wind speeds ``wv (m/s)`` and
-  ``max. wv (m/s)``) becomes NaN, in whichever column it appears;
-* rows that repeat a timestamp with identical values are collapsed into one.
-  Repeats that disagree raise :class:`~tslib.errors.DataError` unless
-  ``duplicates="first"`` (keep the first, reported).
+* the sentinel ``-9999`` (written ``-9999.00``; known in the wind speeds
+  ``wv (m/s)`` and ``max. wv (m/s)``) becomes NaN, in whichever column it
+  appears;
+* some timestamps appear twice: 2010-01-07 has 287 rows instead of 144,
+  the day repeated as a block. Those repeats are exact copies, so by default
+  rows that repeat a timestamp with identical values are collapsed into the
+  first (a block repeat then leaves the rows in time order). Repeats that
+  disagree raise :class:`~tslib.errors.DataError` unless ``duplicates="first"``
+  (keep the first, reported);
+* there are gaps (some days are short, two dates are missing); they are kept.
 
-Rows out of time order raise DataError unless ``sort=True`` (reported). Gaps
-are kept as gaps.
+Rows out of time order (after collapsing duplicates) raise DataError unless
+``sort=True`` (reported).
+
+The download is checked against its size only (13,568,290 bytes): no SHA-256
+of the zip is published, so its content is **not checksummed**.
 """
 
 from __future__ import annotations
@@ -57,6 +69,10 @@ JENA_COLUMNS = [
 SENTINEL = -9999.0
 _TIME_COLUMN = "Date Time"
 
+#: The Keras/TensorFlow copy. Its size, 13,568,290 bytes, is the Content-Length that
+#: ``keras.utils.get_file`` reports in TensorFlow's "Time series forecasting" tutorial
+#: (https://www.tensorflow.org/tutorials/structured_data/time_series). No SHA-256 is
+#: published for it, so the content is not checksummed.
 JENA_REMOTE = RemoteFile(
     url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip",
     filename="jena_climate_2009_2016.csv.zip",
@@ -72,12 +88,14 @@ JENA_INFO = DatasetInfo(
     targets=("T (degC)",),
     units={c: c[c.index("(") + 1 : -1] for c in JENA_COLUMNS},
     source=JENA_REMOTE.page,
-    licence="Max Planck Institute for Biogeochemistry, free for research and teaching use "
-    "with attribution",
+    licence="Unknown: no licence statement was found for this data (MPI-BGC weather page "
+    "https://www.bgc-jena.mpg.de/wetter/); attribute MPI-BGC and ask them before "
+    "redistributing",
     citation="Max Planck Institute for Biogeochemistry, Jena weather station (Beutenberg), "
     "2009-2016; packaged by F. Chollet for Deep Learning with Python.",
     description="10-minute weather (pressure, temperature, humidity, wind, ...) at Jena, "
-    "2009-2016; -9999 sentinels become NaN on load (see repairs).",
+    "2009-2016; -9999 sentinels become NaN and exactly repeated rows are collapsed on load "
+    "(see repairs).",
 )
 
 

@@ -1,21 +1,33 @@
 """Metro Interstate Traffic Volume (UCI id 492): hourly I-94 westbound traffic, Minneapolis.
 
-File format: CSV (or the ``.csv.gz`` inside the UCI zip) with header
+File format (checked against real copies of the file): CSV with header
 ``holiday,temp,rain_1h,snow_1h,clouds_all,weather_main,weather_description,
-date_time,traffic_volume``; hourly from 2012-10 to 2018-09 with long gaps.
+date_time,traffic_volume``, ``date_time`` as ``2012-10-02 09:00:00``, hourly
+from 2012-10-02 09:00 to 2018-09-30 23:00 with long gaps (2014-08 to 2015-06).
+UCI ships it as the single member ``Metro_Interstate_Traffic_Volume.csv.gz`` of
+its zip. ``holiday`` is the holiday name on one hour per holiday and the string
+``"None"`` elsewhere (an empty field is read the same way). 48,204 rows,
+40,575 distinct hours.
 
 Documented repairs, each reported in ``LoadedDataset.repairs``:
 
-* rows that repeat a timestamp (one per reported weather condition) are
-  collapsed into the first row, and their ``weather_description`` values are
-  joined with ``" | "``; repeats must agree on ``traffic_volume``, otherwise
-  :class:`~tslib.errors.DataError` is raised;
-* ``temp == 0`` (0 K, a sensor glitch) becomes NaN;
+* rows that repeat a timestamp (one per reported weather condition, plus a few
+  exact copies) are collapsed into the first row, and their
+  ``weather_description`` values are joined with ``" | "``. Repeats agree on
+  ``traffic_volume`` in the real file; if they do not,
+  :class:`~tslib.errors.DataError` is raised. They may disagree slightly on
+  the weather numbers (``temp`` 301.01 vs 300.97 K on 2016-07-12 14:00): the
+  first row's values are kept and the number of such hours is reported;
+* ``temp == 0`` (0 K, a sensor glitch on 10 hours in 2014) becomes NaN;
 * ``rain_1h`` above ``rain_1h_max_mm`` (default 305 mm, about the world record
-  for one hour; the file has a 9831 mm glitch) becomes NaN.
+  for one hour; the file has 9831.3 mm on 2016-07-11 17:00) becomes NaN.
 
 Gaps stay gaps: the index is not made regular unless ``reindex=True``.
-``holiday`` holds the holiday name, or NA ("None" in the file) on other rows.
+``holiday`` holds the holiday name, or NA on other rows.
+
+The download is **not checksummed**: no digest or size of the zip from a source
+we could name was found, so the loader does not verify it (pass ``sha256=`` to
+pin one yourself).
 """
 
 from __future__ import annotations
@@ -53,9 +65,11 @@ METRO_COLUMNS = [
     "traffic_volume",
 ]
 _NUMERIC = ["temp", "rain_1h", "snow_1h", "clouds_all", "traffic_volume"]
+_WEATHER_NUMBERS = ["temp", "rain_1h", "snow_1h", "clouds_all"]
 _TIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M"]
 _MEMBER_NAMES = ["Metro_Interstate_Traffic_Volume.csv.gz", "Metro_Interstate_Traffic_Volume.csv"]
 
+#: No SHA-256 or size of this zip from a source we could name: it is downloaded unverified.
 METRO_REMOTE = RemoteFile(
     url="https://archive.ics.uci.edu/static/public/492/metro+interstate+traffic+volume.zip",
     filename="metro_interstate_traffic_volume.zip",
@@ -150,6 +164,7 @@ def parse_metro_traffic(
     frame = raw.drop(columns="date_time").set_index(pd.DatetimeIndex(times, name="date_time"))
     holiday = frame["holiday"].astype("string")
     frame["holiday"] = holiday.mask(holiday.isin(["None", ""]))
+    _report_weather_disagreements(frame, source=source, repairs=repairs)
     frame = collapse_duplicate_times(
         frame,
         source=source,
@@ -178,3 +193,19 @@ def parse_metro_traffic(
     check_no_nan(frame, METRO_INFO.targets, source=source)
     columns = [c for c in METRO_COLUMNS if c != "date_time"]
     return frame[columns], repairs
+
+
+def _report_weather_disagreements(frame: pd.DataFrame, *, source: str, repairs: list[str]) -> None:
+    """Report repeated hours whose rows disagree on a weather number (the first row is kept)."""
+    repeated = frame[frame.index.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    distinct = repeated.groupby(level=0, sort=False)[_WEATHER_NUMBERS].nunique(dropna=False)
+    differing = distinct[(distinct > 1).any(axis=1)]
+    if differing.empty:
+        return
+    columns = [c for c in _WEATHER_NUMBERS if (differing[c] > 1).any()]
+    repairs.append(
+        f"{source}: {len(differing)} repeated hour(s) disagree on {columns} (first at "
+        f"{differing.index[0]}); the first row's values were kept"
+    )

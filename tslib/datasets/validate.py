@@ -214,7 +214,7 @@ def collapse_duplicate_times(
     how = f", joining {sorted(join)}" if join else ""
     repairs.append(
         f"{source}: collapsed {n_removed} duplicate row(s) at {n_stamps} repeated "
-        f"timestamp(s), keeping the first row{how}"
+        f"timestamp(s), keeping the first row{how}; first at {frame.index[repeated][0]}"
     )
     return out
 
