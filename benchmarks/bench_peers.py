@@ -309,7 +309,9 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
         "1 x 64 (the defaults are 2 x 128), 3 training steps",
         f"deep peers are timed on prebuilt inputs; the 'input:' rows give the cost of building "
         f"those inputs from the last {WINDOW} values, which a stream pays on top",
-        f"torch threads at the end: {torch.get_num_threads()}",
+        f"torch threads at the end: {torch.get_num_threads()}; Lightning peers run torch ops on "
+        "all of them, and single calls stall (up to ~1 s seen) when another process holds a "
+        "core: read q25_us / q75_us and the load average",
     ]
     title = "(d) peers: per new observation and at 1000 streams"
     versions = {name: _version(name) for name in VERSIONED}
@@ -337,8 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run this section alone and write ``<out>/<machine>-<date>-peers.json``."""
     try:
         from benchmarks.harness import machine_info, machine_slug
-    except ImportError:  # the timing helpers are moving into tslib.timing
-        from tslib.timing import machine_info, machine_slug
+    except ImportError:  # the timing helpers are moving; run_all always has these two
+        from benchmarks.run_all import machine_info, machine_slug
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_peers")
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
