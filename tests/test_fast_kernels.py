@@ -2,6 +2,9 @@
 
 Every fast path must equal the plain kernel (gather -> model.step -> scatter)
 and the fused ``model.forward`` within 1e-5, for outputs and for the pool.
+Kernels from ``select_kernel`` take the native path for float32 when it builds
+(``tests/test_native_kernel.py`` covers it in depth); ``native=False`` forces the
+torch / NumPy paths.
 """
 
 from __future__ import annotations
@@ -65,12 +68,13 @@ def run_three_ways(model, kernel, batch, scattered, steps=3, device="cpu"):
 CELL_CASES = list(itertools.product(["lstm", "gru", "rnn"], [1, 2], [1, 7, 300], [False, True]))
 
 
+@pytest.mark.parametrize("native", [True, False])
 @pytest.mark.parametrize(("cell", "layers", "batch", "scattered"), CELL_CASES)
-def test_fast_equals_plain_and_forward(cell, layers, batch, scattered):
+def test_fast_equals_plain_and_forward(cell, layers, batch, scattered, native):
     torch.manual_seed(0)
     model = RecurrentEncoder(3, 8, 2, num_layers=layers, cell=cell).eval()
-    kernel = select_kernel(model, "cpu")
-    assert isinstance(kernel, RecurrentKernel)
+    assert isinstance(select_kernel(model, "cpu"), RecurrentKernel)
+    kernel = RecurrentKernel(model, native=native)
     fast_y, plain_y, fwd_y, fast_pool, plain_pool, fwd_state, index = run_three_ways(
         model, kernel, batch, scattered
     )
@@ -87,7 +91,7 @@ def test_numpy_and_torch_paths_agree(cell, tiny_batch_max):
     """Force each path for the same batch of 9 rows (NumPy when tiny_batch_max=1000)."""
     torch.manual_seed(1)
     model = RecurrentEncoder(4, 6, 3, num_layers=2, cell=cell).eval()
-    kernel = RecurrentKernel(model, tiny_batch_max=tiny_batch_max)
+    kernel = RecurrentKernel(model, tiny_batch_max=tiny_batch_max, native=False)
     fast_y, plain_y, _, fast_pool, plain_pool, _, _ = run_three_ways(model, kernel, 9, True)
     torch.testing.assert_close(fast_y, plain_y, **TOL)
     assert_pools_equal(fast_pool, plain_pool)
@@ -147,10 +151,11 @@ def test_fuse_layer_matches_the_two_linear_maps():
         torch.testing.assert_close(fused, expected, atol=1e-5, rtol=1e-5)
 
 
-def test_weights_are_reread_after_in_place_training():
+@pytest.mark.parametrize("native", [True, False])
+def test_weights_are_reread_after_in_place_training(native):
     torch.manual_seed(5)
     model = RecurrentEncoder(3, 6, 2, cell="gru").eval()
-    kernel = select_kernel(model, "cpu")
+    kernel = RecurrentKernel(model, native=native)
     pool, index = make_pool(model), slot_index(4, True)
     x = torch.randn(4, 3)
     with torch.inference_mode():
@@ -172,12 +177,13 @@ def test_weights_are_reread_after_in_place_training():
     torch.testing.assert_close(loaded, expected, **TOL)
 
 
-def test_new_pool_tensors_and_changed_index_are_seen():
-    """The NumPy views of the pool and the contiguous-range test are cached; both must
+@pytest.mark.parametrize("native", [True, False])
+def test_new_pool_tensors_and_changed_index_are_seen(native):
+    """The pool views / addresses and the contiguous-range test are cached; both must
     notice a reallocated pool and an index modified in place."""
     torch.manual_seed(6)
     model = RecurrentEncoder(2, 4, 1).eval()
-    kernel = select_kernel(model, "cpu")
+    kernel = RecurrentKernel(model, native=native)
     index = torch.arange(2)  # a range ...
     x = torch.randn(2, 2)
     with torch.inference_mode():
@@ -199,13 +205,14 @@ def test_new_pool_tensors_and_changed_index_are_seen():
     assert_pools_equal(pool, plain_pool)
 
 
+@pytest.mark.parametrize("native", [True, False])
 @pytest.mark.parametrize("batch", [4, 5, 40])  # NumPy and torch paths
-def test_permuted_range_is_gathered_not_viewed(batch):
+def test_permuted_range_is_gathered_not_viewed(batch, native):
     """Slots 3..3+B-1 with the middle reversed (same first and last slot as the range)
     must be gathered and scattered, not updated through a view of the range."""
     torch.manual_seed(11)
     model = RecurrentEncoder(2, 4, 1, cell="lstm").eval()
-    kernel = select_kernel(model, "cpu")
+    kernel = RecurrentKernel(model, native=native)
     order = torch.arange(3, 3 + batch)
     order[1:-1] = order[1:-1].flip(0)  # e.g. 3, 5, 4, 6
     pool, x = make_pool(model), torch.randn(batch, 2)

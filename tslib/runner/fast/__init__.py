@@ -15,9 +15,14 @@ float rounding (tested to 1e-5 in ``tests/test_fast_kernels.py``):
   is an ascending contiguous range the pool rows are updated through views,
   without gather or scatter.
 
-Batches of at most :data:`TINY_BATCH_MAX` rows on the CPU run the same code on
-NumPy views of the same memory, because a NumPy call costs about 1 µs where a
-torch eager call costs 3-5 µs. On CUDA, :class:`CudaGraphKernel` replays one
+For float32 on the CPU the kernel first offers the step to its native path
+(:mod:`tslib.runner.fast.native`): C compiled at first use with the system
+compiler and called through ctypes, which does a whole small-batch step in one
+call and, for large batches, all the gate arithmetic of a layer in one pass after
+the ``torch.addmm`` GEMM. Without a compiler, or with ``TSLIB_NATIVE=0``, batches
+of at most :data:`TINY_BATCH_MAX` rows run the torch code on NumPy views of the
+same memory, because a NumPy call costs about 1 µs where a torch eager call costs
+3-5 µs. On CUDA, :class:`CudaGraphKernel` replays one
 captured graph per bucketed batch size (the eager torch path serves batches
 above the largest bucket).
 
@@ -34,14 +39,19 @@ import torch
 from tslib.encoders.recurrent import CELLS, RecurrentEncoder
 from tslib.runner.fast.cuda_graph import GRAPH_BUCKETS, CudaGraphKernel
 from tslib.runner.fast.fused import fuse_layer
+from tslib.runner.fast.native import NATIVE_SMALL_MAX, NativePath
+from tslib.runner.fast.native_build import load_native
 from tslib.runner.fast.recurrent import TINY_BATCH_MAX, RecurrentKernel
 
 __all__ = [
     "GRAPH_BUCKETS",
+    "NATIVE_SMALL_MAX",
     "TINY_BATCH_MAX",
     "CudaGraphKernel",
+    "NativePath",
     "RecurrentKernel",
     "fuse_layer",
+    "load_native",
     "select_kernel",
     "supported",
 ]

@@ -13,6 +13,8 @@ from tslib.runner.fast.fused import (
     gru_update,
     rnn_update,
 )
+from tslib.runner.fast.native import NATIVE_SMALL_MAX, NativePath
+from tslib.runner.fast.native_build import load_native
 from tslib.runner.kernels import PlainKernel
 
 __all__ = ["TINY_BATCH_MAX", "RecurrentKernel"]
@@ -71,7 +73,16 @@ class RecurrentKernel:
     model : RecurrentEncoder
         The encoder; its parameters are read, never modified.
     tiny_batch_max : int
-        CPU batches up to this size use the NumPy path; larger ones use torch.
+        CPU batches up to this size use the NumPy path; larger ones use torch
+        (when the native path does not take them).
+    native : bool
+        Use the native C path (:class:`~tslib.runner.fast.native.NativePath`) for
+        float32 CPU steps when the library builds (see
+        :func:`~tslib.runner.fast.native_build.load_native`; ``TSLIB_NATIVE=0``
+        disables it). ``False`` keeps the torch / NumPy paths.
+    native_small_max : int
+        Batches up to this size run entirely in C; larger ones use ``torch.addmm``
+        plus one C pass per layer.
 
     Attributes
     ----------
@@ -82,6 +93,8 @@ class RecurrentKernel:
     generation : int
         Incremented whenever the fused weight tensors are replaced (not merely
         overwritten in place); CUDA graphs captured before must be dropped.
+    native : NativePath or None
+        The native path, ``None`` when disabled or unavailable.
 
     Notes
     -----
@@ -89,7 +102,13 @@ class RecurrentKernel:
     two threads at once (the runner owns one kernel and steps it serially).
     """
 
-    def __init__(self, model: RecurrentEncoder, tiny_batch_max: int = TINY_BATCH_MAX) -> None:
+    def __init__(
+        self,
+        model: RecurrentEncoder,
+        tiny_batch_max: int = TINY_BATCH_MAX,
+        native: bool = True,
+        native_small_max: int = NATIVE_SMALL_MAX,
+    ) -> None:
         self.model = model
         self.cell = model.cell
         self.hidden = model.hidden_size
@@ -102,6 +121,8 @@ class RecurrentKernel:
         self._numpy_pool_cache: tuple = (None, ())
         self.fused: list[torch.Tensor] = []
         self.refresh()
+        library = load_native() if native and self.device.type == "cpu" else None
+        self.native = None if library is None else NativePath(self, library, native_small_max)
 
     # ------------------------------------------------------------------ weights
     def stale(self) -> bool:
@@ -154,6 +175,9 @@ class RecurrentKernel:
         if x.dtype != self.dtype or x.requires_grad:
             x = x.detach().to(self.dtype)
         span = self._span(index)
+        native = self.native
+        if native is not None and native.accepts(x, pool, index):
+            return native(x, pool, index, span)
         if batch <= self.tiny_batch_max and self._numpy_ok:
             arrays = self._numpy_pool(pool)
             buffers = self.work_buffers(batch, numpy=True)

@@ -1,0 +1,228 @@
+"""The native (C) path of RecurrentKernel against the reference PlainKernel.
+
+The native path must equal PlainKernel within 1e-5 for outputs and for every pool
+row (stepped rows updated, all other rows untouched), for every cell, depth and
+batch size, on contiguous and scattered slots; ``TSLIB_NATIVE=0`` must give the
+torch path; a missing or failing compiler must fall back silently.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import torch
+
+from tslib.encoders.recurrent import RecurrentEncoder
+from tslib.errors import StateError
+from tslib.runner import StepwiseRunner
+from tslib.runner.fast import RecurrentKernel, native_build
+from tslib.runner.fast.native import NATIVE_SMALL_MAX
+from tslib.runner.kernels import PlainKernel
+
+TOL = {"atol": 1e-5, "rtol": 1e-5}
+CAPACITY = 4200
+
+
+@pytest.fixture(scope="module")
+def library():
+    loaded = native_build.load_native()
+    if loaded is None:
+        pytest.skip("native kernels unavailable here (no C compiler or TSLIB_NATIVE=0)")
+    return loaded
+
+
+def count_paths(kernel: RecurrentKernel) -> dict[str, int]:
+    """Wrap the native path's two entry points so that a test can see which one ran."""
+    calls = {"small": 0, "large": 0}
+    native = kernel.native
+    for name in calls:
+        original = getattr(native, f"_{name}")
+
+        def spy(*args, _original=original, _name=name):
+            calls[_name] += 1
+            return _original(*args)
+
+        setattr(native, f"_{name}", spy)
+    return calls
+
+
+def step_both(model, kernel, batch, scattered, steps=2, seed=0):
+    """Step ``kernel`` and PlainKernel from the same random pool; return outputs and pools."""
+    generator = torch.Generator().manual_seed(seed)
+    pool = tuple(
+        torch.randn(s.shape, generator=generator) for s in model.init_state(CAPACITY)
+    )  # (capacity, L, H) each
+    plain_pool = tuple(t.clone() for t in pool)
+    if scattered:
+        index = torch.randperm(CAPACITY, generator=generator)[:batch]
+    else:
+        index = torch.arange(5, 5 + batch)
+    x = torch.randn(steps, batch, model.input_size, generator=generator)  # (T, B, F)
+    plain = PlainKernel(model)
+    with torch.inference_mode():
+        fast_y = torch.stack([kernel(x_t, pool, index) for x_t in x])  # (T, B, O)
+        plain_y = torch.stack([plain(x_t, plain_pool, index) for x_t in x])
+    return fast_y, plain_y, pool, plain_pool
+
+
+CASES = list(itertools.product(["lstm", "gru", "rnn"], [1, 2], [1, 7, 300, 4096], [False, True]))
+
+
+@pytest.mark.parametrize(("cell", "layers", "batch", "scattered"), CASES)
+def test_native_equals_plain(library, cell, layers, batch, scattered):
+    torch.manual_seed(0)
+    model = RecurrentEncoder(3, 8, 2, num_layers=layers, cell=cell).eval()
+    kernel = RecurrentKernel(model)
+    assert kernel.native is not None
+    calls = count_paths(kernel)
+    fast_y, plain_y, pool, plain_pool = step_both(model, kernel, batch, scattered)
+    torch.testing.assert_close(fast_y, plain_y, **TOL)
+    for fast_rows, plain_rows in zip(pool, plain_pool):
+        torch.testing.assert_close(fast_rows, plain_rows, **TOL)  # every slot, stepped or not
+    path = "small" if batch <= NATIVE_SMALL_MAX else "large"
+    if path == "large" and not library.vector_math:
+        path = None  # a scalar build declines large batches (the torch path serves them)
+    assert calls == {"small": 2 * (path == "small"), "large": 2 * (path == "large")}
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_hidden_sizes_that_are_not_a_vector_multiple(library, cell):
+    """H = 13 and F = 1: every vectorised loop has a remainder."""
+    torch.manual_seed(1)
+    model = RecurrentEncoder(1, 13, 3, num_layers=2, cell=cell).eval()
+    for batch in (3, 40):
+        fast_y, plain_y, pool, plain_pool = step_both(model, RecurrentKernel(model), batch, True)
+        torch.testing.assert_close(fast_y, plain_y, **TOL)
+        for fast_rows, plain_rows in zip(pool, plain_pool):
+            torch.testing.assert_close(fast_rows, plain_rows, **TOL)
+
+
+def test_disabled_by_environment_gives_the_torch_path(library, monkeypatch):
+    torch.manual_seed(2)
+    model = RecurrentEncoder(3, 8, 2, cell="lstm").eval()
+    monkeypatch.setenv("TSLIB_NATIVE", "0")
+    assert native_build.load_native() is None
+    kernel = RecurrentKernel(model)
+    assert kernel.native is None
+    for batch in (1, 300):  # NumPy and torch paths
+        fast_y, plain_y, pool, plain_pool = step_both(model, kernel, batch, True)
+        torch.testing.assert_close(fast_y, plain_y, **TOL)
+    monkeypatch.setenv("TSLIB_NATIVE", "1")
+    assert RecurrentKernel(model).native is not None
+    assert RecurrentKernel(model, native=False).native is None
+
+
+def test_runner_uses_native_and_matches_plain_runner(library):
+    torch.manual_seed(3)
+    model = RecurrentEncoder(4, 16, 1, num_layers=2).eval()
+    fast, plain = (
+        StepwiseRunner(model, device="cpu"),
+        StepwiseRunner(model, device="cpu", fast=False),
+    )
+    assert fast._kernel.native is not None
+    generator = torch.Generator().manual_seed(3)
+    for ids in [(0,), (0, 1, 2), tuple(range(50)), (7, 2), tuple(range(50))]:
+        x = torch.randn(len(ids), 4, generator=generator)
+        torch.testing.assert_close(fast.step(ids, x), plain.step(ids, x), **TOL)
+
+
+def test_slot_outside_the_pool_raises_and_writes_nothing(library):
+    model = RecurrentEncoder(2, 4, 1).eval()
+    kernel = RecurrentKernel(model)
+    pool = tuple(torch.randn(s.shape) for s in model.init_state(10))
+    before = tuple(t.clone() for t in pool)
+    for batch in (2, 40):  # small and per-layer paths
+        index = torch.arange(batch)
+        index[-1] = 10 + batch  # outside [0, 10)
+        with torch.inference_mode(), pytest.raises(StateError, match=r"outside the pool \[0, 10\)"):
+            kernel(torch.randn(batch, 2), pool, index)
+    for t, b in zip(pool, before):
+        assert torch.equal(t, b)
+
+
+def test_declines_what_it_cannot_take(library):
+    """float64 models, float64 pools and non-contiguous inputs go elsewhere or are copied."""
+    torch.manual_seed(4)
+    model = RecurrentEncoder(3, 5, 1).double().eval()
+    kernel = RecurrentKernel(model)
+    pool = tuple(torch.randn(s.shape, dtype=torch.float64) for s in model.init_state(20))
+    x, index = torch.randn(4, 3, dtype=torch.float64), torch.tensor([3, 9, 1, 0])
+    assert not kernel.native.accepts(x, pool, index)
+    model32 = RecurrentEncoder(3, 5, 1).eval()
+    kernel32 = RecurrentKernel(model32)
+    pool32 = tuple(torch.randn(s.shape) for s in model32.init_state(20))
+    assert not kernel32.native.accepts(x.float(), pool, index)  # float64 pool
+    assert not kernel32.native.accepts(x.float(), pool32, index.int())  # int32 slots
+    assert not kernel32.native.accepts(x.float()[:, :2], pool32, index)  # wrong width
+    wide = torch.randn(4, 6)[:, ::2]  # (4, 3), not contiguous
+    assert kernel32.native.accepts(wide, pool32, index)
+    plain_pool = tuple(t.clone() for t in pool32)
+    with torch.inference_mode():
+        y = kernel32(wide, pool32, index)
+        expected = PlainKernel(model32)(wide, plain_pool, index)
+    torch.testing.assert_close(y, expected, **TOL)
+
+
+def test_weight_changes_are_seen(library):
+    torch.manual_seed(5)
+    model = RecurrentEncoder(3, 6, 2, cell="gru").eval()
+    kernel = RecurrentKernel(model)
+    for batch in (3, 64):
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.mul_(-1.5)  # in place: the kernel re-fuses
+        fast_y, plain_y, _, _ = step_both(model, kernel, batch, True)
+        torch.testing.assert_close(fast_y, plain_y, **TOL)
+
+
+# ------------------------------------------------------------------ build and load
+def test_build_into_a_fresh_cache_is_atomic_and_reused(library, tmp_path, monkeypatch):
+    compiler = native_build.find_compiler()
+    identity = native_build._compiler_identity(compiler)
+    flags = library.flags
+    with ThreadPoolExecutor(2) as pool:  # two concurrent builds of the same key
+        paths = list(pool.map(lambda _: native_build._build(compiler, identity, flags, tmp_path),
+                              range(2)))  # fmt: skip
+    assert paths[0] == paths[1]
+    assert [p.name for p in tmp_path.iterdir()] == [paths[0].name]  # no temporary left over
+    assert len(paths[0].stem) == 64  # sha256 hex
+    monkeypatch.setenv("TSLIB_NATIVE_CACHE", str(tmp_path))
+    loaded = native_build.load_native()
+    assert loaded.path == paths[0]  # reused, not rebuilt
+    assert native_build.load_native() is loaded  # cached in the process
+
+
+@pytest.mark.parametrize("compiler", ["missing", "false"])
+def test_no_or_failing_compiler_falls_back_silently(tmp_path, monkeypatch, caplog, compiler):
+    monkeypatch.setenv("TSLIB_NATIVE_CACHE", str(tmp_path / compiler))
+    if compiler == "missing":
+        monkeypatch.setenv("PATH", str(tmp_path))  # no cc, gcc or clang
+        monkeypatch.delenv("CC", raising=False)
+    else:
+        monkeypatch.setenv("CC", "false")  # exits 1 for --version and every build
+    with caplog.at_level(logging.DEBUG, logger="tslib.runner.fast.native_build"):
+        assert native_build.load_native() is None
+        assert native_build.load_native() is None  # cached: logged once
+    messages = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(messages) == 1
+    model = RecurrentEncoder(2, 4, 1).eval()
+    assert RecurrentKernel(model).native is None
+    assert not any(p.suffix == ".so" for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("value", "enabled"), [("0", False), ("off", False), ("1", True), ("", True)]
+)
+def test_native_enabled_reads_the_environment(monkeypatch, value, enabled):
+    monkeypatch.setenv("TSLIB_NATIVE", value)
+    assert native_build.native_enabled() is enabled
+
+
+def test_cache_dir_default_is_per_user(monkeypatch):
+    monkeypatch.delenv("TSLIB_NATIVE_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/tmp/somewhere")
+    assert str(native_build.cache_dir()) == os.path.join("/tmp/somewhere", "tslib", "native")

@@ -1,0 +1,213 @@
+"""Build, cache and load the native step kernels (C, compiled at first use, loaded with ctypes).
+
+:func:`load_native` compiles :data:`~tslib.runner.fast.native_source.SOURCE` with
+the system C compiler into a shared library cached under
+``$XDG_CACHE_HOME/tslib/native/`` (default ``~/.cache/tslib/native/``; the
+environment variable ``TSLIB_NATIVE_CACHE`` overrides the folder). The file name
+is the SHA-256 of the source, the compiler's identity and the flags, so a new
+source or compiler builds a new file, and concurrent builds are safe: each
+writes a private temporary file and moves it into place with :func:`os.replace`.
+
+Flags: ``-O3 -fPIC -shared -fno-math-errno`` plus, when they work, ``-fopenmp``
+and glibc's vector maths (``-lmvec``). ``-fno-math-errno`` only stops libm from
+setting ``errno`` (which nothing reads); it does not change a single result, unlike
+``-ffast-math``, which is never used. No ``-march=native``: on x86-64 the loops are
+compiled for several ISAs inside one library (``target_clones``).
+
+When no compiler is found, every build fails, or ``TSLIB_NATIVE=0`` is set,
+:func:`load_native` returns ``None`` (logged once at debug level) and the kernels
+keep their torch / NumPy paths.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from tslib.runner.fast.native_source import ABI_VERSION, SOURCE
+
+__all__ = [
+    "NativeLibrary",
+    "StepArgs",
+    "cache_dir",
+    "find_compiler",
+    "load_native",
+    "native_enabled",
+]
+
+logger = logging.getLogger(__name__)
+
+_BASE_FLAGS = ("-O3", "-fPIC", "-shared", "-fno-math-errno")
+_LOCK = threading.Lock()
+_LOADED: dict[str, NativeLibrary | None] = {}  # cache folder -> library (or None: failed)
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+_SIGNATURES = {
+    "tslib_native_abi": ([], ctypes.c_int),
+    "tslib_native_features": ([], ctypes.c_int),
+    "tslib_pack": ([_I, _I, _I, _I, _I, _I, _P, _P, _I, _P, _P, ctypes.c_int], ctypes.c_int),
+    "tslib_pointwise": (
+        [ctypes.c_int, _I, _I, _I, _I, _I, _P, _P, _I, _P, _P, _P, _I, ctypes.c_int],
+        ctypes.c_int,
+    ),
+    "tslib_step_small": ([_P], ctypes.c_int),
+}
+
+
+class StepArgs(ctypes.Structure):
+    """The C struct ``tslib_step_args`` (arguments of ``tslib_step_small``)."""
+
+    _fields_ = [
+        *[(name, _I) for name in ("cell", "batch", "n_in", "hidden", "layers", "n_out")],
+        ("capacity", _I),
+        ("start", _I),
+        *[(name, _P) for name in ("x", "slots", "h_pool", "c_pool", "weights")],
+        *[(name, _P) for name in ("w_out", "b_out", "work", "y")],
+    ]
+
+
+@dataclass
+class NativeLibrary:
+    """A loaded native kernel library and what it was built with."""
+
+    path: Path  # the cached shared library
+    flags: tuple[str, ...]  # compiler flags used
+    vector_math: bool  # loops vectorised with libmvec (fast at large batches)
+    openmp: bool  # the pointwise pass may use several threads
+    pack: ctypes._CFuncPtr  # tslib_pack
+    pointwise: ctypes._CFuncPtr  # tslib_pointwise
+    step_small: ctypes._CFuncPtr  # tslib_step_small
+
+
+def native_enabled() -> bool:
+    """False when the environment variable ``TSLIB_NATIVE`` is ``0`` (or ``false``/``no``/``off``)."""
+    return os.environ.get("TSLIB_NATIVE", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def cache_dir() -> Path:
+    """Folder of the cached libraries (``TSLIB_NATIVE_CACHE`` or the per-user cache)."""
+    override = os.environ.get("TSLIB_NATIVE_CACHE")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tslib" / "native"
+
+
+def find_compiler() -> str | None:
+    """Path of the C compiler: ``$CC``, else ``cc``, ``gcc`` or ``clang`` on the PATH."""
+    for name in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if name:
+            path = shutil.which(name)
+            if path:
+                return path
+    return None
+
+
+def _compiler_identity(compiler: str) -> str:
+    result = subprocess.run(
+        [compiler, "--version"], capture_output=True, text=True, timeout=30, check=True
+    )
+    return result.stdout.strip()
+
+
+def _flag_sets() -> list[tuple[str, ...]]:
+    """Flag sets to try, fastest first."""
+    linux_x86 = sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64")
+    clones = ("-DTSLIB_CLONES",) if platform.machine() in ("x86_64", "AMD64") else ()
+    sets = []
+    for openmp in (("-fopenmp",), ()):
+        if linux_x86:
+            sets.append(_BASE_FLAGS + openmp + clones + ("-DTSLIB_LIBMVEC", "-lmvec", "-lm"))
+        sets.append(_BASE_FLAGS + openmp + clones + ("-lm",))
+    return sets
+
+
+def _build(compiler: str, identity: str, flags: tuple[str, ...], folder: Path) -> Path:
+    """Compile (or reuse) the library for ``flags``; return its cached path."""
+    key = hashlib.sha256(
+        "\0".join([SOURCE, str(ABI_VERSION), compiler, identity, *flags]).encode()
+    ).hexdigest()
+    target = folder / f"{key}.so"
+    if target.exists():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tslib-native-") as scratch:
+        source = Path(scratch) / "tslib_native.c"
+        source.write_text(SOURCE)
+        partial = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        command = [compiler, str(source), "-o", str(partial), *flags]
+        try:
+            subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+            os.replace(partial, target)  # atomic: a concurrent build writes the same bytes
+        finally:
+            partial.unlink(missing_ok=True)
+    return target
+
+
+def _load(path: Path, flags: tuple[str, ...]) -> NativeLibrary:
+    library = ctypes.CDLL(str(path))
+    functions = {}
+    for name, (argtypes, restype) in _SIGNATURES.items():
+        function = getattr(library, name)
+        function.argtypes, function.restype = argtypes, restype
+        functions[name] = function
+    if functions["tslib_native_abi"]() != ABI_VERSION:
+        raise OSError(f"{path}: ABI {functions['tslib_native_abi']()} != {ABI_VERSION}")
+    features = functions["tslib_native_features"]()
+    return NativeLibrary(
+        path=path,
+        flags=flags,
+        vector_math=bool(features & 1),
+        openmp=bool(features & 2),
+        pack=functions["tslib_pack"],
+        pointwise=functions["tslib_pointwise"],
+        step_small=functions["tslib_step_small"],
+    )
+
+
+def load_native() -> NativeLibrary | None:
+    """The native kernel library, built on first use; ``None`` when unavailable or disabled.
+
+    The result is cached per process (and per cache folder). Failures are logged
+    once at debug level; callers fall back to their torch path.
+    """
+    if not native_enabled():
+        return None
+    folder = cache_dir()
+    key = str(folder)
+    with _LOCK:
+        if key in _LOADED:
+            return _LOADED[key]
+        library, errors = None, []
+        compiler = find_compiler()
+        if compiler is None:
+            errors.append("no C compiler found ($CC, cc, gcc, clang)")
+        else:
+            try:
+                identity = _compiler_identity(compiler)
+            except (OSError, subprocess.SubprocessError) as error:
+                identity, errors = None, [f"{compiler} --version failed: {error!r}"]
+            for flags in _flag_sets() if identity is not None else []:
+                try:
+                    library = _load(_build(compiler, identity, flags, folder), flags)
+                    break
+                except (OSError, AttributeError, subprocess.SubprocessError) as error:
+                    detail = getattr(error, "stderr", "") or ""
+                    errors.append(f"{' '.join(flags)}: {error!r} {detail[-500:]}")
+        if library is None:
+            logger.debug("tslib native kernels unavailable, using torch: %s", "; ".join(errors))
+        else:
+            logger.debug("tslib native kernels loaded from %s (%s)", library.path, library.flags)
+        _LOADED[key] = library
+        return library
