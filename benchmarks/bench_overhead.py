@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import torch
 
-from benchmarks.common import BenchModel, live_runner, row, section
-from benchmarks.harness import Goal, compare
+from benchmarks.common import BenchModel, Goal, live_runner, row, section
 from tslib.runner.fast import TINY_BATCH_MAX, RecurrentKernel
+from tslib.timing import measure
 
 __all__ = ["run"]
 
@@ -49,7 +49,7 @@ def _crossover(spec: BenchModel, quick: bool) -> tuple[list[dict], int]:
             with torch.inference_mode():
                 return kernel(x, pool, index)
 
-        timing = compare(
+        timing = measure(
             {
                 "numpy path": lambda pool=pools[0]: step(numpy_kernel, pool),
                 "torch path": lambda pool=pools[1]: step(torch_kernel, pool),
@@ -90,7 +90,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
         with torch.inference_mode():
             return kernel(x, pool, index)
 
-    timing = compare(
+    timing = measure(
         {
             "runner.step": lambda: fast_runner.step(ids, x),
             "runner.step (PlainKernel)": lambda: plain_runner.step(ids, x),

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import torch
 
-from benchmarks.common import BenchModel, live_runner, row, section
-from benchmarks.harness import Goal, compare, sync_for
+from benchmarks.common import BenchModel, Goal, live_runner, row, section
+from tslib.timing import measure, sync_for
 
 __all__ = ["run"]
 
@@ -38,7 +38,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             with torch.inference_mode():
                 return model(window)[0][:, -1]  # (1, O): the prediction after the window
 
-        timing = compare(
+        timing = measure(
             {
                 "runner.step": lambda: fast_runner.step(ids, x),
                 "runner.step (PlainKernel)": lambda: plain_runner.step(ids, x),

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import torch
 
-from benchmarks.common import BenchModel, live_runner, row, section
-from benchmarks.harness import Goal, compare, sync_for
+from benchmarks.common import BenchModel, Goal, live_runner, row, section
 from tslib.runner.fast import select_kernel
+from tslib.timing import measure, sync_for
 
 __all__ = ["run"]
 
@@ -74,7 +74,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             candidates["runner.step (PlainKernel)"] = lambda runner=plain_runner, ids=ids, x=x: (
                 runner.step(ids, x)
             )
-        timing = compare(candidates, rounds=7 if quick else 31, sync=sync)
+        timing = measure(candidates, rounds=7 if quick else 31, sync=sync)
         extra = {
             "streams": batch,
             "stream_steps_per_s": round(batch / timing["runner.step"].median_us * 1e6),

@@ -21,9 +21,9 @@ from __future__ import annotations
 import torch
 
 from benchmarks.common import row, section
-from benchmarks.harness import compare, sync_for
 from tslib.encoders.transformer import CausalTransformerEncoder
 from tslib.runner import StepwiseRunner
+from tslib.timing import measure, sync_for
 
 __all__ = ["run"]
 
@@ -56,7 +56,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             with torch.inference_mode():
                 return model(window[:, -span:])[0][:, -1]  # (1, O)
 
-        timing = compare(
+        timing = measure(
             {
                 "runner.step (KV cache)": lambda: runner.step(ids, x),
                 f"forward(last {history})": lambda history=history: recompute(history),

@@ -1,4 +1,4 @@
-"""The benchmark model, runners with live streams, and the section format.
+"""The benchmark model, runners with live streams, goals, and the section format.
 
 A section is the dict each ``bench_*.run`` returns::
 
@@ -10,15 +10,37 @@ Every row names what was timed (``what``) and what it is compared against
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import torch
 
-from benchmarks.harness import Goal, Timing
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.runner import StepwiseRunner
+from tslib.timing import Timing
 
-__all__ = ["BenchModel", "live_runner", "section", "row"]
+__all__ = ["BenchModel", "Goal", "live_runner", "section", "row"]
+
+
+@dataclass
+class Goal:
+    """A goal from the issue, the measured value and whether it is met."""
+
+    name: str  # e.g. "per-observation speedup at T=168"
+    value: float  # measured
+    target: float  # threshold
+    higher_is_better: bool  # True: met when value >= target
+    note: str = ""  # what exactly was compared
+    met: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.met = bool(
+            self.value >= self.target if self.higher_is_better else self.value <= self.target
+        )
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["value"] = round(self.value, 4)
+        return out
 
 
 @dataclass(frozen=True)

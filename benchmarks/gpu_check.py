@@ -36,8 +36,9 @@ import torch
 if __package__ in (None, ""):  # run as a file: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import Goal, compare, machine_info, machine_slug, sync_for  # noqa: E402
+from benchmarks.common import Goal  # noqa: E402
 from benchmarks.run_all import RESULTS, run_sections, summary_lines  # noqa: E402
+from tslib.timing import machine_info, machine_slug, measure, sync_for  # noqa: E402
 
 __all__ = ["equivalence", "graph_latency", "main"]
 
@@ -144,7 +145,7 @@ def _latency_at(model, spec, batch: int, rounds: int, device: str) -> dict:
     candidates["runner.step"] = timed(lambda: runner.step(ids, x))
     candidates["bare LSTMCell"] = timed(lambda: cell(x, (h, h)))
     candidates["GEMM alone"] = timed(lambda: torch.mm(xh, w))
-    timing = compare(candidates, rounds=rounds, target_s=0.01)
+    timing = measure(candidates, rounds=rounds, target_s=0.01)
     return {name: round(t.median_us, 3) for name, t in timing.items()}
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.harness import machine_info, machine_slug
+from tslib.timing import machine_info, machine_slug
 
 __all__ = ["SECTIONS", "main", "run_sections", "summary_lines"]
 
