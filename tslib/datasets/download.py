@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bar: no widget state in executed notebooks
 
 from tslib.errors import DownloadError
 

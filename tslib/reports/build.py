@@ -13,7 +13,7 @@ import time
 import traceback
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bar: no widget state in executed notebooks
 
 from tslib.reports.index import write_index
 from tslib.reports.kernel import KERNEL_NAME, ensure_kernel
