@@ -157,10 +157,26 @@ class RecurrentEncoder(StepEncoder):
         count = 2 if self.cell == "lstm" else 1
         return [(batch_size, self.num_layers, self.hidden_size)] * count
 
+    def _float_parameter(self) -> torch.Tensor | None:
+        """A float parameter that sets the state dtype and device: the recurrent core's
+        first weight, else the output layer's (``None`` when both are quantized)."""
+        for module in (self.core, self.output):  # leaf modules: their own parameters only
+            for parameter in module._parameters.values():
+                if parameter is not None and parameter.is_floating_point():
+                    return parameter
+        return None
+
+    def _state_dtype(self) -> torch.dtype:
+        """dtype of the state and the inputs (float32 for fully quantized models)."""
+        parameter = self._float_parameter()
+        return torch.float32 if parameter is None else parameter.dtype
+
     def init_state(self, batch_size: int, device: torch.device | str | None = None) -> State:
         """Zero state: ``(h, c)`` or ``(h,)``, each (B, num_layers, hidden_size)."""
-        dtype = self.output.weight.dtype
-        device = self.output.weight.device if device is None else device
+        parameter = self._float_parameter()  # robust to a dynamically quantized output layer
+        dtype = torch.float32 if parameter is None else parameter.dtype
+        if device is None:
+            device = "cpu" if parameter is None else parameter.device
         return tuple(
             torch.zeros(shape, dtype=dtype, device=device)
             for shape in self._state_shapes(batch_size)
@@ -168,12 +184,12 @@ class RecurrentEncoder(StepEncoder):
 
     def state_bytes_per_stream(self) -> int:
         """Bytes of state one stream needs (independent of how long it has run)."""
-        itemsize = self.output.weight.element_size()
+        itemsize = self._state_dtype().itemsize
         return sum(int(torch.Size(s).numel()) * itemsize for s in self._state_shapes(1))
 
     def _check_state(self, state: State, batch_size: int, where: str) -> None:
         shapes = self._state_shapes(batch_size)
-        check_state(state, shapes, [self.output.weight.dtype] * len(shapes), where)
+        check_state(state, shapes, [self._state_dtype()] * len(shapes), where)
 
     def cell_weights(self) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
         """Per layer ``(W_ih, W_hh, b_ih, b_hh)`` in torch's gate order (shared with forward).
@@ -222,7 +238,7 @@ class RecurrentEncoder(StepEncoder):
         """Advance one step: ``x_t`` (B, F) -> raw outputs (B, n_outputs) and the new state."""
         check_input(x_t, self.input_size, 2, "RecurrentEncoder.step")
         self._check_state(state, x_t.shape[0], "RecurrentEncoder.step")
-        x_t = x_t.to(self.output.weight.dtype)
+        x_t = x_t.to(self._state_dtype())
         hidden, new_state = self.core_step(x_t, state)  # (B, H)
         return self.output(hidden), new_state  # (B, O)
 
@@ -235,5 +251,5 @@ class RecurrentEncoder(StepEncoder):
         self._check_state(state, batch_size, "RecurrentEncoder.forward")
         if steps == 0:
             return x.new_zeros(batch_size, 0, self.n_outputs), state
-        hidden, final = self.core_forward(x.to(self.output.weight.dtype), state)  # (B, T, H)
+        hidden, final = self.core_forward(x.to(self._state_dtype()), state)  # (B, T, H)
         return self.output(hidden), final  # (B, T, O)
