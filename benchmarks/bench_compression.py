@@ -10,27 +10,31 @@ Each variant is compared with the fp32 model in the same process:
 * the fused gate GEMM of a 4096-stream step, fp32 ``addmm`` vs a dynamically
   quantized int8 ``Linear`` (fbgemm/onednn), i.e. what int8 could buy the kernel.
 
-Variants: ``torch.ao.quantization.quantize_dynamic`` on the LSTM (its quantized
-LSTM has no per-cell weights, so ``step`` is unsupported; the output Linear stays
-fp32 because the encoder reads its dtype for the state), and
-``torch.nn.utils.prune.l1_unstructured`` at 50 % and 90 % (made permanent;
-dense kernels, so no speedup is expected).
+Variants come from :mod:`tslib.compression`: :func:`~tslib.compression.quantize_dynamic_int8`
+(LSTM and output layer in int8; the model still steps, through its quantized LSTM
+on one-step sequences, with the runner's PlainKernel) and
+:func:`~tslib.compression.prune_magnitude` at 50 % and 90 % (permanent; dense
+kernels, so no speedup is expected).
 """
 
 from __future__ import annotations
 
-import copy
-import io
 import math
 import time
 
 import torch
-from torch.nn.utils import prune
 
 from benchmarks.common import section
-from benchmarks.harness import compare
+from tslib.compression import (
+    model_size_bytes,
+    one_step_mse,
+    prune_magnitude,
+    quantize_dynamic_int8,
+)
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.runner.fast import RecurrentKernel, fuse_layer
+from tslib.runner.kernels import PlainKernel
+from tslib.timing import measure
 
 __all__ = ["run"]
 
@@ -63,41 +67,17 @@ def _train(model: RecurrentEncoder, series: torch.Tensor, seconds: float) -> int
     return steps
 
 
-def _mse(model: torch.nn.Module, test: torch.Tensor) -> float:
-    with torch.inference_mode():
-        y, _ = model(test[None, :-1, None])  # (1, N-1, 1)
-    return float((y[0, :, 0] - test[1:]).square().mean())
-
-
-def _size_bytes(model: torch.nn.Module) -> int:
-    """Serialized size of the state dict (counts packed int8 weights correctly)."""
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
-    return buffer.getbuffer().nbytes
-
-
-def _pruned(model: RecurrentEncoder, amount: float) -> RecurrentEncoder:
-    pruned = copy.deepcopy(model)
-    for name in [n for n, _ in pruned.core.named_parameters() if n.startswith("weight")]:
-        prune.l1_unstructured(pruned.core, name, amount=amount)
-        prune.remove(pruned.core, name)
-    prune.l1_unstructured(pruned.output, "weight", amount=amount)
-    prune.remove(pruned.output, "weight")
-    return pruned.eval()
-
-
-def _stepper(model: torch.nn.Module, fast: bool):
-    """One-stream step closure: fast kernel when possible, else model.step."""
+def _stepper(model: torch.nn.Module):
+    """One-stream step closure: the fast kernel when it applies, else the PlainKernel."""
     x = torch.randn(1, 1)  # (1, F)
-    if fast:
-        kernel, pool, index = RecurrentKernel(model), model.init_state(1), torch.arange(1)
+    pool, index = model.init_state(1), torch.arange(1)
+    kernel = RecurrentKernel(model) if type(model) is RecurrentEncoder else PlainKernel(model)
 
-        def step():
-            with torch.inference_mode():
-                return kernel(x, pool, index)
+    def step():
+        with torch.inference_mode():
+            return kernel(x, pool, index)
 
-        return step
-    return None  # quantized LSTM: cell weights are packed, step() cannot run
+    return step
 
 
 def _gemm_row(model: RecurrentEncoder, batch: int, rounds: int) -> dict:
@@ -112,7 +92,7 @@ def _gemm_row(model: RecurrentEncoder, batch: int, rounds: int) -> dict:
     with torch.inference_mode():
         reference = torch.addmm(bias, xh, weight)
         error = float((int8(xh) - reference).abs().max())
-    timing = compare(
+    timing = measure(
         {"fp32 addmm": lambda: torch.addmm(bias, xh, weight), "int8 dynamic": lambda: int8(xh)},
         rounds=rounds,
     )
@@ -135,11 +115,9 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     steps = _train(model, train, 2.0 if quick else 5.0)
     variants = {
         "fp32": model,
-        "int8 dynamic (LSTM)": torch.ao.quantization.quantize_dynamic(
-            copy.deepcopy(model), {torch.nn.LSTM}, dtype=torch.qint8
-        ),
-        "pruned 50%": _pruned(model, 0.5),
-        "pruned 90%": _pruned(model, 0.9),
+        "int8 dynamic (LSTM + output)": quantize_dynamic_int8(model),
+        "pruned 50%": prune_magnitude(model, 0.5),
+        "pruned 90%": prune_magnitude(model, 0.9),
     }
     window = test[None, :WINDOW, None]  # (1, 168, 1)
     forward = {}
@@ -151,14 +129,12 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
 
         forward[name] = encode
     rounds = 5 if quick else 21
-    forward_timing = compare(forward, rounds=rounds)
-    steppers = {n: _stepper(v, n != "int8 dynamic (LSTM)") for n, v in variants.items()}
-    step_timing = compare({n: s for n, s in steppers.items() if s is not None}, rounds=rounds)
-    base_mse = _mse(model, test)
+    forward_timing = measure(forward, rounds=rounds)
+    step_timing = measure({n: _stepper(v) for n, v in variants.items()}, rounds=rounds)
+    base_mse = one_step_mse(model, test)
     rows = []
     for name, variant in variants.items():
-        mse = _mse(variant, test)
-        step = step_timing.get(name)
+        mse = one_step_mse(variant, test)
         rows.append(
             {
                 "what": name,
@@ -169,17 +145,20 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
                 "forward_speedup": round(
                     forward_timing["fp32"].median_us / forward_timing[name].median_us, 3
                 ),
-                "step_us": None if step is None else round(step.median_us, 3),
-                "serialized_bytes": _size_bytes(variant),
+                "step_us": round(step_timing[name].median_us, 3),
+                "step_speedup": round(
+                    step_timing["fp32"].median_us / step_timing[name].median_us, 3
+                ),
+                "serialized_bytes": model_size_bytes(variant),
             }
         )
     rows.append(_gemm_row(model, 4096, rounds))
     rows.append(_gemm_row(model, 1, rounds))
     notes = [
         f"trained {steps} Adam steps ({'2' if quick else '5'} s) on a simulated two-sine series",
-        "quantize_dynamic replaces nn.LSTM by a quantized LSTM without per-cell weights: "
-        "forward works, step() and the fast kernel do not (step_us is null); quantizing the "
-        "output Linear too breaks RecurrentEncoder.init_state (it reads output.weight.dtype)",
+        "step_us: one stream, fast kernel (native C when available) for fp32 and pruned "
+        "models; the int8 model steps with the PlainKernel (quantized LSTM on a one-step "
+        "sequence + quantized Linear); its forward iterates step so that step == forward",
         "pruning zeroes weights in dense tensors: no latency gain is expected from dense kernels",
     ]
     return section("(f) compression: dynamic int8 quantization and pruning", rows, [], notes)
