@@ -8,13 +8,20 @@ weights in safetensors files.
 """
 
 from tslib.training.checkpoint import load_weights, save_weights
-from tslib.training.data import SequenceData, as_sequence_data, iter_batches, split_windows_by_time
+from tslib.training.data import (
+    SequenceData,
+    as_sequence_data,
+    iter_batches,
+    next_step_windows,
+    split_windows_by_time,
+)
 from tslib.training.fit import fit, pick_device, progress_enabled
 from tslib.training.loss import LossFn, evaluate_loss, sequence_loss
 from tslib.training.seeding import seed_everything, seeded
 
 __all__ = [
     "fit",
+    "next_step_windows",
     "evaluate_loss",
     "sequence_loss",
     "LossFn",
