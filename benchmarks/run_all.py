@@ -36,12 +36,13 @@ SECTIONS = {
     "per_observation": "benchmarks.bench_per_observation",
     "overhead": "benchmarks.bench_overhead",
     "scaling": "benchmarks.bench_scaling",
+    "native": "benchmarks.bench_native",
     "peers": "benchmarks.bench_peers",
     "transformer": "benchmarks.bench_transformer",
     "compression": "benchmarks.bench_compression",
 }
 #: Sections that only make sense on the CPU (NumPy path, statsmodels/River peers, int8 CPU).
-CPU_ONLY = {"overhead", "peers", "compression"}
+CPU_ONLY = {"overhead", "native", "peers", "compression"}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -21,6 +21,7 @@ from tslib.errors import StateError
 from tslib.runner import StepwiseRunner
 from tslib.runner.fast import RecurrentKernel, native_build
 from tslib.runner.fast.native import NATIVE_SMALL_MAX
+from tslib.runner.fast.native_blas import torch_sgemm
 from tslib.runner.kernels import PlainKernel
 
 TOL = {"atol": 1e-5, "rtol": 1e-5}
@@ -36,18 +37,32 @@ def library():
 
 
 def count_paths(kernel: RecurrentKernel) -> dict[str, int]:
-    """Wrap the native path's two entry points so that a test can see which one ran."""
-    calls = {"small": 0, "large": 0}
+    """Wrap the native path's entry points so that a test can see which ones ran."""
+    calls = {"_small": 0, "_layers_tiled": 0, "_layers_mm": 0}
     native = kernel.native
     for name in calls:
-        original = getattr(native, f"_{name}")
+        original = getattr(native, name)
 
         def spy(*args, _original=original, _name=name):
             calls[_name] += 1
             return _original(*args)
 
-        setattr(native, f"_{name}", spy)
+        setattr(native, name, spy)
     return calls
+
+
+def large_variants(library) -> list[str]:
+    """The per-layer variants this machine can run: fused GEMM tiles and/or torch.mm."""
+    if not library.vector_math:
+        return []
+    return (["tiled"] if torch_sgemm() is not None else []) + ["mm"]
+
+
+def native_kernel(model, variant: str) -> RecurrentKernel:
+    kernel = RecurrentKernel(model)
+    if variant == "mm":
+        kernel.native.tiled = False
+    return kernel
 
 
 def step_both(model, kernel, batch, scattered, steps=2, seed=0):
@@ -76,29 +91,50 @@ CASES = list(itertools.product(["lstm", "gru", "rnn"], [1, 2], [1, 7, 300, 4096]
 def test_native_equals_plain(library, cell, layers, batch, scattered):
     torch.manual_seed(0)
     model = RecurrentEncoder(3, 8, 2, num_layers=layers, cell=cell).eval()
-    kernel = RecurrentKernel(model)
-    assert kernel.native is not None
-    calls = count_paths(kernel)
-    fast_y, plain_y, pool, plain_pool = step_both(model, kernel, batch, scattered)
-    torch.testing.assert_close(fast_y, plain_y, **TOL)
-    for fast_rows, plain_rows in zip(pool, plain_pool):
-        torch.testing.assert_close(fast_rows, plain_rows, **TOL)  # every slot, stepped or not
-    path = "small" if batch <= NATIVE_SMALL_MAX else "large"
-    if path == "large" and not library.vector_math:
-        path = None  # a scalar build declines large batches (the torch path serves them)
-    assert calls == {"small": 2 * (path == "small"), "large": 2 * (path == "large")}
+    small = batch <= NATIVE_SMALL_MAX
+    for variant in ["small"] if small else large_variants(library):
+        kernel = native_kernel(model, variant)
+        calls = count_paths(kernel)
+        fast_y, plain_y, pool, plain_pool = step_both(model, kernel, batch, scattered)
+        torch.testing.assert_close(fast_y, plain_y, **TOL)
+        for fast_rows, plain_rows in zip(pool, plain_pool):
+            torch.testing.assert_close(fast_rows, plain_rows, **TOL)  # every slot
+        expected = {"_small": 0, "_layers_tiled": 0, "_layers_mm": 0}
+        expected["_small" if small else f"_layers_{variant}"] = 2  # two steps
+        assert calls == expected
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_hidden_sizes_that_are_not_a_vector_multiple(library, cell):
-    """H = 13 and F = 1: every vectorised loop has a remainder."""
+    """H = 13 and F = 1: every vectorised loop has a remainder; tiles end mid-batch."""
     torch.manual_seed(1)
     model = RecurrentEncoder(1, 13, 3, num_layers=2, cell=cell).eval()
-    for batch in (3, 40):
-        fast_y, plain_y, pool, plain_pool = step_both(model, RecurrentKernel(model), batch, True)
+    for batch, variant in [(3, "small"), *[(1500, v) for v in large_variants(library)]]:
+        kernel = native_kernel(model, variant)
+        fast_y, plain_y, pool, plain_pool = step_both(model, kernel, batch, True)
         torch.testing.assert_close(fast_y, plain_y, **TOL)
         for fast_rows, plain_rows in zip(pool, plain_pool):
             torch.testing.assert_close(fast_rows, plain_rows, **TOL)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_tiled_path_with_one_and_two_threads(library, threads):
+    """With one thread no OpenMP region is opened; with two the rows are shared."""
+    if "tiled" not in large_variants(library):
+        pytest.skip("torch's sgemm is not available here")
+    torch.manual_seed(7)
+    model = RecurrentEncoder(3, 16, 2, num_layers=2).eval()
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        kernel = native_kernel(model, "tiled")
+        for batch in (40, 2000):
+            fast_y, plain_y, pool, plain_pool = step_both(model, kernel, batch, True)
+            torch.testing.assert_close(fast_y, plain_y, **TOL)
+            for fast_rows, plain_rows in zip(pool, plain_pool):
+                torch.testing.assert_close(fast_rows, plain_rows, **TOL)
+    finally:
+        torch.set_num_threads(previous)
 
 
 def test_disabled_by_environment_gives_the_torch_path(library, monkeypatch):
@@ -132,10 +168,10 @@ def test_runner_uses_native_and_matches_plain_runner(library):
 
 def test_slot_outside_the_pool_raises_and_writes_nothing(library):
     model = RecurrentEncoder(2, 4, 1).eval()
-    kernel = RecurrentKernel(model)
     pool = tuple(torch.randn(s.shape) for s in model.init_state(10))
     before = tuple(t.clone() for t in pool)
-    for batch in (2, 40):  # small and per-layer paths
+    for batch, variant in [(2, "small"), *[(40, v) for v in large_variants(library)]]:
+        kernel = native_kernel(model, variant)
         index = torch.arange(batch)
         index[-1] = 10 + batch  # outside [0, 10)
         with torch.inference_mode(), pytest.raises(StateError, match=r"outside the pool \[0, 10\)"):

@@ -5,12 +5,16 @@ For float32 models on the CPU the kernel hands a step to :class:`NativePath`:
 * batches of at most ``small_max`` rows run entirely in C (``tslib_step_small``):
   per row and layer a GEMV on ``[x, h]``, the gate update written into the pool
   rows, then the output layer; one ctypes call per step;
-* larger batches run, per layer, a C gather of ``[x, h]`` (``tslib_pack``), the one
-  fused GEMM ``torch.addmm`` into a preallocated gates buffer, and a single C pass
-  (``tslib_pointwise``) doing all the gate arithmetic and writing the new ``h``/``c``
-  into the pool rows in place (scattered by slot); then ``torch.addmm`` for the
-  output layer. That path needs the vectorised build (libmvec): scalar libm
-  ``expf``/``tanhf`` are about ten times slower than torch's vectorised sigmoid.
+* larger batches run layer by layer. With torch's BLAS ``sgemm`` at hand
+  (:func:`~tslib.runner.fast.native_blas.torch_sgemm`) one C call per layer
+  (``tslib_layer_tiled``) splits the rows between the threads and, tile by tile,
+  gathers ``[x, h]``, runs the GEMM tile with that ``sgemm`` and does all the gate
+  arithmetic while the tile is in cache, writing the new ``h``/``c`` into the pool
+  rows in place. Otherwise a C gather (``tslib_pack``), one ``torch.mm`` into a
+  preallocated gates buffer and one C pass (``tslib_pointwise``) per layer. The
+  output layer is ``torch.addmm``. Large batches need the vectorised build
+  (libmvec): scalar libm ``expf``/``tanhf`` are about ten times slower than
+  torch's vectorised sigmoid.
 
 Every argument is validated before a call (float32, contiguous, CPU, pool shape
 (capacity, L, H), int64 slots); the C side also checks that every slot lies in
@@ -27,36 +31,38 @@ from typing import TYPE_CHECKING
 import torch
 
 from tslib.errors import StateError
-from tslib.runner.fast.native_build import NativeLibrary, StepArgs
+from tslib.runner.fast.native_blas import torch_sgemm
+from tslib.runner.fast.native_build import LayerArgs, NativeLibrary, StepArgs
 
 if TYPE_CHECKING:
     from tslib.runner.fast.recurrent import RecurrentKernel
 
-__all__ = ["NATIVE_SMALL_MAX", "NativePath"]
+__all__ = ["NATIVE_SMALL_MAX", "NATIVE_TILE_BYTES", "NativePath"]
 
-#: Largest batch stepped entirely in C (GEMV per row); larger batches use the
-#: per-layer path with torch.addmm. Crossover measured by ``benchmarks/bench_native.py``.
+#: Largest batch stepped entirely in C (GEMV per row); larger batches go layer by
+#: layer with a BLAS GEMM. Crossover measured by ``benchmarks/bench_native.py``.
 NATIVE_SMALL_MAX = 16
+#: Bytes of one thread's gates tile in the fused GEMM + gate loop (rows = this / 4C).
+NATIVE_TILE_BYTES = 256 * 1024
 
 _CELL_CODES = {"lstm": 0, "gru": 1, "rnn": 2}
 
 
 class _Buffers:
-    """Work arrays of the per-layer path for one batch size, with their addresses."""
+    """Work arrays of the per-layer paths for one batch size, with their addresses."""
 
-    def __init__(self, kernel: RecurrentKernel, batch: int) -> None:
-        hidden = kernel.hidden
+    def __init__(self, kernel: RecurrentKernel, batch: int, tile: int, threads: int) -> None:
+        hidden, width = kernel.hidden, kernel.fused[0].shape[1]
+        widest = max(weight.shape[0] - 1 for weight in kernel.fused[:-2])  # max In + H
         with torch.inference_mode(False):  # ordinary tensors: writable in and out of it
-            self.xh = [  # (B, In + H) per layer
-                torch.empty(batch, weight.shape[0] - 1) for weight in kernel.fused[:-2]
-            ]
-            self.gates = torch.empty(batch, kernel.fused[0].shape[1])  # (B, C), shared
-            self.top = torch.empty(batch, hidden)  # (B, H): top layer's new h
-        self.xh_ptr = [t.data_ptr() for t in self.xh]
-        self.gates_ptr = self.gates.data_ptr()
-        # the new h of layer l goes to the x part of layer l + 1 (row stride In + H)
-        self.out_ptr = [t.data_ptr() for t in self.xh[1:]] + [self.top.data_ptr()]
-        self.out_ld = [t.shape[1] for t in self.xh[1:]] + [hidden]
+            self.h = [torch.empty(batch, hidden) for _ in range(2)]  # (B, H): ping-pong
+            if tile:  # per thread a [x, h] tile and a gates tile
+                self.scratch = torch.empty(max(threads, 1) * tile * (widest + width))
+            else:
+                self.xh = [torch.empty(batch, w.shape[0] - 1) for w in kernel.fused[:-2]]
+                self.gates = torch.empty(batch, width)  # (B, C), shared by the layers
+        self.h_ptr = [t.data_ptr() for t in self.h]
+        self.top = self.h[(kernel.num_layers - 1) % 2]  # (B, H): the last layer's new h
 
 
 class NativePath:
@@ -71,10 +77,21 @@ class NativePath:
     small_max : int
         Batches up to this size run in one C call; larger ones use the per-layer
         path (only when the library has vector maths; otherwise they are declined).
+
+    Attributes
+    ----------
+    large : bool
+        Batches above ``small_max`` are taken (the library has vector maths).
+    tiled : bool
+        Large batches use the fused GEMM-tile loop (torch's ``sgemm`` was found);
+        ``False`` selects ``torch.mm`` + one C pass per layer.
     """
 
     def __init__(
-        self, kernel: RecurrentKernel, library: NativeLibrary, small_max: int = NATIVE_SMALL_MAX
+        self,
+        kernel: RecurrentKernel,
+        library: NativeLibrary,
+        small_max: int = NATIVE_SMALL_MAX,
     ) -> None:
         self.kernel = kernel
         self.library = library
@@ -90,8 +107,13 @@ class NativePath:
         self._pool: tuple = ()  # the pool tuple last validated (runner: same object)
         self._pool_key: list = []
         self._pool_ptrs: tuple[int, int | None, int] = (0, None, 0)
-        self._buffers: dict[int, _Buffers] = {}
+        self._buffers: dict[tuple[int, int, int], _Buffers] = {}
         self._work = torch.empty(0)
+        sgemm = torch_sgemm() if self.large else None
+        self.tiled = sgemm is not None
+        self._layer_args = LayerArgs(sgemm=sgemm, cell=self.cell_code, hidden=kernel.hidden,
+                                     layers=kernel.num_layers)  # fmt: skip
+        self._layer_args_ptr = ctypes.addressof(self._layer_args)
 
     def accepts(self, x: torch.Tensor, pool: tuple[torch.Tensor, ...], index: torch.Tensor) -> bool:
         """True when this path can step ``x`` (B, F) on ``pool`` rows ``index``.
@@ -133,8 +155,9 @@ class NativePath:
         c_ptr = pool[1].data_ptr() if count == 2 else None
         self._pool, self._pool_key = pool, key
         self._pool_ptrs = (pool[0].data_ptr(), c_ptr, pool[0].shape[0])
-        args = self._args
+        args, layer_args = self._args, self._layer_args
         args.h_pool, args.c_pool, args.capacity = self._pool_ptrs
+        layer_args.h_pool, layer_args.c_pool, layer_args.capacity = self._pool_ptrs
         return True
 
     def _refresh_weights(self) -> None:
@@ -154,6 +177,9 @@ class NativePath:
         args.w_out, args.b_out = kernel.fused[-2].data_ptr(), kernel.fused[-1].data_ptr()
         args.n_out = self.n_out = kernel.fused[-1].shape[0]
         args.work = self._work.data_ptr()
+        layer_args = self._layer_args
+        layer_args.w_out, layer_args.b_out = args.w_out, args.b_out
+        layer_args.n_out = self.n_out
         self._generation = kernel.generation
 
     def __call__(
@@ -193,36 +219,71 @@ class NativePath:
 
     def _large(self, x: torch.Tensor, slots: int | None, start: int) -> torch.Tensor:
         kernel = self.kernel
-        batch = x.shape[0]
-        buffers = self._buffers.get(batch)
+        batch, threads = x.shape[0], torch.get_num_threads()
+        width = kernel.fused[0].shape[1]
+        tiled = self.tiled
+        tile = max(8, NATIVE_TILE_BYTES // (4 * width)) if tiled else 0
+        key = (batch, tile, threads)
+        buffers = self._buffers.get(key)
         if buffers is None:
             if len(self._buffers) >= 16:
                 self._buffers.clear()  # bound memory when batch sizes keep changing
-            buffers = self._buffers[batch] = _Buffers(kernel, batch)
+            buffers = self._buffers[key] = _Buffers(kernel, batch, tile, threads)
+        if tiled:
+            return self._layers_tiled(x, slots, start, buffers, tile, threads)
+        self._layers_mm(x, slots, start, buffers, threads)
+        return torch.addmm(kernel.fused[-1], buffers.top, kernel.fused[-2])  # (B, O)
+
+    def _layers_tiled(
+        self, x, slots, start, buffers: _Buffers, tile: int, threads: int
+    ) -> torch.Tensor:
+        """One C call per layer: GEMM tiles by torch's sgemm, gate math (and, on the top
+        layer, the output layer) while the tile is in cache. Returns the outputs (B, O)."""
+        kernel, args = self.kernel, self._layer_args
+        y = torch.empty(x.shape[0], self.n_out)  # (B, O), fresh for the caller
+        args.batch, args.start, args.slots, args.tile, args.nthreads = (
+            x.shape[0], start, slots, tile, threads,
+        )  # fmt: skip
+        args.scratch, args.ld_out = buffers.scratch.data_ptr(), kernel.hidden
+        x_ptr, ld_x, n_in = x.data_ptr(), x.shape[1], x.shape[1]
+        top = kernel.num_layers - 1
+        for layer in range(kernel.num_layers):
+            args.layer, args.n_in, args.x, args.ld_x = layer, n_in, x_ptr, ld_x
+            args.weight, args.out = kernel.fused[layer].data_ptr(), buffers.h_ptr[layer % 2]
+            args.y = y.data_ptr() if layer == top else None
+            if self.library.layer_tiled(self._layer_args_ptr):
+                raise StateError(
+                    f"RecurrentKernel: a slot index is outside the pool [0, {args.capacity})"
+                )
+            x_ptr, ld_x, n_in = buffers.h_ptr[layer % 2], kernel.hidden, kernel.hidden
+        return y
+
+    def _layers_mm(self, x, slots, start, buffers: _Buffers, threads: int) -> None:
+        """Per layer: C gather of [x, h], torch.mm into the gates, one C pass of gate math."""
+        kernel, library = self.kernel, self.library
+        batch, hidden, layers = x.shape[0], kernel.hidden, kernel.num_layers
         h_ptr, c_ptr, capacity = self._pool_ptrs
-        hidden, layers = kernel.hidden, kernel.num_layers
-        threads = torch.get_num_threads()
-        library, fused = self.library, kernel.fused
-        x_ptr = x.data_ptr()
+        inputs, ld_x = x.data_ptr(), x.shape[1]
         for layer in range(layers):
-            xh = buffers.xh[layer]  # (B, In + H)
-            n_in = xh.shape[1] - hidden
+            xh, weight = buffers.xh[layer], kernel.fused[layer]  # (B, In + H), (In + H + 1, C)
             status = library.pack(
-                batch, n_in, hidden, layers, layer, capacity, x_ptr if layer == 0 else None,
-                slots, start, h_ptr, buffers.xh_ptr[layer], threads,
+                batch, xh.shape[1] - hidden, hidden, layers, layer, capacity, inputs, ld_x,
+                slots, start, h_ptr, xh.data_ptr(), threads,
             )  # fmt: skip
             if status:
                 raise StateError(
                     f"RecurrentKernel: a slot index is outside the pool [0, {capacity})"
                 )
-            weight = fused[layer]  # (In + H + 1, C)
-            torch.addmm(weight[-1], xh, weight[:-1], out=buffers.gates)  # (B, C)
+            torch.mm(xh, weight[:-1], out=buffers.gates)  # (B, C); the bias is added in C
             library.pointwise(
-                self.cell_code, batch, hidden, layers, layer, capacity, buffers.gates_ptr,
-                slots, start, h_ptr, c_ptr, buffers.out_ptr[layer], buffers.out_ld[layer],
-                threads,
+                self.cell_code, batch, hidden, layers, layer, capacity, buffers.gates.data_ptr(),
+                weight[-1].data_ptr(), slots, start, h_ptr, c_ptr, buffers.h_ptr[layer % 2],
+                hidden, threads,
             )  # fmt: skip
-        return torch.addmm(fused[-1], buffers.top, fused[-2])  # (B, O)
+            inputs, ld_x = buffers.h_ptr[layer % 2], hidden
 
     def __repr__(self) -> str:
-        return f"NativePath({self.kernel.cell}, small_max={self.small_max}, large={self.large})"
+        return (
+            f"NativePath({self.kernel.cell}, small_max={self.small_max}, large={self.large}, "
+            f"tiled={self.tiled})"
+        )

@@ -37,6 +37,7 @@ from pathlib import Path
 from tslib.runner.fast.native_source import ABI_VERSION, SOURCE
 
 __all__ = [
+    "LayerArgs",
     "NativeLibrary",
     "StepArgs",
     "cache_dir",
@@ -56,13 +57,27 @@ _I = ctypes.c_int64
 _SIGNATURES = {
     "tslib_native_abi": ([], ctypes.c_int),
     "tslib_native_features": ([], ctypes.c_int),
-    "tslib_pack": ([_I, _I, _I, _I, _I, _I, _P, _P, _I, _P, _P, ctypes.c_int], ctypes.c_int),
+    "tslib_pack": ([_I, _I, _I, _I, _I, _I, _P, _I, _P, _I, _P, _P, ctypes.c_int], ctypes.c_int),
     "tslib_pointwise": (
-        [ctypes.c_int, _I, _I, _I, _I, _I, _P, _P, _I, _P, _P, _P, _I, ctypes.c_int],
+        [ctypes.c_int, _I, _I, _I, _I, _I, _P, _P, _P, _I, _P, _P, _P, _I, ctypes.c_int],
         ctypes.c_int,
     ),
+    "tslib_layer_tiled": ([_P], ctypes.c_int),
     "tslib_step_small": ([_P], ctypes.c_int),
 }
+
+
+class LayerArgs(ctypes.Structure):
+    """The C struct ``tslib_layer_args`` (arguments of ``tslib_layer_tiled``)."""
+
+    _fields_ = [
+        ("sgemm", _P),
+        *[(name, _I) for name in ("cell", "batch", "n_in", "hidden", "layers", "layer")],
+        *[(name, _I) for name in ("capacity", "start", "tile", "ld_x", "ld_out", "nthreads")],
+        *[(name, _P) for name in ("x", "slots", "h_pool", "c_pool", "weight", "scratch", "out")],
+        ("n_out", _I),
+        *[(name, _P) for name in ("w_out", "b_out", "y")],
+    ]
 
 
 class StepArgs(ctypes.Structure):
@@ -87,6 +102,7 @@ class NativeLibrary:
     openmp: bool  # the pointwise pass may use several threads
     pack: ctypes._CFuncPtr  # tslib_pack
     pointwise: ctypes._CFuncPtr  # tslib_pointwise
+    layer_tiled: ctypes._CFuncPtr  # tslib_layer_tiled
     step_small: ctypes._CFuncPtr  # tslib_step_small
 
 
@@ -172,6 +188,7 @@ def _load(path: Path, flags: tuple[str, ...]) -> NativeLibrary:
         openmp=bool(features & 2),
         pack=functions["tslib_pack"],
         pointwise=functions["tslib_pointwise"],
+        layer_tiled=functions["tslib_layer_tiled"],
         step_small=functions["tslib_step_small"],
     )
 

@@ -30,14 +30,17 @@ from __future__ import annotations
 __all__ = ["ABI_VERSION", "SOURCE"]
 
 #: Bumped whenever a signature below changes (part of the cache key, checked at load).
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 SOURCE = r"""
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
-#define TSLIB_ABI_VERSION 2
+#define TSLIB_ABI_VERSION 3
 
 #ifdef TSLIB_LIBMVEC
 /* The declarations glibc's <math.h> itself makes under __FAST_MATH__: they let
@@ -57,7 +60,15 @@ float tanhf(float) __attribute__((__simd__("notinbranch")));
 enum { CELL_LSTM = 0, CELL_GRU = 1, CELL_RNN = 2 };
 
 /* Work (rows x width) below which a pass stays on one thread. */
-#define TSLIB_PARALLEL_MIN_ELEMENTS 32768
+#define TSLIB_PARALLEL_MIN_ELEMENTS 16384
+
+/* Fortran BLAS sgemm (column-major). Integers are passed as pointers to int64
+   holding small non-negative values, which read correctly as LP64 int32 too on a
+   little-endian machine (the only kind this is enabled on). */
+typedef void (*tslib_sgemm)(const char *, const char *, const int64_t *, const int64_t *,
+                            const int64_t *, const float *, const float *, const int64_t *,
+                            const float *, const int64_t *, const float *, float *,
+                            const int64_t *);
 
 int tslib_native_abi(void) { return TSLIB_ABI_VERSION; }
 
@@ -81,16 +92,17 @@ TSLIB_INLINE int64_t gate_width(int cell, int64_t hidden) {
 }
 
 /* ---------------------------------------------------------------- cell math
-   g: the row's gates; h, c: the slot's pool rows of this layer (read, then
-   overwritten); out: where the new h goes as well. */
+   g: the row's gate pre-activations without bias; b: the bias (C,); h, c: the
+   slot's pool rows of this layer (read, then overwritten); out: where the new h
+   goes as well. */
 
-TSLIB_INLINE void lstm_row(int64_t H, const float *restrict g, float *restrict h,
-                           float *restrict c, float *restrict out) {
+TSLIB_INLINE void lstm_row(int64_t H, const float *restrict g, const float *restrict b,
+                           float *restrict h, float *restrict c, float *restrict out) {
     for (int64_t j = 0; j < H; j++) {
-        const float i = 1.0f / (1.0f + expf(-g[j]));
-        const float f = 1.0f / (1.0f + expf(-g[H + j]));
-        const float n = tanhf(0.5f * g[2 * H + j]); /* g holds 2 z_g */
-        const float o = 1.0f / (1.0f + expf(-g[3 * H + j]));
+        const float i = 1.0f / (1.0f + expf(-(g[j] + b[j])));
+        const float f = 1.0f / (1.0f + expf(-(g[H + j] + b[H + j])));
+        const float n = tanhf(0.5f * (g[2 * H + j] + b[2 * H + j])); /* holds 2 z_g */
+        const float o = 1.0f / (1.0f + expf(-(g[3 * H + j] + b[3 * H + j])));
         const float c_new = f * c[j] + i * n;
         const float h_new = o * tanhf(c_new);
         c[j] = c_new;
@@ -99,41 +111,45 @@ TSLIB_INLINE void lstm_row(int64_t H, const float *restrict g, float *restrict h
     }
 }
 
-TSLIB_INLINE void gru_row(int64_t H, const float *restrict g, float *restrict h,
-                          float *restrict out) {
+TSLIB_INLINE void gru_row(int64_t H, const float *restrict g, const float *restrict b,
+                          float *restrict h, float *restrict out) {
     for (int64_t j = 0; j < H; j++) { /* g: r, z, 2 n_x, 2 n_h */
-        const float r = 1.0f / (1.0f + expf(-g[j]));
-        const float z = 1.0f / (1.0f + expf(-g[H + j]));
-        const float n = tanhf(0.5f * (g[2 * H + j] + r * g[3 * H + j]));
+        const float r = 1.0f / (1.0f + expf(-(g[j] + b[j])));
+        const float z = 1.0f / (1.0f + expf(-(g[H + j] + b[H + j])));
+        const float n_x = g[2 * H + j] + b[2 * H + j], n_h = g[3 * H + j] + b[3 * H + j];
+        const float n = tanhf(0.5f * (n_x + r * n_h));
         const float h_new = n + z * (h[j] - n); /* (1 - z) n + z h */
         h[j] = h_new;
         out[j] = h_new;
     }
 }
 
-TSLIB_INLINE void rnn_row(int64_t H, const float *restrict g, float *restrict h,
-                          float *restrict out) {
+TSLIB_INLINE void rnn_row(int64_t H, const float *restrict g, const float *restrict b,
+                          float *restrict h, float *restrict out) {
     for (int64_t j = 0; j < H; j++) { /* g holds 2 z */
-        const float h_new = tanhf(0.5f * g[j]);
+        const float h_new = tanhf(0.5f * (g[j] + b[j]));
         h[j] = h_new;
         out[j] = h_new;
     }
 }
 
+/* Rows b0 <= b < b1: gates row b at gates + (b - b0) * C; out row b at
+   out + (b - b0) * ld_out; the pool row of slot slots[b] (or start + b). */
 TSLIB_TARGETS
 void tslib_cell_rows(int cell, int64_t b0, int64_t b1, int64_t H, int64_t L, int64_t layer,
-                     const float *gates, const int64_t *slots, int64_t start, float *h_pool,
-                     float *c_pool, float *out, int64_t ld_out) {
+                     const float *gates, const float *bias, const int64_t *slots, int64_t start,
+                     float *h_pool, float *c_pool, float *out, int64_t ld_out) {
     const int64_t width = gate_width(cell, H);
     for (int64_t b = b0; b < b1; b++) {
         const int64_t row = ((slots ? slots[b] : start + b) * L + layer) * H;
-        const float *g = gates + b * width;
+        const float *g = gates + (b - b0) * width;
+        float *y = out + (b - b0) * ld_out;
         if (cell == CELL_LSTM)
-            lstm_row(H, g, h_pool + row, c_pool + row, out + b * ld_out);
+            lstm_row(H, g, bias, h_pool + row, c_pool + row, y);
         else if (cell == CELL_GRU)
-            gru_row(H, g, h_pool + row, out + b * ld_out);
+            gru_row(H, g, bias, h_pool + row, y);
         else
-            rnn_row(H, g, h_pool + row, out + b * ld_out);
+            rnn_row(H, g, bias, h_pool + row, y);
     }
 }
 
@@ -145,54 +161,136 @@ static int check_slots(int64_t B, const int64_t *slots, int64_t start, int64_t c
     return 0;
 }
 
-/* ------------------------------------------------------- large batches: per layer */
+/* xh rows b0..b1-1 (row stride In + H) = [x row (stride ld_x), pool h row]. */
+static void pack_rows(int64_t b0, int64_t b1, int64_t In, int64_t H, int64_t L, int64_t layer,
+                      const float *x, int64_t ld_x, const int64_t *slots, int64_t start,
+                      const float *h_pool, float *xh) {
+    const int64_t K = In + H;
+    for (int64_t b = b0; b < b1; b++) {
+        const int64_t row = ((slots ? slots[b] : start + b) * L + layer) * H;
+        memcpy(xh + (b - b0) * K, x + b * ld_x, (size_t)In * sizeof(float));
+        memcpy(xh + (b - b0) * K + In, h_pool + row, (size_t)H * sizeof(float));
+    }
+}
+
+/* -------------------------------------------- large batches: GEMM by torch, per layer */
 
 int tslib_pack(int64_t B, int64_t In, int64_t H, int64_t L, int64_t layer, int64_t capacity,
-               const float *x, const int64_t *slots, int64_t start, const float *h_pool,
-               float *xh, int nthreads) {
+               const float *x, int64_t ld_x, const int64_t *slots, int64_t start,
+               const float *h_pool, float *xh, int nthreads) {
     if (check_slots(B, slots, start, capacity)) return -1;
-    const int64_t K = In + H;
-    (void)nthreads;
-#pragma omp parallel for schedule(static) num_threads(nthreads) \
-    if (nthreads > 1 && B * K >= TSLIB_PARALLEL_MIN_ELEMENTS)
-    for (int64_t b = 0; b < B; b++) {
-        const int64_t row = ((slots ? slots[b] : start + b) * L + layer) * H;
-        if (x) memcpy(xh + b * K, x + b * In, (size_t)In * sizeof(float));
-        memcpy(xh + b * K + In, h_pool + row, (size_t)H * sizeof(float));
+    int64_t chunks = (nthreads > 1 && B * (In + H) >= TSLIB_PARALLEL_MIN_ELEMENTS) ? nthreads : 1;
+    const int64_t size = (B + chunks - 1) / chunks;
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (chunks > 1)
+    for (int64_t chunk = 0; chunk < chunks; chunk++) {
+        const int64_t b0 = chunk * size, b1 = b0 + size < B ? b0 + size : B;
+        if (b0 < b1)
+            pack_rows(b0, b1, In, H, L, layer, x, ld_x, slots, start, h_pool,
+                      xh + b0 * (In + H));
     }
     return 0;
 }
 
 int tslib_pointwise(int cell, int64_t B, int64_t H, int64_t L, int64_t layer, int64_t capacity,
-                    const float *gates, const int64_t *slots, int64_t start, float *h_pool,
-                    float *c_pool, float *out, int64_t ld_out, int nthreads) {
+                    const float *gates, const float *bias, const int64_t *slots, int64_t start,
+                    float *h_pool, float *c_pool, float *out, int64_t ld_out, int nthreads) {
     if (check_slots(B, slots, start, capacity)) return -1;
-    int64_t chunks = 1;
-    if (nthreads > 1 && B * H >= TSLIB_PARALLEL_MIN_ELEMENTS) chunks = nthreads;
+    const int64_t width = gate_width(cell, H);
+    int64_t chunks = (nthreads > 1 && B * H >= TSLIB_PARALLEL_MIN_ELEMENTS) ? nthreads : 1;
     const int64_t size = (B + chunks - 1) / chunks;
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (chunks > 1)
     for (int64_t chunk = 0; chunk < chunks; chunk++) {
-        const int64_t b0 = chunk * size;
-        const int64_t b1 = b0 + size < B ? b0 + size : B;
+        const int64_t b0 = chunk * size, b1 = b0 + size < B ? b0 + size : B;
         if (b0 < b1)
-            tslib_cell_rows(cell, b0, b1, H, L, layer, gates, slots, start, h_pool, c_pool,
-                            out, ld_out);
+            tslib_cell_rows(cell, b0, b1, H, L, layer, gates + b0 * width, bias, slots, start,
+                            h_pool, c_pool, out + b0 * ld_out, ld_out);
+    }
+    return 0;
+}
+
+/* ------------------------------------ large batches: GEMM tiles and gate math fused */
+
+/* Arguments of tslib_layer_tiled (one layer of a large batch). */
+typedef struct {
+    void *sgemm;                  /* tslib_sgemm */
+    int64_t cell, batch, n_in, hidden, layers, layer, capacity, start, tile, ld_x, ld_out;
+    int64_t nthreads;
+    const float *x;               /* (B, In) rows with stride ld_x: the layer input */
+    const int64_t *slots;         /* (B,) or NULL: rows start, start + 1, ... */
+    float *h_pool, *c_pool;       /* (capacity, L, H) */
+    const float *weight;          /* (In + H + 1, C): [W_ih | W_hh]^T, bias last */
+    float *scratch;               /* max(nthreads, 1) * tile * (In + H + C) floats */
+    float *out;                   /* (B, H) rows with stride ld_out: the new h */
+    int64_t n_out;                /* O, when y is set */
+    const float *w_out, *b_out;   /* (H, O), (O,): the output layer (top layer only) */
+    float *y;                     /* (B, O) or NULL: y = out @ w_out + b_out, per tile */
+} tslib_layer_args;
+
+/* Rows first <= b < last, tile by tile: gather [x, h] of the tile, one sgemm into a
+   gates tile that stays in cache, then the gate math straight into the pool. */
+static void tiled_rows(const tslib_layer_args *a, int64_t first, int64_t last, int64_t rank) {
+    const int cell = (int)a->cell;
+    const int64_t In = a->n_in, H = a->hidden, K = In + H;
+    const int64_t C = gate_width(cell, H), tile = a->tile;
+    const tslib_sgemm sgemm = (tslib_sgemm)a->sgemm;
+    const float *bias = a->weight + K * C;
+    float *xh = a->scratch + rank * tile * (K + C);
+    float *gates = xh + tile * K;
+    const char no = 'N';
+    const float one = 1.0f, zero = 0.0f;
+    for (int64_t b0 = first; b0 < last; b0 += tile) {
+        const int64_t b1 = b0 + tile < last ? b0 + tile : last, rows = b1 - b0;
+        pack_rows(b0, b1, In, H, a->layers, a->layer, a->x, a->ld_x, a->slots, a->start,
+                  a->h_pool, xh);
+        /* row-major gates (rows, C) = xh (rows, K) @ W (K, C), i.e. column-major
+           gates^T = W^T @ xh^T */
+        sgemm(&no, &no, &C, &rows, &K, &one, a->weight, &C, xh, &K, &zero, gates, &C);
+        tslib_cell_rows(cell, b0, b1, H, a->layers, a->layer, gates, bias, a->slots, a->start,
+                        a->h_pool, a->c_pool, a->out + b0 * a->ld_out, a->ld_out);
+        if (a->y) { /* the output layer on the tile's new h, still in cache */
+            const int64_t O = a->n_out;
+            for (int64_t b = b0; b < b1; b++) memcpy(a->y + b * O, a->b_out, (size_t)O * sizeof(float));
+            sgemm(&no, &no, &O, &rows, &H, &one, a->w_out, &O, a->out + b0 * a->ld_out,
+                  &a->ld_out, &one, a->y + b0 * O, &O);
+        }
+    }
+}
+
+/* One layer: each thread takes a contiguous share of the rows (see tiled_rows). With
+   one thread no OpenMP region is opened, so the BLAS keeps its own threading. */
+int tslib_layer_tiled(const tslib_layer_args *a) {
+    if (check_slots(a->batch, a->slots, a->start, a->capacity)) return -1;
+    const int64_t B = a->batch;
+    const int threads = (int)a->nthreads;
+    if (threads <= 1) {
+        tiled_rows(a, 0, B, 0);
+        return 0;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+        int64_t rank = 0, team = 1;
+#ifdef _OPENMP
+        rank = omp_get_thread_num();
+        team = omp_get_num_threads();
+#endif
+        const int64_t share = (B + team - 1) / team;
+        const int64_t first = rank * share, last = first + share < B ? first + share : B;
+        if (first < last) tiled_rows(a, first, last, rank);
     }
     return 0;
 }
 
 /* ------------------------------------------------------- small batches: whole step */
 
-/* out (C,) = w[K] + xh (K,) @ w[:K], with w (K + 1, C) row-major (bias = last row). */
+/* out (C,) = xh (K,) @ w (K, C), row-major. */
 TSLIB_TARGETS
-void tslib_gemv_bias(int64_t K, int64_t C, const float *restrict xh, const float *restrict w,
-                     float *restrict out) {
-    const float *restrict bias = w + K * C;
-    for (int64_t c = 0; c < C; c++) out[c] = bias[c];
+void tslib_gemv(int64_t K, int64_t C, const float *restrict xh, const float *restrict w,
+                float *restrict out) {
+    for (int64_t c = 0; c < C; c++) out[c] = 0.0f;
     for (int64_t k = 0; k < K; k++) {
-        const float a = xh[k];
+        const float v = xh[k];
         const float *restrict row = w + k * C;
-        for (int64_t c = 0; c < C; c++) out[c] += a * row[c];
+        for (int64_t c = 0; c < C; c++) out[c] += v * row[c];
     }
 }
 
@@ -220,12 +318,12 @@ int tslib_step_small(const tslib_step_args *a) {
         const int64_t slot = a->slots ? a->slots[b] : a->start + b;
         memcpy(xh, a->x + b * F, (size_t)F * sizeof(float));
         for (int64_t layer = 0; layer < L; layer++) {
-            const int64_t In = layer == 0 ? F : H;
+            const int64_t In = layer == 0 ? F : H, K = In + H;
             memcpy(xh + In, a->h_pool + (slot * L + layer) * H, (size_t)H * sizeof(float));
-            tslib_gemv_bias(In + H, width, xh, a->weights[layer], gates);
+            tslib_gemv(K, width, xh, a->weights[layer], gates);
             /* the new h becomes the next layer's input, xh[:H] */
-            tslib_cell_rows(cell, 0, 1, H, L, layer, gates, NULL, slot, a->h_pool, a->c_pool,
-                            xh, H);
+            tslib_cell_rows(cell, 0, 1, H, L, layer, gates, a->weights[layer] + K * width,
+                            NULL, slot, a->h_pool, a->c_pool, xh, H);
         }
         for (int64_t o = 0; o < O; o++) {
             float acc = a->b_out[o];
