@@ -25,7 +25,7 @@ from tslib.timing import measure
 
 __all__ = ["run"]
 
-BATCHES = (1, 4, 16, 32, 64, 256, 1024, 4096, 16384)
+BATCHES = (1, 4, 8, 16, 32, 64, 256, 1024, 4096, 16384)
 QUICK_BATCHES = (1, 16, 64, 1024, 4096)
 
 
@@ -63,7 +63,7 @@ def _measure(spec, model, kernels, batch: int, rounds: int) -> dict:
     for name, kernel in kernels.items():
         if name == "native small" and batch > 64:
             continue
-        if name in ("native tiled", "native mm") and batch <= 16:
+        if name in ("native tiled", "native mm") and batch == 1:
             continue
         pool = tuple(s.normal_() for s in model.init_state(batch))
 

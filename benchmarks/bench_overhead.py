@@ -4,11 +4,13 @@
 call of the same size, in two modes: as a user would call it (autograd on, the
 mode of the issue's 42 µs reference) and under ``torch.inference_mode`` (the
 mode the runner itself steps in, the stricter comparison). The bare cell does
-no input checks, id lookup, state gather/scatter or output layer.
+no input checks, id lookup, state gather/scatter or output layer. The runner and
+the kernel are timed with the native (C) path (the default) and without it
+(``TSLIB_NATIVE=0``, the NumPy path at batch 1), side by side.
 
-The second table times the fast kernel alone on its NumPy path and on its torch
-path for small batches; it is the measurement behind
-``tslib.runner.fast.TINY_BATCH_MAX``.
+The second table times the fast kernel alone, native path off, on its NumPy path
+and on its torch path for small batches; it is the measurement behind
+``tslib.runner.fast.TINY_BATCH_MAX`` (used when the native path is unavailable).
 
 Goal (issue): runner.step <= 1.2x the bare cell; stretch <= 0.5x.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import torch
 
-from benchmarks.common import BenchModel, Goal, live_runner, row, section
+from benchmarks.common import BenchModel, Goal, live_runner, native_disabled, row, section
 from tslib.runner.fast import TINY_BATCH_MAX, RecurrentKernel
 from tslib.timing import measure
 
@@ -37,8 +39,8 @@ def _bare_cell(spec: BenchModel) -> tuple[torch.nn.LSTMCell, torch.Tensor, tuple
 def _crossover(spec: BenchModel, quick: bool) -> tuple[list[dict], int]:
     """Kernel alone, NumPy path vs torch path, contiguous slots, for small batches."""
     model = spec.build()
-    numpy_kernel = RecurrentKernel(model, tiny_batch_max=1 << 30)
-    torch_kernel = RecurrentKernel(model, tiny_batch_max=0)
+    numpy_kernel = RecurrentKernel(model, tiny_batch_max=1 << 30, native=False)
+    torch_kernel = RecurrentKernel(model, tiny_batch_max=0, native=False)
     rows, best_numpy, numpy_leads = [], 0, True
     for batch in CROSSOVER_BATCHES[:5] if quick else CROSSOVER_BATCHES:
         pools = [tuple(s.normal_() for s in model.init_state(batch)) for _ in range(2)]
@@ -76,25 +78,30 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     spec = BenchModel()
     model = spec.build()
     fast_runner, ids, x = live_runner(model, 1)
+    numpy_runner, _, _ = live_runner(model, 1, native=False)
     plain_runner, _, _ = live_runner(model, 1, fast=False)
     cell, cell_x, cell_state = _bare_cell(spec)
     kernel = RecurrentKernel(model)
-    pool = tuple(s.normal_() for s in model.init_state(1))
+    with native_disabled():
+        numpy_kernel = RecurrentKernel(model)
+    pools = [tuple(s.normal_() for s in model.init_state(1)) for _ in range(2)]
     index = torch.arange(1)
 
     def cell_inference():
         with torch.inference_mode():
             return cell(cell_x, cell_state)
 
-    def kernel_alone():
+    def kernel_alone(kernel=kernel, pool=pools[0]):
         with torch.inference_mode():
             return kernel(x, pool, index)
 
     timing = measure(
         {
             "runner.step": lambda: fast_runner.step(ids, x),
+            "runner.step (native off)": lambda: numpy_runner.step(ids, x),
             "runner.step (PlainKernel)": lambda: plain_runner.step(ids, x),
             "fast kernel alone": kernel_alone,
+            "fast kernel alone (native off)": lambda: kernel_alone(numpy_kernel, pools[1]),
             "LSTMCell (autograd mode)": lambda: cell(cell_x, cell_state),
             "LSTMCell (inference_mode)": cell_inference,
         },
@@ -130,8 +137,16 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             "runner.step",
             "runner.step (PlainKernel)",
         ),
+        row(
+            "runner.step, 1 stream (native C path)",
+            "runner.step without the native path (TSLIB_NATIVE=0: NumPy path)",
+            timing,
+            "runner.step",
+            "runner.step (native off)",
+        ),
     ]
     goals = []
+    off = timing["runner.step (native off)"].median_us
     for bare, mode in (
         ("LSTMCell (autograd mode)", "autograd"),
         ("LSTMCell (inference_mode)", "inference_mode"),
@@ -140,10 +155,17 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
         note = f"median(runner.step) / median(bare LSTMCell, {mode}), same process"
         goals.append(Goal(f"runner.step / LSTMCell ({mode}) at batch 1", ratio, 1.2, False, note))
         goals.append(Goal(f"stretch: runner.step / LSTMCell ({mode})", ratio, 0.5, False, note))
+        before = off / timing[bare].median_us
+        note_off = f"as above with TSLIB_NATIVE=0 (the NumPy path), same process ({mode})"
+        goals.append(
+            Goal(f"native off: runner.step / LSTMCell ({mode})", before, 1.2, False, note_off)
+        )
     crossover_rows, best_numpy = _crossover(spec, quick)
     notes = [
         "runner.step includes id lookup, input checks (NaN/inf), the kernel, last-output and "
         "step-count bookkeeping and latency recording; the bare cell does none of these",
+        "'native off' rows and goals: the same runner and kernel with TSLIB_NATIVE=0, i.e. "
+        "the state before the native path, measured in the same rounds",
         f"NumPy path wins up to batch {best_numpy} in this run; "
         f"tslib.runner.fast.TINY_BATCH_MAX = {TINY_BATCH_MAX}",
     ]

@@ -8,8 +8,10 @@ At every batch size B three things run side by side:
   LSTM gates) plus (B, H) x (H, O) (the output layer), on preallocated outputs.
   This is the floor a dense step cannot beat on the same BLAS.
 
-The reference PlainKernel runner is timed as well. State bytes per stream are
-the pool's bytes per slot (state rows plus the last output).
+The same runner without the native (C) path (``TSLIB_NATIVE=0``: the torch
+path, as before the native kernels) and the reference PlainKernel runner are
+timed as well. State bytes per stream are the pool's bytes per slot (state rows
+plus the last output).
 
 Goal (issue): runner.step at 4096 streams <= 1.5x the step's GEMMs alone.
 """
@@ -55,6 +57,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     rows, goals, per_stream_bytes = [], [], None
     for batch in QUICK_BATCHES if quick else BATCHES:
         fast_runner, ids, x = live_runner(model, batch, device)
+        torch_runner, _, _ = live_runner(model, batch, device, native=False)
         plain_runner, _, _ = live_runner(model, batch, device, fast=False)
         stats = fast_runner.stats()
         per_stream_bytes = stats["pool_bytes"] // stats["capacity"]  # state + last output
@@ -67,6 +70,9 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
 
         candidates = {
             "runner.step": lambda runner=fast_runner, ids=ids, x=x: runner.step(ids, x),
+            "runner.step (native off)": lambda runner=torch_runner, ids=ids, x=x: runner.step(
+                ids, x
+            ),
             "fast kernel alone": kernel_alone,
             "GEMMs alone": _gemm_alone(spec, batch, device),
         }
@@ -100,6 +106,16 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
                 streams=batch,
             )
         )
+        rows.append(
+            row(
+                "runner.step without the native path (TSLIB_NATIVE=0)",
+                "the step's GEMMs alone",
+                timing,
+                "GEMMs alone",
+                "runner.step (native off)",
+                streams=batch,
+            )
+        )
         if "runner.step (PlainKernel)" in timing:
             rows.append(
                 row(
@@ -119,6 +135,15 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
                     1.5,
                     False,
                     "median(runner.step) / median(torch.mm gates + torch.mm output), same process",
+                )
+            )
+            goals.append(
+                Goal(
+                    "native off: runner.step at 4096 streams / the step's GEMMs alone",
+                    timing["runner.step (native off)"].median_us / timing["GEMMs alone"].median_us,
+                    1.5,
+                    False,
+                    "as above with TSLIB_NATIVE=0 (torch path), same process: the value before",
                 )
             )
             goals.append(

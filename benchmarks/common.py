@@ -10,6 +10,9 @@ Every row names what was timed (``what``) and what it is compared against
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import torch
@@ -18,7 +21,7 @@ from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.runner import StepwiseRunner
 from tslib.timing import Timing
 
-__all__ = ["BenchModel", "Goal", "live_runner", "section", "row"]
+__all__ = ["BenchModel", "Goal", "live_runner", "native_disabled", "section", "row"]
 
 
 @dataclass
@@ -66,15 +69,35 @@ class BenchModel:
         return model.to(device).eval()
 
 
+@contextlib.contextmanager
+def native_disabled() -> Iterator[None]:
+    """Within the block, new fast kernels skip the native path (``TSLIB_NATIVE=0``)."""
+    previous = os.environ.get("TSLIB_NATIVE")
+    os.environ["TSLIB_NATIVE"] = "0"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["TSLIB_NATIVE"]
+        else:
+            os.environ["TSLIB_NATIVE"] = previous
+
+
 def live_runner(
-    model: torch.nn.Module, n_streams: int, device: torch.device | str = "cpu", fast: bool = True
+    model: torch.nn.Module,
+    n_streams: int,
+    device: torch.device | str = "cpu",
+    fast: bool = True,
+    native: bool = True,
 ) -> tuple[StepwiseRunner, tuple[int, ...], torch.Tensor]:
     """A runner with ``n_streams`` attached streams that have each stepped once.
 
-    Returns the runner, the id tuple (reuse the same object: the runner caches it)
-    and an input batch (n_streams, F) on ``device``.
+    ``native=False`` builds its fast kernel without the native (C) path, as before it
+    existed. Returns the runner, the id tuple (reuse the same object: the runner
+    caches it) and an input batch (n_streams, F) on ``device``.
     """
-    runner = StepwiseRunner(model, device=device, fast=fast, initial_capacity=max(n_streams, 1))
+    with contextlib.nullcontext() if native else native_disabled():
+        runner = StepwiseRunner(model, device=device, fast=fast, initial_capacity=max(n_streams, 1))
     ids = tuple(range(n_streams))
     generator = torch.Generator().manual_seed(n_streams)
     x = torch.randn(n_streams, model.input_size, generator=generator).to(device)  # (B, F)

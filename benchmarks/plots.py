@@ -23,6 +23,13 @@ def _scaling(section: dict, ax) -> None:
     rows = [r for r in section["rows"] if "stream_steps_per_s" in r]
     streams = [r["streams"] for r in rows]
     ax.plot(streams, [r["stream_steps_per_s"] for r in rows], "o-", label="runner.step")
+    off = [
+        (r["streams"], r["streams"] / r["timings"]["runner.step (native off)"]["median_us"] * 1e6)
+        for r in rows
+        if "runner.step (native off)" in r["timings"]
+    ]
+    if off:
+        ax.plot(*zip(*off), "o-", label="runner.step (native off)")
     gemm = [r["streams"] / r["timings"]["GEMMs alone"]["median_us"] * 1e6 for r in rows]
     ax.plot(streams, gemm, "o--", label="GEMMs alone (floor)")
     plain = [

@@ -10,9 +10,11 @@ For float32 models on the CPU the kernel hands a step to :class:`NativePath`:
   (``tslib_layer_tiled``) splits the rows between the threads and, tile by tile,
   gathers ``[x, h]``, runs the GEMM tile with that ``sgemm`` and does all the gate
   arithmetic while the tile is in cache, writing the new ``h``/``c`` into the pool
-  rows in place. Otherwise a C gather (``tslib_pack``), one ``torch.mm`` into a
-  preallocated gates buffer and one C pass (``tslib_pointwise``) per layer. The
-  output layer is ``torch.addmm``. Large batches need the vectorised build
+  rows in place, and on the top layer the output layer too. Otherwise a C gather
+  (``tslib_pack``), one ``torch.mm`` into a preallocated gates buffer and one C
+  pass (``tslib_pointwise``) per layer, then ``torch.addmm`` for the output layer.
+  The C loops use torch's thread count (OpenMP, sharing torch's runtime when it
+  is the same ``libgomp``, else one thread). Large batches need the vectorised build
   (libmvec): scalar libm ``expf``/``tanhf`` are about ten times slower than
   torch's vectorised sigmoid.
 
@@ -43,7 +45,7 @@ __all__ = ["NATIVE_SMALL_MAX", "NATIVE_TILE_BYTES", "NativePath"]
 #: layer with a BLAS GEMM. Crossover measured by ``benchmarks/bench_native.py``.
 NATIVE_SMALL_MAX = 16
 #: Bytes of one thread's gates tile in the fused GEMM + gate loop (rows = this / 4C).
-NATIVE_TILE_BYTES = 256 * 1024
+NATIVE_TILE_BYTES = 512 * 1024
 
 _CELL_CODES = {"lstm": 0, "gru": 1, "rnn": 2}
 
@@ -219,7 +221,8 @@ class NativePath:
 
     def _large(self, x: torch.Tensor, slots: int | None, start: int) -> torch.Tensor:
         kernel = self.kernel
-        batch, threads = x.shape[0], torch.get_num_threads()
+        batch = x.shape[0]
+        threads = torch.get_num_threads() if self.library.openmp else 1
         width = kernel.fused[0].shape[1]
         tiled = self.tiled
         tile = max(8, NATIVE_TILE_BYTES // (4 * width)) if tiled else 0

@@ -99,7 +99,7 @@ class NativeLibrary:
     path: Path  # the cached shared library
     flags: tuple[str, ...]  # compiler flags used
     vector_math: bool  # loops vectorised with libmvec (fast at large batches)
-    openmp: bool  # the pointwise pass may use several threads
+    openmp: bool  # built with OpenMP and sharing torch's OpenMP runtime: may use threads
     pack: ctypes._CFuncPtr  # tslib_pack
     pointwise: ctypes._CFuncPtr  # tslib_pointwise
     layer_tiled: ctypes._CFuncPtr  # tslib_layer_tiled
@@ -171,6 +171,17 @@ def _build(compiler: str, identity: str, flags: tuple[str, ...], folder: Path) -
     return target
 
 
+def _openmp_runtimes() -> set[str]:
+    """Paths of the OpenMP runtimes mapped into this process (Linux; else empty)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/lib" in line}
+    except OSError:
+        return set()
+    pattern = ("libgomp", "libiomp", "libomp")
+    return {p for p in paths if os.path.basename(p).startswith(pattern)}
+
+
 def _load(path: Path, flags: tuple[str, ...]) -> NativeLibrary:
     library = ctypes.CDLL(str(path))
     functions = {}
@@ -181,11 +192,16 @@ def _load(path: Path, flags: tuple[str, ...]) -> NativeLibrary:
     if functions["tslib_native_abi"]() != ABI_VERSION:
         raise OSError(f"{path}: ABI {functions['tslib_native_abi']()} != {ABI_VERSION}")
     features = functions["tslib_native_features"]()
+    # Two OpenMP runtimes (ours and one torch bundles under another name) would each
+    # keep spinning threads on the same cores: then the library runs single-threaded.
+    shared = len(_openmp_runtimes()) <= 1
+    if features & 2 and not shared:
+        logger.debug("tslib native: a second OpenMP runtime is loaded; using one thread")
     return NativeLibrary(
         path=path,
         flags=flags,
         vector_math=bool(features & 1),
-        openmp=bool(features & 2),
+        openmp=bool(features & 2) and shared,
         pack=functions["tslib_pack"],
         pointwise=functions["tslib_pointwise"],
         layer_tiled=functions["tslib_layer_tiled"],

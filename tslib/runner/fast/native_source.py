@@ -1,28 +1,19 @@
 """C source of the native step kernels (compiled at first use by :mod:`.native_build`).
 
-The source lives in a Python string so that it ships with the package. It uses
-no torch or Python headers: the functions take raw pointers to contiguous
-float32 arrays and are called through :mod:`ctypes`. Three entry points:
+A Python string, so that it ships with the package; no torch or Python headers:
+the functions take raw pointers to contiguous float32 arrays (called through
+:mod:`ctypes` by :mod:`.native`). Entry points: ``tslib_step_small`` (a whole step
+for a few rows), ``tslib_layer_tiled`` (one layer of a large batch: GEMM tiles by
+the BLAS ``sgemm`` torch uses, gate math and the output layer in cache), and the
+fallback pair ``tslib_pack`` / ``tslib_pointwise`` around a ``torch.mm``.
 
-``tslib_pack``
-    Fill the GEMM input ``[x, h]`` (B, In + H) of one layer: ``x`` rows (when
-    given) and the layer's ``h`` rows of the pool, gathered by slot.
-``tslib_pointwise``
-    Everything after the layer's gate GEMM, in one pass: gate non-linearities,
-    the new ``h`` (and ``c``) written into the pool rows in place (scattered by
-    slot), and the new ``h`` written into ``out`` (the next layer's input).
-``tslib_step_small``
-    A whole step for a few rows: per row and layer the gate GEMV, the pointwise
-    update and finally the output layer, with no per-layer round trip to Python.
-
-Gate pre-activations come from :func:`~tslib.runner.fast.fused.fuse_layer`, so the
-ones that go through ``tanh`` are doubled; ``tanhf(0.5f * g)`` undoes that exactly
-(scaling by a power of two is exact). Maths is ``expf`` / ``tanhf`` from libm; with
-``TSLIB_LIBMVEC`` the compiler may call glibc's vector variants of those same
-functions (libmvec), which is what lets it vectorise the loops without
-``-ffast-math``. With ``TSLIB_CLONES`` (x86-64, gcc) every loop is compiled for
-AVX-512, AVX2 and baseline x86-64 and the loader picks one for the CPU, so the
-library does not depend on the CPU it was built on.
+Gate pre-activations come from :func:`~tslib.runner.fast.fused.fuse_layer` without
+their bias (added here); the ones that go through ``tanh`` are doubled, and
+``tanhf(0.5f * g)`` undoes that exactly. Maths is ``expf`` / ``tanhf`` from libm;
+with ``TSLIB_LIBMVEC`` gcc may call glibc's vector variants of those functions
+(libmvec), which lets it vectorise the loops without ``-ffast-math``. With
+``TSLIB_CLONES`` (x86-64) the loops are compiled for AVX-512, AVX2 and baseline
+x86-64 and the loader picks one for the CPU it runs on.
 """
 
 from __future__ import annotations
