@@ -5,7 +5,8 @@
 or ``None`` when no fast path applies. The kernels compute the same cell math
 as ``torch.lstm_cell`` / ``torch.gru_cell`` / ``torch.rnn_tanh_cell`` followed
 by ``model.output``, with three changes that do not alter the result beyond
-float rounding (tested to 1e-5 in ``tests/test_fast_kernels.py``):
+float rounding (tested to 1e-5 in ``tests/test_fast_kernels.py`` and
+``tests/test_native_kernel.py``):
 
 * one fused GEMM per layer, ``[input, h] @ [W_ih | W_hh]^T + (b_ih + b_hh)``;
 * ``tanh(z) = 2 sigmoid(2 z) - 1`` with the doubling folded into the fused
@@ -18,13 +19,14 @@ float rounding (tested to 1e-5 in ``tests/test_fast_kernels.py``):
 For float32 on the CPU the kernel first offers the step to its native path
 (:mod:`tslib.runner.fast.native`): C compiled at first use with the system
 compiler and called through ctypes, which does a whole small-batch step in one
-call and, for large batches, all the gate arithmetic of a layer in one pass after
-the ``torch.addmm`` GEMM. Without a compiler, or with ``TSLIB_NATIVE=0``, batches
-of at most :data:`TINY_BATCH_MAX` rows run the torch code on NumPy views of the
-same memory, because a NumPy call costs about 1 µs where a torch eager call costs
-3-5 µs. On CUDA, :class:`CudaGraphKernel` replays one
-captured graph per bucketed batch size (the eager torch path serves batches
-above the largest bucket).
+call and, for large batches, one call per layer that runs the GEMM in tiles
+(with the ``sgemm`` torch itself uses) and all the gate arithmetic and pool
+updates of each tile while it is in cache. Without a compiler, or with
+``TSLIB_NATIVE=0``, batches of at most :data:`TINY_BATCH_MAX` rows run the torch
+code on NumPy views of the same memory, because a NumPy call costs about 1 µs
+where a torch eager call costs 3-5 µs, and larger ones run eager torch. On CUDA,
+:class:`CudaGraphKernel` replays one captured graph per bucketed batch size (the
+eager torch path serves batches above the largest bucket).
 
 Weights are re-fused whenever a parameter is changed in place (an optimizer
 step, ``load_state_dict``) or moved: each call compares the parameters' version

@@ -81,8 +81,8 @@ class RecurrentKernel:
         :func:`~tslib.runner.fast.native_build.load_native`; ``TSLIB_NATIVE=0``
         disables it). ``False`` keeps the torch / NumPy paths.
     native_small_max : int
-        Batches up to this size run entirely in C; larger ones use ``torch.addmm``
-        plus one C pass per layer.
+        Batches up to this size run entirely in C; larger ones run one C call per
+        layer (GEMM tiles and gate arithmetic; see :mod:`tslib.runner.fast.native`).
 
     Attributes
     ----------
