@@ -139,15 +139,6 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             )
             goals.append(
                 Goal(
-                    "native off: runner.step at 4096 streams / the step's GEMMs alone",
-                    timing["runner.step (native off)"].median_us / timing["GEMMs alone"].median_us,
-                    1.5,
-                    False,
-                    "as above with TSLIB_NATIVE=0 (torch path), same process: the value before",
-                )
-            )
-            goals.append(
-                Goal(
                     "fast kernel alone at 4096 streams / the step's GEMMs alone",
                     timing["fast kernel alone"].median_us / timing["GEMMs alone"].median_us,
                     1.5,
