@@ -43,6 +43,7 @@ import numpy as np
 import torch
 
 from benchmarks.common import BenchModel, live_runner
+from tslib.timing import machine_info, machine_slug, measure
 
 __all__ = ["run", "main"]
 
@@ -81,29 +82,15 @@ def _windows() -> tuple[np.ndarray, np.ndarray]:
 def _alternate(candidates: Candidates, rounds: int, target_s: float = 0.02) -> dict[str, dict]:
     """Per-call microseconds of each candidate, timed alternately in a rotating order.
 
-    One warm-up call each, then ``calls`` per round so that a candidate's share of
-    a round lasts about ``target_s`` (at least one call).
+    A thin adapter over :func:`tslib.timing.measure` (one warm-up call, calls per
+    sample calibrated to about ``target_s``) that keeps this file's JSON keys.
     """
-    names, calls = list(candidates), {}
-    for name in names:
-        candidates[name]()  # warm-up
-        start = time.perf_counter()
-        candidates[name]()
-        calls[name] = int(min(100_000, max(1, target_s / max(time.perf_counter() - start, 1e-7))))
-    samples: dict[str, list[float]] = {name: [] for name in names}
-    for round_index in range(rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
-            fn, number = candidates[name], calls[name]
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            samples[name].append((time.perf_counter() - start) / number * 1e6)
+    timings = measure(candidates, rounds=rounds, target_s=target_s, warmup=1)
     out = {}
-    for name in names:
-        q25, median, q75 = (round(float(v), 3) for v in np.percentile(samples[name], [25, 50, 75]))
-        out[name] = {"median_us": median, "q25_us": q25, "q75_us": q75, "rounds": rounds}
-        out[name]["calls_per_round"] = calls[name]
+    for name, timing in timings.items():
+        record = timing.as_dict()
+        record["calls_per_round"] = record.pop("number")
+        out[name] = record
     return out
 
 
@@ -337,10 +324,6 @@ def _source() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Run this section alone and write ``<out>/<machine>-<date>-peers.json``."""
-    try:
-        from benchmarks.harness import machine_info, machine_slug
-    except ImportError:  # the timing helpers are moving; run_all always has these two
-        from benchmarks.run_all import machine_info, machine_slug
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_peers")
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
