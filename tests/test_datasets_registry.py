@@ -76,6 +76,14 @@ def test_loaders_that_read_no_files_reject_a_path():
     assert tds.load("traffic_sim", path=None, days=1).frame.shape[0] == 24
 
 
+def test_unknown_loader_option_is_an_input_error_naming_it():
+    # a typo'd or foreign option (seed= on a real dataset) names the dataset and its options
+    with pytest.raises(InputError, match=r"'sp500' has no option\(s\) \['seed'\].*path"):
+        tds.load("sp500", seed=0)
+    with pytest.raises(InputError, match=r"'traffic_sim' has no option\(s\) \['dayz'\]"):
+        tds.load("traffic_sim", dayz=1)
+
+
 def test_csv_requires_a_path():
     with pytest.raises(InputError, match="path="):
         tds.load("csv")

@@ -23,6 +23,7 @@ Every loader accepts ``path=None`` so notebooks can always call
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,9 +208,18 @@ def load(name: str, **kwargs: Any) -> LoadedDataset:
     Raises
     ------
     InputError
-        If ``name`` is not registered.
+        If ``name`` is not registered, or an option is not one its loader takes.
     """
-    return _lookup(name)[1](**kwargs)
+    loader = _lookup(name)[1]
+    parameters = inspect.signature(loader).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        unknown = sorted(set(kwargs) - set(parameters))
+        if unknown:
+            raise InputError(
+                f"dataset {name!r} has no option(s) {unknown}; its options are "
+                f"{', '.join(parameters)}"
+            )
+    return loader(**kwargs)
 
 
 def reject_path(name: str, path: object) -> None:
