@@ -145,6 +145,21 @@ def test_model_rejection_rolls_back_new_streams():
     assert_unchanged(before, everything(runner))
 
 
+def test_model_rejection_names_only_the_bad_streams():
+    torch.manual_seed(0)
+    model = ENCODER_REGISTRY["next_item"](n_items=5, embedding_dim=3, hidden_size=4).eval()
+    runner = StepwiseRunner(model, device="cpu")
+    runner.step(["u1", "u2", "u3"], torch.tensor([[1.0], [2.0], [3.0]]))
+    before = everything(runner)
+    # only u2's item is bad: out of range (9), then fractional (2.5)
+    for bad, pattern in (([[1.0], [9.0], [3.0]], r"\[0, 5\)"), ([[1.0], [2.5], [3.0]], "integers")):
+        with pytest.raises(InputError, match=pattern) as info:
+            runner.step(["u1", "u2", "u3"], torch.tensor(bad))
+        message = str(info.value)
+        assert "'u2'" in message and "'u1'" not in message and "'u3'" not in message
+    assert_unchanged(before, everything(runner))
+
+
 def test_admin_of_unknown_ids_raises_state_error_naming_the_id():
     runner, _ = make_runner()
     with pytest.raises(StateError, match="unknown stream 'zz'"):

@@ -123,14 +123,17 @@ class NextItemEncoder(StepEncoder):
             raise InputError(f"{where}: expected item ids shaped {layout}, got {got}")
         if x.is_floating_point():
             if not bool(torch.isfinite(x).all()):
-                raise InputError(f"{where}: item ids contain NaN or inf")
+                raise _row_error(f"{where}: item ids contain NaN or inf", ~torch.isfinite(x))
             if not bool((x == x.round()).all()):
-                raise InputError(f"{where}: item ids must be integers, got fractional values")
+                raise _row_error(
+                    f"{where}: item ids must be integers, got fractional values", x != x.round()
+                )
         elif x.dtype == torch.bool or x.is_complex():
             raise InputError(f"{where}: item ids must be integers or floats, got {x.dtype}")
         ids = x.squeeze(-1).long()  # (B,) or (B, T)
         if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= self.n_items):
-            raise InputError(f"{where}: item ids must lie in [0, {self.n_items})")
+            outside = (ids < 0) | (ids >= self.n_items)  # (B,) or (B, T)
+            raise _row_error(f"{where}: item ids must lie in [0, {self.n_items})", outside)
         return ids
 
     def scores(self, projected: torch.Tensor) -> torch.Tensor:
@@ -148,3 +151,14 @@ class NextItemEncoder(StepEncoder):
         ids = self.item_ids(x, 3, "NextItemEncoder.forward")  # (B, T)
         projected, state = self.core(self.items(ids), state)  # (B, T, E)
         return self.scores(projected), state  # (B, T, N)
+
+
+def _row_error(message: str, bad: torch.Tensor) -> InputError:
+    """An InputError naming the first bad batch row; ``rows`` holds every bad row index.
+
+    The runner reads ``rows`` to name the streams whose input was rejected.
+    """
+    rows = bad.reshape(bad.shape[0], -1).any(dim=1).nonzero().flatten().tolist()  # bad rows
+    error = InputError(f"{message} (batch row(s) {rows[:10]})")
+    error.rows = rows
+    return error

@@ -142,8 +142,13 @@ class StepwiseRunner:
             pool.begin_step(index)
             try:
                 y_t = self._kernel(x_t, pool.buffers, index)  # (B, O)
+            except InputError as error:  # the model rejected an input: name the streams
+                self._undo_attach(attached)
+                rows = getattr(error, "rows", None)
+                streams = [key[r] for r in rows] if rows else list(key)
+                raise InputError(f"stream(s) {streams[:10]!r}: {error}") from error
             except BaseException:
-                self._undo_attach(attached)  # e.g. the model rejected an input
+                self._undo_attach(attached)
                 raise
         pool.record_step(index, slots, y_t)
         if not hit:
