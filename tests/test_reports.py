@@ -65,6 +65,17 @@ def test_unknown_parameter_set_names_the_known_ones(project: Path):
         load_param_set("nope", project / "params")
 
 
+def test_cli_usage_error_is_one_line_and_exit_status_2(project: Path, capsys):
+    argv = _args(project, "--only", "no_such_notebook")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tslib report: error: ") and "no_such_notebook" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    argv[argv.index("smoke")] = "nope"  # unknown parameter set
+    assert main(argv) == 2
+    assert "parameter set 'nope' not found" in capsys.readouterr().err
+
+
 def _args(project: Path, *extra: str) -> list[str]:
     return [
         "report",

@@ -30,18 +30,23 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``tslib`` console script; returns the exit status."""
     args = _build_parser().parse_args(argv)
     if args.command == "report":
+        from tslib.errors import TslibError
         from tslib.reports import load_param_set, run_reports
 
-        results = run_reports(
-            param_set=args.params,
-            notebook_dir=args.notebooks,
-            output_root=args.output,
-            params_dir=args.params_dir,
-            scheduler=args.scheduler,
-            workers=args.workers,
-            only=args.only,
-            progress=not args.no_progress,
-        )
+        try:
+            results = run_reports(
+                param_set=args.params,
+                notebook_dir=args.notebooks,
+                output_root=args.output,
+                params_dir=args.params_dir,
+                scheduler=args.scheduler,
+                workers=args.workers,
+                only=args.only,
+                progress=not args.no_progress,
+            )
+        except TslibError as error:  # a usage error: one line, no traceback
+            print(f"tslib report: error: {error}", file=sys.stderr)
+            return 2
         failed = [r for r in results if r["status"] != "ok"]
         for result in sorted(results, key=lambda r: r["notebook"]):
             print(f"{result['status']:>6}  {result['seconds']:7.1f} s  {result['notebook']}")
