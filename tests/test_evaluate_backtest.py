@@ -200,6 +200,11 @@ def test_bad_arguments_raise_input_error():
         backtest({"m": model}, np.r_[y, np.nan], start=5)
     with pytest.raises(InputError, match="horizon"):
         backtest({"m": model}, y, start=5, horizon=0)
+    labels = np.array(["a"] * 20, dtype=object)  # e.g. a categorical weather column
+    with pytest.raises(InputError, match="backtest: y must be numeric"):
+        backtest({"m": model}, labels, start=5)
+    with pytest.raises(InputError, match="backtest: x must be numeric"):
+        backtest({"m": model}, y, x=labels[:, None], start=5)
 
 
 @pytest.mark.gpu

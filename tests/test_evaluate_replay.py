@@ -160,6 +160,8 @@ def test_bad_arguments_raise_input_error():
         replay(model, streams, target_column=3)
     with pytest.raises(InputError, match="stream 's0' must be"):
         replay(model, {"s0": np.zeros((0, 2))})
+    with pytest.raises(InputError, match="stream 's0' must be numeric"):
+        replay(model, {"s0": np.array([[1.0, "rain"]], dtype=object)})
 
 
 @pytest.mark.gpu

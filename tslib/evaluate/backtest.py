@@ -31,7 +31,7 @@ import pandas as pd
 
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
-from tslib.evaluate.predictions import check_interval, head_predictions
+from tslib.evaluate.predictions import check_interval, float_array, head_predictions
 from tslib.runner.runner import StepwiseRunner
 
 __all__ = ["backtest", "origins_of", "BACKTEST_COLUMNS"]
@@ -47,7 +47,7 @@ def _positive_int(value: object, name: str) -> int:
 
 
 def _as_matrix(values: object, name: str, rows: int) -> np.ndarray:
-    array = np.array(values, dtype=np.float64)  # a writable copy
+    array = float_array(values, f"backtest: {name}")  # a writable copy
     array = array[:, None] if array.ndim == 1 else array
     if array.ndim != 2 or array.shape[0] != rows:
         raise InputError(f"backtest: {name} must be ({rows}, k) like y, got {np.shape(values)}")
@@ -124,7 +124,7 @@ def backtest(
     if not isinstance(models, Mapping) or not models:
         raise InputError("backtest: models must be a non-empty mapping name -> model")
     index = y.index if isinstance(y, pd.Series) else pd.RangeIndex(np.shape(y)[0])
-    values = np.array(y, dtype=np.float64)  # a writable copy
+    values = float_array(y, "backtest: y")  # a writable copy
     if values.ndim != 1 or values.size < 2 or not np.isfinite(values).all():
         raise InputError(
             f"backtest: y must be a finite 1-D series of length >= 2, got {values.shape}"

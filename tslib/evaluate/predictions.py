@@ -26,7 +26,15 @@ from torch import nn
 from tslib.encoders.heads import GaussianHead, QuantileHead
 from tslib.errors import InputError
 
-__all__ = ["head_predictions", "check_interval"]
+__all__ = ["head_predictions", "check_interval", "float_array"]
+
+
+def float_array(values: object, what: str) -> np.ndarray:
+    """A float64 copy of ``values``; non-numeric data raises InputError naming ``what``."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InputError(f"{what} must be numeric: {error}") from error
 
 
 def check_interval(interval: float | None) -> float | None:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
-from tslib.evaluate.predictions import head_predictions
+from tslib.evaluate.predictions import float_array, head_predictions
 from tslib.runner.runner import StepwiseRunner
 
 __all__ = ["ReplayResult", "iter_replay", "replay", "summarize_replay", "REPLAY_COLUMNS"]
@@ -54,7 +54,7 @@ def _as_streams(streams: object) -> dict[Hashable, np.ndarray]:
         raise InputError("replay: streams must be an array (one stream) or a mapping id -> (T, F)")
     checked = {}
     for stream, values in streams.items():
-        array = np.asarray(values, dtype=np.float64)
+        array = float_array(values, f"replay: stream {stream!r}")
         array = array[:, None] if array.ndim == 1 else array
         if array.ndim != 2 or array.shape[0] == 0:
             raise InputError(
