@@ -279,6 +279,19 @@ def test_kernel_reselected_on_device_change(monkeypatch):
     assert len(seen) == 2 and isinstance(plain._kernel, PlainKernel)
 
 
+def test_resolve_device_rejects_unknown_or_missing_devices():
+    from tslib.training import pick_device
+
+    for resolve in (resolve_device, pick_device):
+        with pytest.raises(InputError, match="unknown device 'tpu'"):
+            resolve("tpu")
+        if not torch.cuda.is_available():
+            with pytest.raises(InputError, match="CUDA is not available"):
+                resolve("cuda")
+    with pytest.raises(InputError, match="unknown device"):
+        StepwiseRunner(ENCODER_REGISTRY["recurrent"](1, 2, 1), device="tpu")
+
+
 def test_resolve_device():
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert resolve_device("auto").type == expected

@@ -36,10 +36,19 @@ LATENCY_WINDOW = 4096
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
-    """Map ``"auto"`` to CUDA when available, else CPU; pass anything else to torch."""
+    """Map ``"auto"`` to CUDA when available, else CPU; pass anything else to torch.
+
+    An unknown device, or CUDA on a machine without it, raises :class:`InputError`.
+    """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise InputError(f"unknown device {device!r}; use 'auto', 'cpu' or 'cuda'") from error
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise InputError(f"device {device!r}: CUDA is not available here; use 'auto' or 'cpu'")
+    return resolved
 
 
 class StepwiseRunner:

@@ -29,6 +29,7 @@ from torch import nn
 from tqdm import tqdm  # plain text bar: no widget state in executed notebooks
 
 from tslib.errors import InputError
+from tslib.runner.runner import resolve_device
 from tslib.training.checkpoint import save_weights
 from tslib.training.data import as_sequence_data, iter_batches
 from tslib.training.loss import LossFn, evaluate_loss, sequence_loss
@@ -40,10 +41,12 @@ HISTORY_COLUMNS = ["epoch", "train_loss", "val_loss", "lr", "seconds", "best"]
 
 
 def pick_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` is CUDA when available, else the CPU; anything else goes to torch."""
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    """``"auto"`` is CUDA when available, else the CPU; anything else goes to torch.
+
+    Same rules as :func:`tslib.runner.resolve_device`: an unknown device, or CUDA
+    on a machine without it, raises :class:`InputError`.
+    """
+    return resolve_device(device)
 
 
 def progress_enabled(progress: bool | None) -> bool:
