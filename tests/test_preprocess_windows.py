@@ -65,6 +65,28 @@ def test_make_windows_bad_input():
         make_windows(frame, 0, 2, ["y"])
 
 
+def test_make_windows_never_crosses_units_of_a_multiindex():
+    # run-to-failure layout (unit, cycle): unit u has lengths 6, 3 (too short) and 5 rows
+    lengths = {1: 6, 2: 3, 3: 5}
+    index = pd.MultiIndex.from_tuples(
+        [(unit, cycle) for unit, n in lengths.items() for cycle in range(1, n + 1)],
+        names=["unit", "cycle"],
+    )
+    frame = pd.DataFrame(
+        {"y": [10.0 * unit + cycle for unit, cycle in index], "known": np.arange(len(index))},
+        index=index,
+    )
+    x_past, y_future, x_known = make_windows(frame, 3, 1, ["y"], known_future_cols=["known"])
+    # windows per unit: 6 - 4 + 1 = 3, none for unit 2, 5 - 4 + 1 = 2
+    assert x_past.shape == (5, 3, 2) and y_future.shape == (5, 1, 1) and x_known.shape == (5, 1, 1)
+    assert x_past[:, :, 0].tolist() == [
+        [11, 12, 13], [12, 13, 14], [13, 14, 15], [31, 32, 33], [32, 33, 34],
+    ]  # fmt: skip
+    assert y_future[:, 0, 0].tolist() == [14, 15, 16, 34, 35]
+    with pytest.raises(DataError, match="no group of 'unit'"):
+        make_windows(frame, 6, 1, ["y"])
+
+
 def test_train_val_test_split_fractions_with_gap():
     frame = position_frame(20)
     train, val, test = train_val_test_split(frame, val=0.2, test=0.25, gap=2)

@@ -2,7 +2,8 @@
 
 Window ``i`` starts at row ``s = i * stride``: its past is rows ``s .. s + past - 1``
 and its future rows ``s + past .. s + past + future - 1``, so the past always
-ends strictly before the future begins.
+ends strictly before the future begins. A frame with a MultiIndex such as
+``(unit, cycle)`` is cut per first-level group: no window spans two units.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ def make_windows(
     Parameters
     ----------
     frame : pd.DataFrame
-        Time-ordered, preprocessed frame without NaNs in the used columns.
+        Time-ordered, preprocessed frame without NaNs in the used columns. With a
+        MultiIndex (e.g. ``(unit, cycle)``) windows are cut within each group of
+        the first level, in order, and never cross two groups; groups shorter
+        than ``past + future`` give no window.
     past, future : int
         Rows of context and of forecast horizon per window.
     target_cols : Sequence[str]
@@ -75,6 +79,23 @@ def make_windows(
     >>> x.shape, y.shape, k, y[:, :, 0].tolist()
     ((2, 3, 1), (2, 2, 1), None, [[3.0, 4.0], [4.0, 5.0]])
     """
+    if isinstance(frame.index, pd.MultiIndex):  # e.g. (unit, cycle): one series per unit
+        parts = [
+            make_windows(
+                group.droplevel(0), past, future, target_cols, covariate_cols,
+                known_future_cols, stride,
+            )
+            for _, group in frame.groupby(level=0, sort=False)
+            if len(group) >= past + future
+        ]  # fmt: skip
+        if not parts:
+            raise DataError(
+                f"make_windows: no group of {frame.index.names[0]!r} has past + future = "
+                f"{past + future} rows"
+            )
+        x_past, y_future = (np.concatenate([p[i] for p in parts]) for i in (0, 1))
+        x_known = None if parts[0][2] is None else np.concatenate([p[2] for p in parts])
+        return x_past, y_future, x_known
     target_cols = list(target_cols)
     known = list(known_future_cols or [])
     input_cols = list(dict.fromkeys(target_cols + list(covariate_cols or []) + known))
