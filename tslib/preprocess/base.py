@@ -158,15 +158,37 @@ class StepTransform(ABC):
         return self
 
     def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Transform a whole frame; columns not in ``columns_`` pass through unchanged."""
+        """Transform a whole frame; columns not in ``columns_`` pass through unchanged.
+
+        A frame with a MultiIndex, such as ``(unit, cycle)`` for run-to-failure data,
+        holds one stream per first-level key: each stream is transformed on its own,
+        from a fresh state, so no memory (differences, smoothing, fills) crosses from
+        one unit into the next. Stepping such data keeps one state per unit.
+        """
         self._check_fitted()
         self._check_frame(frame)
         check_columns(frame, self.columns_, type(self).__name__)
-        result = self._transform(frame[self.columns_].astype(np.float64))
+        data = frame[self.columns_].astype(np.float64)
+        if isinstance(frame.index, pd.MultiIndex):
+            result = self._transform_per_stream(data)
+        else:
+            result = self._transform(data)
         out = frame.copy()
         for column in result.columns:
             out[column] = result[column].to_numpy()
         return out
+
+    def _transform_per_stream(self, data: pd.DataFrame) -> pd.DataFrame:
+        """``_transform`` applied to the rows of each first-level index key separately."""
+        parts = []
+        for positions in data.groupby(level=0, sort=False).indices.values():
+            part = self._transform(data.iloc[positions])
+            parts.append((positions, part))
+        columns = parts[0][1].columns if parts else data.columns
+        values = np.full((len(data), len(columns)), np.nan)
+        for positions, part in parts:
+            values[positions] = part[columns].to_numpy(dtype=np.float64)
+        return pd.DataFrame(values, index=data.index, columns=columns)
 
     def fit_transform(self, train: pd.DataFrame) -> pd.DataFrame:
         """``fit(train)`` then ``transform(train)``."""
@@ -262,7 +284,13 @@ class StepTransform(ABC):
     def _check_frame(self, frame: pd.DataFrame) -> None:
         if not isinstance(frame, pd.DataFrame):
             raise DataError(f"{type(self).__name__} expects a pandas DataFrame, got {type(frame)}")
-        if not frame.index.is_monotonic_increasing:
+        if isinstance(frame.index, pd.MultiIndex):  # one stream per first-level key
+            for key, positions in frame.groupby(level=0, sort=False).indices.items():
+                if not frame.index[positions].droplevel(0).is_monotonic_increasing:
+                    raise DataError(
+                        f"{type(self).__name__}: rows of stream {key} are not sorted in time"
+                    )
+        elif not frame.index.is_monotonic_increasing:
             raise DataError(f"{type(self).__name__}: the frame index is not sorted in time")
 
 
