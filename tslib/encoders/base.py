@@ -110,12 +110,9 @@ class StepEncoder(nn.Module, ABC):
 
     @property
     def n_outputs(self) -> int:
-        """Width O of ``y`` (raw head parameters); ``output_size`` unless set or overridden."""
-        return self.__dict__.get("_n_outputs", self.output_size)
-
-    @n_outputs.setter
-    def n_outputs(self, value: int) -> None:
-        self.__dict__["_n_outputs"] = int(value)
+        """Width O of ``y``: the head's raw outputs, or ``output_size`` without a head."""
+        head = getattr(self, "head", None)
+        return head.n_outputs if head is not None else self.output_size
 
     def example_input(
         self, batch_size: int, steps: int, generator: torch.Generator | None = None

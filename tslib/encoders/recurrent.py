@@ -119,11 +119,6 @@ class RecurrentEncoder(StepEncoder):
         )
         self.output = nn.Linear(hidden_size, self.head.n_outputs)
 
-    @property
-    def n_outputs(self) -> int:
-        """Width of ``y``: the head's raw outputs per step."""
-        return self.head.n_outputs
-
     def get_params(self) -> dict:
         return {
             "input_size": self.input_size,

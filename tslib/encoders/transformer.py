@@ -147,11 +147,6 @@ class CausalTransformerEncoder(StepEncoder):
         self.output = nn.Linear(d_model, self.head.n_outputs)
         self.register_buffer("slopes", alibi_slopes(n_heads), persistent=False)
 
-    @property
-    def n_outputs(self) -> int:
-        """Width of ``y``: the head's raw outputs per step."""
-        return self.head.n_outputs
-
     def get_params(self) -> dict:
         return {
             "input_size": self.input_size,
