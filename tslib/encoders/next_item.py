@@ -23,7 +23,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from tslib.encoders.base import State, StepEncoder, register_encoder
+from tslib.encoders.base import State, StepEncoder, register_encoder, seeded_init
 from tslib.encoders.heads import ItemScoreHead
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
@@ -50,6 +50,8 @@ class NextItemEncoder(StepEncoder):
         Recurrent cell.
     num_layers : int
         Stacked recurrent layers.
+    seed : int or None
+        Seed of the initial weights (see :func:`~tslib.encoders.base.seeded_init`).
     """
 
     input_size = 1
@@ -64,6 +66,7 @@ class NextItemEncoder(StepEncoder):
         hidden_size: int,
         cell: str = "gru",
         num_layers: int = 1,
+        seed: int | None = None,
     ) -> None:
         super().__init__()
         if not 1 <= n_items <= MAX_ITEMS:
@@ -73,10 +76,12 @@ class NextItemEncoder(StepEncoder):
         self.hidden_size = hidden_size
         self.cell = cell
         self.num_layers = num_layers
-        self.items = nn.Embedding(n_items, embedding_dim)
-        self.core = RecurrentEncoder(
-            embedding_dim, hidden_size, embedding_dim, num_layers=num_layers, cell=cell
-        )
+        self.seed = seed
+        with seeded_init(seed):
+            self.items = nn.Embedding(n_items, embedding_dim)
+            self.core = RecurrentEncoder(
+                embedding_dim, hidden_size, embedding_dim, num_layers=num_layers, cell=cell
+            )
         self.head = ItemScoreHead(n_items)
 
     @property
@@ -91,6 +96,7 @@ class NextItemEncoder(StepEncoder):
             "hidden_size": self.hidden_size,
             "cell": self.cell,
             "num_layers": self.num_layers,
+            "seed": self.seed,
         }
 
     @classmethod

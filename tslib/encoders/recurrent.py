@@ -24,7 +24,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tslib.encoders.base import State, StepEncoder, check_input, check_state, register_encoder
+from tslib.encoders.base import (
+    State,
+    StepEncoder,
+    check_input,
+    check_state,
+    register_encoder,
+    seeded_init,
+)
 from tslib.encoders.heads import Head, make_head
 from tslib.errors import InputError
 
@@ -78,6 +85,9 @@ class RecurrentEncoder(StepEncoder):
         Input columns fed with the point prediction in autoregressive forecasts.
     dropout : float
         Dropout between stacked layers (training only).
+    seed : int or None
+        Seed of the initial weights (see :func:`~tslib.encoders.base.seeded_init`);
+        ``None`` draws them from torch's global generator.
     """
 
     def __init__(
@@ -90,6 +100,7 @@ class RecurrentEncoder(StepEncoder):
         head: str | Head | None = None,
         feedback_inputs: tuple[int, ...] = (),
         dropout: float = 0.0,
+        seed: int | None = None,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -103,21 +114,23 @@ class RecurrentEncoder(StepEncoder):
         self.cell = cell
         self.head_spec = head
         self.dropout = dropout
+        self.seed = seed
         self.head = make_head(head, output_size)
         self.feedback_inputs = check_feedback_inputs(
             feedback_inputs, input_size, self.head.n_targets, "RecurrentEncoder"
         )
         fused_class, _ = CELLS[cell]
         extra = {"nonlinearity": "tanh"} if cell == "rnn" else {}
-        self.core = fused_class(
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            dropout=dropout if num_layers > 1 else 0.0,
-            **extra,
-        )
-        self.output = nn.Linear(hidden_size, self.head.n_outputs)
+        with seeded_init(seed):
+            self.core = fused_class(
+                input_size,
+                hidden_size,
+                num_layers=num_layers,
+                batch_first=True,
+                dropout=dropout if num_layers > 1 else 0.0,
+                **extra,
+            )
+            self.output = nn.Linear(hidden_size, self.head.n_outputs)
 
     def get_params(self) -> dict:
         return {
@@ -129,6 +142,7 @@ class RecurrentEncoder(StepEncoder):
             "head": self.head_spec,
             "feedback_inputs": self.feedback_inputs,
             "dropout": self.dropout,
+            "seed": self.seed,
         }
 
     @classmethod

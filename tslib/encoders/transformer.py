@@ -34,7 +34,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tslib.encoders.base import State, StepEncoder, check_input, check_state, register_encoder
+from tslib.encoders.base import (
+    State,
+    StepEncoder,
+    check_input,
+    check_state,
+    register_encoder,
+    seeded_init,
+)
 from tslib.encoders.heads import Head, make_head
 from tslib.encoders.recurrent import check_feedback_inputs
 from tslib.errors import InputError, StateError
@@ -102,6 +109,8 @@ class CausalTransformerEncoder(StepEncoder):
         Input columns fed with the point prediction in autoregressive forecasts.
     dropout : float
         Dropout on attention weights and residual branches (training only).
+    seed : int or None
+        Seed of the initial weights (see :func:`~tslib.encoders.base.seeded_init`).
     """
 
     def __init__(
@@ -116,6 +125,7 @@ class CausalTransformerEncoder(StepEncoder):
         head: str | Head | None = None,
         feedback_inputs: tuple[int, ...] = (),
         dropout: float = 0.0,
+        seed: int | None = None,
     ) -> None:
         super().__init__()
         if min(input_size, d_model, output_size, n_heads, num_layers, context) < 1:
@@ -133,18 +143,20 @@ class CausalTransformerEncoder(StepEncoder):
         self.dim_feedforward = dim_feedforward
         self.head_spec = head
         self.dropout = dropout
+        self.seed = seed
         self.d_head = d_model // n_heads
         self.head = make_head(head, output_size)
         self.feedback_inputs = check_feedback_inputs(
             feedback_inputs, input_size, self.head.n_targets, "CausalTransformerEncoder"
         )
         width = 4 * d_model if dim_feedforward is None else dim_feedforward
-        self.embed = nn.Linear(input_size, d_model)
-        self.blocks = nn.ModuleList(
-            _Block(d_model, n_heads, width, dropout) for _ in range(num_layers)
-        )
-        self.norm = nn.LayerNorm(d_model)
-        self.output = nn.Linear(d_model, self.head.n_outputs)
+        with seeded_init(seed):
+            self.embed = nn.Linear(input_size, d_model)
+            self.blocks = nn.ModuleList(
+                _Block(d_model, n_heads, width, dropout) for _ in range(num_layers)
+            )
+            self.norm = nn.LayerNorm(d_model)
+            self.output = nn.Linear(d_model, self.head.n_outputs)
         self.register_buffer("slopes", alibi_slopes(n_heads), persistent=False)
 
     def get_params(self) -> dict:
@@ -159,6 +171,7 @@ class CausalTransformerEncoder(StepEncoder):
             "head": self.head_spec,
             "feedback_inputs": self.feedback_inputs,
             "dropout": self.dropout,
+            "seed": self.seed,
         }
 
     @classmethod

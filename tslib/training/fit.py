@@ -117,7 +117,10 @@ def fit(
         Epochs without improvement before stopping; None never stops early.
     seed : int
         Seeds python, numpy and torch (shuffling, dropout). On the CPU, the same
-        seed and the same initial weights give bit-identical trained weights.
+        seed and the same initial weights give bit-identical trained weights. The
+        initial weights are fixed by the encoder's own ``seed=`` argument (e.g.
+        ``RecurrentEncoder(..., seed=0)``): build it that way for a run that is
+        reproducible from a fresh process.
     device : str or torch.device
         ``"auto"`` picks CUDA when available. The model stays on it.
     progress : bool or None
