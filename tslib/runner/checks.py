@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import torch
 
 from tslib.errors import InputError
 
-__all__ = ["as_id_tuple", "check_ids", "check_input", "id_kind"]
+__all__ = ["as_id_tuple", "as_numeric", "check_ids", "check_input", "id_kind"]
 
 #: id type -> "int", "str" or None (rejected); filled lazily, so checks are one dict lookup.
 _ID_KINDS: dict[type, str | None] = {}
@@ -82,6 +83,33 @@ def as_id_tuple(ids: object) -> tuple:
     return tuple(ids)
 
 
+def as_numeric(x: object, what: str) -> object:
+    """Tensors and arrays pass through; lists, pandas rows and frames become float64 arrays.
+
+    A pandas ``Series`` is one observation (one row of F values), so it becomes
+    (1, F); a ``DataFrame`` is (B, F). Non-numeric values raise
+    :class:`InputError` naming the column or position.
+    """
+    if isinstance(x, (torch.Tensor, np.ndarray)):
+        return x
+    if isinstance(x, pd.Series):
+        x = x.to_frame().T
+    if isinstance(x, pd.DataFrame):
+        bad = [str(c) for c, d in x.dtypes.items() if not pd.api.types.is_numeric_dtype(d)]
+        if bad:
+            raise InputError(f"{what} has non-numeric column(s) {bad[:5]}")
+        return x.to_numpy(dtype=np.float64)
+    if isinstance(x, (list, tuple)):
+        try:
+            return np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise InputError(f"{what} is not a rectangular list of numbers: {error}") from None
+    raise InputError(
+        f"{what} must be a torch.Tensor, numpy array, list or pandas row/frame, "
+        f"got {type(x).__name__}"
+    )
+
+
 def check_input(
     ids: tuple,
     x: object,
@@ -89,6 +117,7 @@ def check_input(
     device: torch.device,
     dtype: torch.dtype,
     steps: int | None = None,
+    what: str | None = None,
 ) -> torch.Tensor:
     """Validate step input (B, F), or future input (B, steps, F) when ``steps`` is given.
 
@@ -107,7 +136,8 @@ def check_input(
         and math.isfinite(x.sum().item())
     ):
         return x
-    what = "input" if steps is None else "future input"
+    what = what or ("input" if steps is None else "future input")
+    x = as_numeric(x, what)
     if isinstance(x, np.ndarray):
         if x.dtype not in (np.float32, np.float64):
             raise InputError(f"{what} dtype must be float32 or float64, got numpy {x.dtype}")
@@ -117,7 +147,7 @@ def check_input(
     elif x.dtype not in (torch.float32, torch.float64):
         raise InputError(f"{what} dtype must be float32 or float64, got {x.dtype}")
     shape = (len(ids), n_inputs) if steps is None else (len(ids), steps, n_inputs)
-    names = "(B, F)" if steps is None else "(B, horizon - 1, F)"
+    names = "(B, F)" if steps is None else f"(B, {'T' if what == 'history' else 'horizon - 1'}, F)"
     if x.ndim != len(shape):
         raise InputError(
             f"{what} must be {names} = {shape}, got ndim {x.ndim} shape {tuple(x.shape)}"

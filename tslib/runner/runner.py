@@ -28,6 +28,7 @@ from tslib.runner.kernels import PlainKernel, StepKernel, rollout
 from tslib.runner.pool import StatePool
 from tslib.runner.snapshot import read_snapshot, restore_runner, save_runner
 from tslib.runner.trace import RunnerTrace
+from tslib.runner.warm_start import observe
 
 __all__ = ["StepwiseRunner", "resolve_device"]
 
@@ -112,8 +113,9 @@ class StepwiseRunner:
         ids : sequence of int or str
             Distinct stream ids, one per row of ``x``. Unknown ids attach with a
             fresh state.
-        x : torch.Tensor or numpy.ndarray
+        x : torch.Tensor, numpy.ndarray, list or pandas row / frame
             (B, F) float32/float64 observations; cast to the model dtype and device.
+            A list is converted with NumPy, a pandas ``Series`` is one row (1, F).
 
         Returns
         -------
@@ -192,6 +194,14 @@ class StepwiseRunner:
                 self._pool.detach(stream)
             self._pool.kind = self._previous_kind  # None only if these were the first ids
             self._cached_ids = self._cached_index = self._cached_slots = None
+
+    def observe(self, ids: Sequence[Hashable], x: object) -> torch.Tensor:
+        """Warm-start ``ids`` with a history ``x`` (B, T, F): one fused ``forward``.
+
+        Equals T calls of :meth:`step` (same states, counts and last outputs) and
+        returns the (B, T, O) outputs; see :func:`tslib.runner.warm_start.observe`.
+        """
+        return observe(self, ids, x)
 
     # ---------------------------------------------------------------- forecasts
     def forecast(
