@@ -11,7 +11,7 @@ from tslib.preprocess.imputation import EWMAFill, ForwardFill, PastMeanFill, Tra
 from tslib.preprocess.outliers import HampelFilter, IQRClip
 from tslib.preprocess.pipeline import Pipeline
 from tslib.preprocess.scaling import MinMaxScaler, RobustScaler, StandardScaler
-from tslib.preprocess.splits import rolling_origin, train_val_test_split
+from tslib.preprocess.splits import rolling_origin, split_by_unit, train_val_test_split
 from tslib.preprocess.windows import make_windows, window_starts
 
 __all__ = [
@@ -38,5 +38,6 @@ __all__ = [
     "window_starts",
     "train_val_test_split",
     "rolling_origin",
+    "split_by_unit",
     "Pipeline",
 ]

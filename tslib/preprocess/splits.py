@@ -1,8 +1,12 @@
-"""Time-ordered splits: train / validation / test, and rolling-origin folds.
+"""Time-ordered splits: train / validation / test, rolling-origin folds, and splits by unit.
 
 Nothing is shuffled: every training row comes before every validation row, which
 comes before every test row. An optional ``gap`` drops rows between the parts so
 that windows reaching across a boundary cannot leak.
+
+Run-to-failure data (a ``(unit, cycle)`` MultiIndex) is split by whole units
+instead (:func:`split_by_unit`): a unit's rows all land in one part, so no part
+sees another part's engine.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import pandas as pd
 
 from tslib.errors import DataError, InputError
 
-__all__ = ["train_val_test_split", "rolling_origin"]
+__all__ = ["train_val_test_split", "rolling_origin", "split_by_unit"]
 
 
 def _part_start(frame: pd.DataFrame, where: Any, name: str, end: int) -> int:
@@ -149,3 +153,94 @@ def _folds(
         origin = initial + fold * step
         first = 0 if expanding else origin - initial
         yield np.arange(first, origin), np.arange(origin + gap, origin + gap + horizon)
+
+
+def _unit_count(where: Any, name: str, n_units: int) -> int:
+    """Units in a part given as a fraction of all units (at least one when > 0)."""
+    if isinstance(where, bool) or not isinstance(where, Real) or not 0.0 <= where < 1.0:
+        raise InputError(
+            f"split_by_unit: {name} must be a fraction in [0, 1) or a list of units, got {where!r}"
+        )
+    return 0 if where == 0 else max(1, int(round(where * n_units)))
+
+
+def split_by_unit(
+    frame: pd.DataFrame,
+    val: Any = 0.2,
+    test: Any = 0.0,
+    *,
+    seed: int | None = None,
+    level: int | str = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Split a frame indexed by ``(unit, ...)`` into train, validation and test **units**.
+
+    Every row of a unit goes to the same part, and rows keep their order, so
+    windows and recurrent states never mix engines across parts.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Frame with a MultiIndex whose ``level`` holds the unit id.
+    val, test : float or sequence
+        A fraction of the units in [0, 1) (rounded, at least one unit when > 0),
+        or the unit ids themselves.
+    seed : int or None
+        None: units are taken in sorted order, the last ones going to test and the
+        ones before them to validation. An int: units are shuffled first with
+        ``numpy.random.default_rng(seed)`` (C-MAPSS units are exchangeable).
+    level : int or str
+        Index level of the unit id.
+
+    Returns
+    -------
+    train, val, test : pd.DataFrame
+        Row subsets of ``frame``; ``val`` and ``test`` may be empty.
+
+    Raises
+    ------
+    DataError
+        The frame has no such index level, or no training unit is left.
+    InputError
+        A bad fraction, an unknown unit, or a unit in both ``val`` and ``test``.
+
+    Examples
+    --------
+    >>> index = pd.MultiIndex.from_product([[1, 2, 3, 4, 5], [1, 2]], names=["unit", "cycle"])
+    >>> frame = pd.DataFrame({"s": range(10)}, index=index)
+    >>> train, val, test = split_by_unit(frame, val=0.2, test=0.2)
+    >>> [sorted(set(part.index.get_level_values("unit"))) for part in (train, val, test)]
+    [[1, 2, 3], [4], [5]]
+    """
+    if not isinstance(frame.index, pd.MultiIndex):
+        raise DataError("split_by_unit: the frame needs a (unit, cycle) MultiIndex")
+    try:
+        units_of_rows = frame.index.get_level_values(level)
+    except (KeyError, IndexError) as error:
+        raise DataError(f"split_by_unit: the frame index has no level {level!r}") from error
+    units = np.array(sorted(units_of_rows.unique()))
+    if seed is not None:
+        units = np.random.default_rng(seed).permutation(units)
+    parts: dict[str, list] = {}
+    remaining, known = list(units), set(units.tolist())
+    for name, where in (("test", test), ("val", val)):
+        if isinstance(where, Real) or isinstance(where, str):
+            count = min(_unit_count(where, name, len(units)), len(remaining))
+            parts[name] = remaining[len(remaining) - count :] if count else []
+        else:
+            chosen = list(where)
+            unknown = [u for u in chosen if u not in known]
+            if unknown:
+                raise InputError(f"split_by_unit: {name} units {unknown[:5]} are not in the frame")
+            taken = [u for u in chosen if u not in remaining]
+            if taken:
+                raise InputError(f"split_by_unit: units {taken[:5]} are in both val and test")
+            parts[name] = chosen
+        chosen_set = set(parts[name])
+        remaining = [u for u in remaining if u not in chosen_set]
+    if not remaining:
+        raise DataError(
+            f"split_by_unit: {len(units)} unit(s) leave no training unit (val={val!r}, test={test!r})"
+        )
+    masks = {name: units_of_rows.isin(chosen) for name, chosen in parts.items()}
+    train_mask = ~(masks["val"] | masks["test"])
+    return frame[train_mask], frame[masks["val"]], frame[masks["test"]]
