@@ -13,6 +13,7 @@ __all__ = [
     "DownloadError",
     "InputError",
     "StateError",
+    "NotFittedError",
     "SnapshotError",
 ]
 
@@ -35,6 +36,14 @@ class InputError(TslibError, ValueError):
 
 class StateError(TslibError, RuntimeError):
     """An operation does not fit the current state, e.g. an unknown stream or an unfitted transform."""
+
+
+class NotFittedError(StateError, InputError):
+    """A model or transform was used before ``fit``.
+
+    It is a :class:`StateError` (the object is in the wrong state) and an
+    :class:`InputError` (the call is a usage error), so either ``except`` catches it.
+    """
 
 
 class SnapshotError(TslibError):

@@ -25,7 +25,7 @@ import numpy as np
 from scipy import stats
 
 from tslib.errors import InputError, StateError
-from tslib.metrics._checks import as_float_array, check_positive_int, check_probability
+from tslib.validation import as_float_array, check_positive_int, check_probability
 
 __all__ = ["Forecaster", "as_observations", "as_exog"]
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from tslib.baselines.base import Forecaster
 from tslib.errors import InputError
-from tslib.metrics._checks import check_positive_int
+from tslib.validation import check_positive_int
 
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
 

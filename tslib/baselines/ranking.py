@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import sparse
 
 from tslib.errors import InputError, StateError
-from tslib.metrics._checks import check_positive_int
+from tslib.validation import check_positive_int
 
 __all__ = ["PopularityRanker", "MarkovChainRanker", "ItemKNNRanker"]
 

@@ -20,7 +20,7 @@ from arch import arch_model
 
 from tslib.baselines.base import as_observations
 from tslib.errors import InputError, StateError
-from tslib.metrics._checks import check_positive_int, check_probability
+from tslib.validation import check_positive_int, check_probability
 
 __all__ = ["GarchVaR", "HistoricalVaR"]
 

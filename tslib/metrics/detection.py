@@ -20,7 +20,7 @@ import numpy as np
 from scipy import stats
 
 from tslib.errors import InputError
-from tslib.metrics._checks import as_bool_array, as_float_array, as_series, check_same_shape
+from tslib.validation import as_bool_array, as_float_array, broadcast_to_length, check_same_shape
 
 __all__ = [
     "precision_recall_f1",
@@ -160,7 +160,7 @@ def false_alarms_per_unit_time(
     unit pass its end of observation as the onset.
     """
     onsets = as_float_array(fault_onsets, "fault_onsets", ndim=1)
-    starts = as_series(start_times, "start_times", onsets.size)
+    starts = broadcast_to_length(start_times, "start_times", onsets.size)
     units = _unit_alarms(alarm_times, onsets.size)
     exposure = float(np.sum(onsets - starts))
     if np.any(onsets < starts) or exposure <= 0.0:

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import stats
 
 from tslib.errors import InputError
-from tslib.metrics._checks import (
+from tslib.validation import (
     as_float_array,
     check_positive_int,
     check_same_length,

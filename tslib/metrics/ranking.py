@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tslib.errors import InputError
-from tslib.metrics._checks import as_index_array, check_positive_int
+from tslib.validation import as_index_array, check_positive_int
 
 __all__ = [
     "rank_targets",

@@ -28,10 +28,10 @@ import numpy as np
 from scipy import special, stats
 
 from tslib.errors import InputError
-from tslib.metrics._checks import (
+from tslib.validation import (
     as_bool_array,
     as_float_array,
-    as_series,
+    broadcast_to_length,
     check_positive_int,
     check_probability,
 )
@@ -48,7 +48,7 @@ __all__ = [
 
 
 def _risk_series(name: str, values: object, length: int) -> np.ndarray:
-    series = as_series(values, name, length)
+    series = broadcast_to_length(values, name, length)
     if np.any(series < 0.0):
         first = int(np.flatnonzero(series < 0.0)[0])
         raise InputError(
@@ -227,7 +227,7 @@ def mcneil_frey_es_test(
         ``stat`` and the p-values are NaN.
     """
     rets, var_array, es_array = _es_inputs(returns, var, es)
-    scale = np.ones_like(rets) if sigma is None else as_series(sigma, "sigma", rets.size)
+    scale = np.ones_like(rets) if sigma is None else broadcast_to_length(sigma, "sigma", rets.size)
     if np.any(scale <= 0.0):
         raise InputError("sigma must be strictly positive")
     n_boot = check_positive_int(n_boot, "n_boot")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tslib.metrics._checks import as_float_array, check_same_shape
+from tslib.validation import as_float_array, check_same_shape
 
 __all__ = ["rul_rmse", "nasa_score"]
 
