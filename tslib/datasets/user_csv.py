@@ -4,7 +4,9 @@ The time column is ``time_column`` when given, else the first non-numeric
 column whose every non-empty value parses as a datetime. Every other selected
 column must be numeric. The frame is indexed by time; timestamps must be unique
 and increasing (``sort=True`` sorts them, reported), and targets (default:
-every numeric column) must have no missing values. Nothing is dropped.
+every numeric column) must have no missing values. Nothing is dropped unless
+``drop_missing_targets=True``, which drops rows whose targets are missing (for
+example the ``null`` rows of a Yahoo Finance file) and reports them in ``repairs``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def load_csv(
     time_format: str | None = None,
     sort: bool = False,
     frequency: str | None = None,
+    drop_missing_targets: bool = False,
 ) -> LoadedDataset:
     """Load a CSV of timestamps and numeric columns.
 
@@ -69,6 +72,8 @@ def load_csv(
         Sort rows that are out of time order instead of raising (reported).
     frequency : str, optional
         pandas offset alias to record in ``info.frequency``.
+    drop_missing_targets : bool
+        Drop rows where a target is missing (reported) instead of raising.
 
     Raises
     ------
@@ -102,11 +107,29 @@ def load_csv(
     frame = raw[keep].set_index(pd.DatetimeIndex(times, name=time_column))
     repairs: list[str] = []
     frame = check_time_order(frame, source=source, sort=sort, repairs=repairs)
+    if drop_missing_targets:
+        frame = _drop_missing_targets(frame, target_columns, source=source, repairs=repairs)
     check_no_nan(frame, target_columns, source=source)
     meta = dataclasses.replace(
         CSV_INFO, targets=tuple(target_columns), frequency=frequency, source=str(file)
     )
     return LoadedDataset(frame=frame, info=meta, repairs=repairs)
+
+
+def _drop_missing_targets(
+    frame: pd.DataFrame, targets: Sequence[str], *, source: str, repairs: list[str]
+) -> pd.DataFrame:
+    """Drop rows where any target is NaN; one repair message with the count and first rows."""
+    missing = frame[list(targets)].isna().any(axis=1)
+    if missing.any():
+        first = ", ".join(str(t) for t in frame.index[missing.to_numpy()][:3])
+        repairs.append(
+            f"{source}: dropped {int(missing.sum())} row(s) with a missing target "
+            f"({', '.join(targets)}), first at {first}"
+        )
+    if missing.all():
+        raise DataError(f"{source}: every row has a missing target ({', '.join(targets)})")
+    return frame.loc[~missing.to_numpy()]
 
 
 def infer_time_column(raw: pd.DataFrame, *, source: str, time_format: str | None = None) -> str:
