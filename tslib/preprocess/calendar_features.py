@@ -20,7 +20,8 @@ from tslib.preprocess.base import StepTransform, register_transform
 __all__ = ["CalendarFeatures", "CALENDAR_PERIODS"]
 
 #: feature name -> number of values in its cycle; the value v maps to angle 2 pi v / period.
-CALENDAR_PERIODS = {"hour": 24, "dayofweek": 7, "month": 12}
+#: Day of year runs 0..365 over a 365.25-day cycle, so leap years and others line up.
+CALENDAR_PERIODS = {"hour": 24, "dayofweek": 7, "month": 12, "dayofyear": 365.25}
 
 
 def _cycle_value(feature: str, timestamp: pd.Timestamp) -> int:
@@ -29,6 +30,8 @@ def _cycle_value(feature: str, timestamp: pd.Timestamp) -> int:
         return timestamp.hour
     if feature == "dayofweek":
         return timestamp.day_of_week
+    if feature == "dayofyear":
+        return timestamp.day_of_year - 1
     return timestamp.month - 1
 
 
@@ -37,7 +40,8 @@ class CalendarFeatures(StepTransform):
     """Add calendar columns computed from a ``DatetimeIndex``.
 
     Added columns, in order: ``{feature}_sin`` and ``{feature}_cos`` for each
-    feature (hour 0-23, day of week 0-6 with Monday 0, month 1-12), then
+    feature (hour 0-23, day of week 0-6 with Monday 0, month 1-12, day of year 1-366
+    over a 365.25-day cycle), then
     ``is_holiday`` (1.0 on a listed date, else 0.0) when ``holidays`` is given,
     then ``time_since_start`` (in ``time_unit`` since the first training timestamp)
     when ``time_since_start`` is True. Existing columns pass through.
@@ -45,7 +49,7 @@ class CalendarFeatures(StepTransform):
     Parameters
     ----------
     features : Sequence[str]
-        Any of ``"hour"``, ``"dayofweek"``, ``"month"``.
+        Any of ``"hour"``, ``"dayofweek"``, ``"month"``, ``"dayofyear"``.
     holidays : Sequence of dates or None
         Holiday dates (anything ``pd.Timestamp`` accepts); the time of day is ignored.
     time_since_start : bool
@@ -125,6 +129,8 @@ class CalendarFeatures(StepTransform):
                 value = index.hour
             elif feature == "dayofweek":
                 value = index.day_of_week
+            elif feature == "dayofyear":
+                value = index.day_of_year - 1
             else:
                 value = index.month - 1
             angle = 2 * np.pi * np.asarray(value, dtype=np.float64) / CALENDAR_PERIODS[feature]
@@ -174,4 +180,5 @@ class CalendarFeatures(StepTransform):
                 "params": {"features": ("hour",), "holidays": ["2024-01-02"], "time_unit": "1h"},
                 "frame": "gappy",
             },
+            {"params": {"features": ("dayofyear",), "time_since_start": False}, "frame": "gappy"},
         ]
