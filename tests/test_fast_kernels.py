@@ -65,7 +65,10 @@ def run_three_ways(model, kernel, batch, scattered, steps=3, device="cpu"):
     return fast_y, plain_y, forward_y, fast_pool, plain_pool, forward_state, index
 
 
-CELL_CASES = list(itertools.product(["lstm", "gru", "rnn"], [1, 2], [1, 7, 300], [False, True]))
+#: Depth 3 has a middle layer: its input is the layer below's new h and its output feeds
+#: the layer above (the ping-pong buffers of the native path wrap around).
+DEPTHS = [1, 2, 3]
+CELL_CASES = list(itertools.product(["lstm", "gru", "rnn"], DEPTHS, [1, 7, 300], [False, True]))
 
 
 @pytest.mark.parametrize("native", [True, False])
@@ -85,12 +88,13 @@ def test_fast_equals_plain_and_forward(cell, layers, batch, scattered, native):
         torch.testing.assert_close(pooled.index_select(0, index), final, **TOL)
 
 
+@pytest.mark.parametrize("layers", DEPTHS)
 @pytest.mark.parametrize("tiny_batch_max", [0, 1000])
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
-def test_numpy_and_torch_paths_agree(cell, tiny_batch_max):
+def test_numpy_and_torch_paths_agree(cell, tiny_batch_max, layers):
     """Force each path for the same batch of 9 rows (NumPy when tiny_batch_max=1000)."""
     torch.manual_seed(1)
-    model = RecurrentEncoder(4, 6, 3, num_layers=2, cell=cell).eval()
+    model = RecurrentEncoder(4, 6, 3, num_layers=layers, cell=cell).eval()
     kernel = RecurrentKernel(model, tiny_batch_max=tiny_batch_max, native=False)
     fast_y, plain_y, _, fast_pool, plain_pool, _, _ = run_three_ways(model, kernel, 9, True)
     torch.testing.assert_close(fast_y, plain_y, **TOL)
@@ -224,8 +228,9 @@ def test_permuted_range_is_gathered_not_viewed(batch, native):
     assert_pools_equal(pool, plain_pool)
 
 
-def test_training_mode_delegates_to_plain_with_dropout():
-    model = RecurrentEncoder(3, 5, 1, num_layers=2, dropout=0.5).train()
+@pytest.mark.parametrize("layers", [2, 3])
+def test_training_mode_delegates_to_plain_with_dropout(layers):
+    model = RecurrentEncoder(3, 5, 1, num_layers=layers, dropout=0.5).train()
     kernel = select_kernel(model, "cpu")
     pool, index, x = make_pool(model), slot_index(6, True), torch.randn(6, 3)
     plain_pool = tuple(t.clone() for t in pool)
@@ -263,13 +268,14 @@ def test_returned_outputs_are_fresh_tensors():
 
 
 # ------------------------------------------------------------------------- CUDA
+@pytest.mark.parametrize("layers", [2, 3])
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_graph_body_padding_is_exact_when_run_eagerly_on_cpu(cell):
+def test_graph_body_padding_is_exact_when_run_eagerly_on_cpu(cell, layers):
     """The computation CudaGraphKernel captures, run eagerly on the CPU: padded rows
     (slot -1, stale inputs) must leave the pool exactly as the plain kernel leaves it,
     and the body must reset the slot buffer to -1 for the next replay."""
     torch.manual_seed(12)
-    model = RecurrentEncoder(3, 8, 2, num_layers=2, cell=cell).eval()
+    model = RecurrentEncoder(3, 8, 2, num_layers=layers, cell=cell).eval()
     graph = CudaGraphKernel(RecurrentKernel(model))
     bucket, batch = 8, 5
     pool, index = make_pool(model), slot_index(batch, True)
@@ -291,11 +297,12 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
 @pytest.mark.gpu
 @cuda
+@pytest.mark.parametrize("layers", DEPTHS)
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("batch", [1, 5, 64, 300])
-def test_cuda_graph_equals_plain_and_forward(cell, batch):
+def test_cuda_graph_equals_plain_and_forward(cell, batch, layers):
     torch.manual_seed(9)
-    model = RecurrentEncoder(3, 8, 2, num_layers=2, cell=cell).cuda().eval()
+    model = RecurrentEncoder(3, 8, 2, num_layers=layers, cell=cell).cuda().eval()
     kernel = select_kernel(model, "cuda")
     assert isinstance(kernel, CudaGraphKernel)
     fast_y, plain_y, fwd_y, fast_pool, plain_pool, _, _ = run_three_ways(
