@@ -10,6 +10,7 @@ from tslib.preprocess.differencing import Difference, LogReturn, undifference
 from tslib.preprocess.imputation import EWMAFill, ForwardFill, PastMeanFill, TrainValueFill
 from tslib.preprocess.outliers import HampelFilter, IQRClip
 from tslib.preprocess.pipeline import Pipeline
+from tslib.preprocess.regular import RegularFrame, regularize
 from tslib.preprocess.scaling import MinMaxScaler, RobustScaler, StandardScaler
 from tslib.preprocess.splits import rolling_origin, split_by_unit, train_val_test_split
 from tslib.preprocess.windows import make_windows, window_starts
@@ -40,4 +41,6 @@ __all__ = [
     "rolling_origin",
     "split_by_unit",
     "Pipeline",
+    "RegularFrame",
+    "regularize",
 ]
