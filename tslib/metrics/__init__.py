@@ -30,6 +30,7 @@ from tslib.metrics.ranking import (
     hit_rate_at_k,
     mrr,
     ndcg_at_k,
+    per_user_ranking_metrics,
     rank_targets,
     ranking_metrics,
     sampled_ranking_metrics,
@@ -78,6 +79,7 @@ __all__ = [
     "point_adjust",
     # ranking
     "rank_targets",
+    "per_user_ranking_metrics",
     "hit_rate_at_k",
     "ndcg_at_k",
     "mrr",

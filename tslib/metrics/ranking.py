@@ -2,8 +2,7 @@ r"""Next-item ranking metrics under full ranking (and sampled ranking for compar
 
 Every user has one held-out target item. ``scores`` is an (n_users, n_items)
 matrix, higher = better; ``exclude`` (optional, same shape, bool) removes items
-from the candidate list, typically the items the user has already seen (the
-target itself must not be excluded).
+from the candidate list, typically the items the user has already seen.
 
 The target's rank is :math:`1 + g + e'`, where :math:`g` counts candidates with
 a strictly higher score and :math:`e` candidates with an *equal* score. Ties:
@@ -14,9 +13,20 @@ a strictly higher score and :math:`e` candidates with an *equal* score. Ties:
   rank is uniform on :math:`\{g+1, \dots, g+e+1\}` and each metric is averaged
   over those positions. A constant scorer gets HR@k = k / n_items.
 
+A *repeated* target (one that ``exclude`` masks, e.g. an item the user saw
+before) is handled by ``repeats``:
+
+* ``"raise"`` (default) - an :class:`~tslib.errors.InputError` naming the row;
+* ``"miss"`` - the target counts as not retrieved: rank :math:`\infty` and every
+  metric 0 for that user (a recommender that never repeats cannot hit it);
+* ``"keep"`` - the target stays a candidate of its own row (the other excluded
+  items stay excluded), as when repeats are legitimate.
+
 Per user, with rank :math:`r`: :math:`HR@k = 1\{r\le k\}`,
 :math:`NDCG@k = 1\{r\le k\}/\log_2(r+1)` (one relevant item, so IDCG = 1),
-:math:`MRR = 1/r` (no cut-off). Reported values are means over users.
+:math:`MRR = 1/r` (no cut-off). Reported values are means over users;
+:func:`per_user_ranking_metrics` gives the per-user values (for paired
+bootstrap confidence intervals).
 
 Sampled metrics (:func:`sampled_ranking_metrics`) rank the target against
 ``n_negatives`` random non-excluded items only, as in many older papers; they are
@@ -31,7 +41,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tslib.errors import InputError
-from tslib.validation import as_index_array, check_positive_int
+from tslib.validation import as_index_array, check_one_of, check_positive_int
 
 __all__ = [
     "rank_targets",
@@ -39,15 +49,21 @@ __all__ = [
     "ndcg_at_k",
     "mrr",
     "ranking_metrics",
+    "per_user_ranking_metrics",
     "sampled_ranking_metrics",
+    "REPEATS",
 ]
 
 _TIES = ("pessimistic", "average")
+#: Ways to treat a target that ``exclude`` masks (see the module docstring).
+REPEATS = ("raise", "miss", "keep")
 
 
 def _check_inputs(
-    scores: object, targets: object, exclude: object | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    scores: object, targets: object, exclude: object | None, repeats: str = "raise"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Checked ``(scores, targets, candidate mask or None, missed rows)``."""
+    check_one_of(repeats, REPEATS, "repeats")
     matrix = np.asarray(scores, dtype=np.float64)
     if matrix.ndim != 2 or matrix.size == 0:
         raise InputError(
@@ -60,6 +76,8 @@ def _check_inputs(
         raise InputError(
             f"targets has {target_ids.size} entries but scores has {matrix.shape[0]} rows"
         )
+    rows = np.arange(matrix.shape[0])
+    missed = np.zeros(matrix.shape[0], dtype=bool)
     mask = None
     if exclude is not None:
         mask = np.asarray(exclude)
@@ -68,23 +86,36 @@ def _check_inputs(
                 f"exclude must be a bool array of shape {matrix.shape}, got "
                 f"{mask.dtype} {mask.shape}"
             )
-        excluded_targets = mask[np.arange(matrix.shape[0]), target_ids]
-        if excluded_targets.any():
-            user = int(np.flatnonzero(excluded_targets)[0])
-            raise InputError(f"exclude masks the target item of user row {user}")
-    return matrix, target_ids, mask
+        repeated = mask[rows, target_ids]  # (U,)
+        if repeated.any():
+            if repeats == "raise":
+                user = int(np.flatnonzero(repeated)[0])
+                raise InputError(
+                    f"exclude masks the target item of user row {user} (a repeated target; "
+                    "pass repeats='miss' or 'keep')"
+                )
+            mask = mask.copy()
+            mask[rows, target_ids] = False  # the target is a candidate of its own row
+            missed = repeated if repeats == "miss" else missed
+    return matrix, target_ids, mask, missed
 
 
 def _rank_bounds(
-    scores: object, targets: object, exclude: object | None
+    scores: object, targets: object, exclude: object | None, repeats: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Best and worst 1-based rank of each target given ties, both (n_users,)."""
-    matrix, target_ids, mask = _check_inputs(scores, targets, exclude)
+    """Best and worst 1-based rank of each target given ties, both (n_users,).
+
+    A missed (repeated, ``repeats="miss"``) target gets ``n_items + 1`` for both,
+    a position with zero gain in every metric.
+    """
+    matrix, target_ids, mask, missed = _check_inputs(scores, targets, exclude, repeats)
     target_scores = matrix[np.arange(matrix.shape[0]), target_ids][:, None]  # (U, 1)
     candidate = np.ones_like(matrix, dtype=bool) if mask is None else ~mask  # (U, I)
     greater = np.sum((matrix > target_scores) & candidate, axis=1)  # (U,)
     equal = np.sum((matrix == target_scores) & candidate, axis=1) - 1  # (U,) without target
-    return greater + 1, greater + equal + 1
+    best, worst = greater + 1, greater + equal + 1
+    best[missed] = worst[missed] = matrix.shape[1] + 1
+    return best, worst
 
 
 def _check_ties(ties: str) -> None:
@@ -93,9 +124,10 @@ def _check_ties(ties: str) -> None:
 
 
 def _position_mean(gain: np.ndarray, best: np.ndarray, worst: np.ndarray, ties: str) -> np.ndarray:
-    """Mean of ``gain[rank]`` over the tie range (average) or at ``worst`` (pessimistic).
+    """Per user, ``gain[rank]`` averaged over the tie range (average) or at ``worst``.
 
-    ``gain`` is indexed by rank (``gain[0] = 0`` is unused), length n_items + 1.
+    ``gain`` is indexed by rank (``gain[0]`` unused, ``gain[n_items + 1] = 0`` for a
+    missed target), length n_items + 2.
     """
     if ties == "pessimistic":
         return gain[worst]
@@ -104,8 +136,8 @@ def _position_mean(gain: np.ndarray, best: np.ndarray, worst: np.ndarray, ties: 
 
 
 def _gains(n_items: int, k: int | None) -> dict[str, np.ndarray]:
-    ranks = np.arange(n_items + 1, dtype=np.float64)  # index = rank
-    inside = ranks <= (n_items if k is None else k)
+    ranks = np.arange(n_items + 2, dtype=np.float64)  # index = rank; n_items + 1 = missed
+    inside = ranks <= (n_items if k is None else min(k, n_items))
     inside[0] = False
     safe = np.maximum(ranks, 1.0)
     return {
@@ -115,22 +147,31 @@ def _gains(n_items: int, k: int | None) -> dict[str, np.ndarray]:
     }
 
 
-def _metric(name: str, scores, targets, k, exclude, ties) -> float:
+def _metric(name: str, scores, targets, k, exclude, ties, repeats) -> float:
     _check_ties(ties)
     if k is not None:
         k = check_positive_int(k, "k")
-    best, worst = _rank_bounds(scores, targets, exclude)
+    best, worst = _rank_bounds(scores, targets, exclude, repeats)
     gain = _gains(np.shape(scores)[1], k)[name]
     return float(np.mean(_position_mean(gain, best, worst, ties)))
 
 
 def rank_targets(
-    scores: object, targets: object, exclude: object | None = None, ties: str = "pessimistic"
+    scores: object,
+    targets: object,
+    exclude: object | None = None,
+    ties: str = "pessimistic",
+    repeats: str = "raise",
 ) -> np.ndarray:
-    """1-based rank of each user's target: worst tied rank, or the mean tied rank for ``average``."""
+    """1-based rank of each user's target: worst tied rank, or the mean tied rank for ``average``.
+
+    A missed repeated target (``repeats="miss"``) has rank ``inf``.
+    """
     _check_ties(ties)
-    best, worst = _rank_bounds(scores, targets, exclude)
-    return worst.astype(np.float64) if ties == "pessimistic" else (best + worst) / 2.0
+    best, worst = _rank_bounds(scores, targets, exclude, repeats)
+    ranks = worst.astype(np.float64) if ties == "pessimistic" else (best + worst) / 2.0
+    ranks[worst > np.shape(scores)[1]] = np.inf
+    return ranks
 
 
 def hit_rate_at_k(
@@ -139,9 +180,10 @@ def hit_rate_at_k(
     k: int = 10,
     exclude: object | None = None,
     ties: str = "pessimistic",
+    repeats: str = "raise",
 ) -> float:
     """Hit rate (recall) at ``k``: share of users whose target ranks in the top ``k``."""
-    return _metric("hr", scores, targets, k, exclude, ties)
+    return _metric("hr", scores, targets, k, exclude, ties, repeats)
 
 
 def ndcg_at_k(
@@ -150,9 +192,10 @@ def ndcg_at_k(
     k: int = 10,
     exclude: object | None = None,
     ties: str = "pessimistic",
+    repeats: str = "raise",
 ) -> float:
     r"""NDCG at ``k`` with one relevant item: mean of :math:`1\{r\le k\}/\log_2(r+1)`."""
-    return _metric("ndcg", scores, targets, k, exclude, ties)
+    return _metric("ndcg", scores, targets, k, exclude, ties, repeats)
 
 
 def mrr(
@@ -161,9 +204,35 @@ def mrr(
     exclude: object | None = None,
     ties: str = "pessimistic",
     k: int | None = None,
+    repeats: str = "raise",
 ) -> float:
     """Mean reciprocal rank of the target (cut at ``k`` when given: 0 beyond rank ``k``)."""
-    return _metric("mrr", scores, targets, k, exclude, ties)
+    return _metric("mrr", scores, targets, k, exclude, ties, repeats)
+
+
+def per_user_ranking_metrics(
+    scores: object,
+    targets: object,
+    ks: Sequence[int] = (10,),
+    exclude: object | None = None,
+    ties: str = "pessimistic",
+    repeats: str = "raise",
+) -> dict[str, np.ndarray]:
+    """Per-user ``HR@k``, ``NDCG@k`` (each ``k`` in ``ks``) and ``MRR``, arrays (n_users,).
+
+    Their means are :func:`ranking_metrics`; keep them per user for paired
+    comparisons (bootstrap) between models scored on the same users.
+    """
+    _check_ties(ties)
+    best, worst = _rank_bounds(scores, targets, exclude, repeats)
+    n_items = np.shape(scores)[1]
+    results: dict[str, np.ndarray] = {}
+    for k in ks:
+        gains = _gains(n_items, check_positive_int(k, "k"))
+        results[f"HR@{k}"] = _position_mean(gains["hr"], best, worst, ties)
+        results[f"NDCG@{k}"] = _position_mean(gains["ndcg"], best, worst, ties)
+    results["MRR"] = _position_mean(_gains(n_items, None)["mrr"], best, worst, ties)
+    return results
 
 
 def ranking_metrics(
@@ -172,19 +241,11 @@ def ranking_metrics(
     ks: Sequence[int] = (10,),
     exclude: object | None = None,
     ties: str = "pessimistic",
+    repeats: str = "raise",
 ) -> dict[str, float]:
     """``HR@k`` and ``NDCG@k`` for each ``k`` in ``ks`` plus ``MRR``, computing the ranks once."""
-    _check_ties(ties)
-    best, worst = _rank_bounds(scores, targets, exclude)
-    n_items = np.shape(scores)[1]
-    results: dict[str, float] = {}
-    for k in ks:
-        gains = _gains(n_items, check_positive_int(k, "k"))
-        results[f"HR@{k}"] = float(np.mean(_position_mean(gains["hr"], best, worst, ties)))
-        results[f"NDCG@{k}"] = float(np.mean(_position_mean(gains["ndcg"], best, worst, ties)))
-    mrr_gain = _gains(n_items, None)["mrr"]
-    results["MRR"] = float(np.mean(_position_mean(mrr_gain, best, worst, ties)))
-    return results
+    per_user = per_user_ranking_metrics(scores, targets, ks, exclude, ties, repeats)
+    return {name: float(np.mean(values)) for name, values in per_user.items()}
 
 
 def sampled_ranking_metrics(
@@ -195,15 +256,18 @@ def sampled_ranking_metrics(
     ks: Sequence[int] = (10,),
     exclude: object | None = None,
     ties: str = "pessimistic",
+    repeats: str = "raise",
 ) -> dict[str, float]:
     """Ranking metrics against ``n_negatives`` sampled items per user (paper-comparison only).
 
     For each user, ``n_negatives`` items are drawn uniformly without
     replacement from the items that are neither the target nor excluded; the
     target is then ranked among those ``n_negatives + 1`` items with
-    :func:`ranking_metrics`. The draw depends only on ``seed`` and the shapes.
+    :func:`ranking_metrics`. The draw depends only on ``seed``, the shapes and the
+    candidate sets, so models scored with the same ``seed`` share their negatives.
+    A missed repeated target (``repeats="miss"``) scores 0 for its user.
     """
-    matrix, target_ids, mask = _check_inputs(scores, targets, exclude)
+    matrix, target_ids, mask, missed = _check_inputs(scores, targets, exclude, repeats)
     n_negatives = check_positive_int(n_negatives, "n_negatives")
     n_users = matrix.shape[0]
     rows = np.arange(n_users)
@@ -221,4 +285,9 @@ def sampled_ranking_metrics(
     negatives = np.argpartition(keys, n_negatives - 1, axis=1)[:, :n_negatives]  # (U, N)
     candidates = np.concatenate([target_ids[:, None], negatives], axis=1)  # (U, N + 1)
     sub_scores = np.take_along_axis(matrix, candidates, axis=1)  # (U, N + 1)
-    return ranking_metrics(sub_scores, np.zeros(n_users, dtype=np.int64), ks=ks, ties=ties)
+    per_user = per_user_ranking_metrics(
+        sub_scores, np.zeros(n_users, dtype=np.int64), ks, ties=ties
+    )
+    return {
+        name: float(np.mean(np.where(missed, 0.0, values))) for name, values in per_user.items()
+    }
