@@ -13,6 +13,7 @@ from tslib.preprocess.pipeline import Pipeline
 from tslib.preprocess.regular import RegularFrame, regularize
 from tslib.preprocess.scaling import MinMaxScaler, RobustScaler, StandardScaler
 from tslib.preprocess.splits import rolling_origin, split_by_unit, train_val_test_split
+from tslib.preprocess.volatility_features import VolatilityFeatures
 from tslib.preprocess.windows import make_windows, window_starts
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "Pipeline",
     "RegularFrame",
     "regularize",
+    "VolatilityFeatures",
 ]
