@@ -12,6 +12,13 @@ from tslib.preprocess.outliers import HampelFilter, IQRClip
 from tslib.preprocess.pipeline import Pipeline
 from tslib.preprocess.regular import RegularFrame, regularize
 from tslib.preprocess.scaling import MinMaxScaler, RobustScaler, StandardScaler
+from tslib.preprocess.sequence_split import (
+    SequenceSplit,
+    leave_last_out_split,
+    order_events,
+    tie_summary,
+    user_sequences,
+)
 from tslib.preprocess.splits import rolling_origin, split_by_unit, train_val_test_split
 from tslib.preprocess.volatility_features import VolatilityFeatures
 from tslib.preprocess.windows import make_windows, window_starts
@@ -41,6 +48,11 @@ __all__ = [
     "train_val_test_split",
     "rolling_origin",
     "split_by_unit",
+    "order_events",
+    "tie_summary",
+    "leave_last_out_split",
+    "SequenceSplit",
+    "user_sequences",
     "Pipeline",
     "RegularFrame",
     "regularize",
