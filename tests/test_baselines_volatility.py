@@ -31,7 +31,7 @@ def test_stepwise_recursion_matches_arch_with_fixed_params(garch_t_returns, p, q
     returns = garch_t_returns[:2000]
     model = GarchVaR(p=p, q=q, dist=dist, alpha=0.05).fit(returns[:N_TRAIN])
     arch_forecast = model.result_.forecast(horizon=5, reindex=False).variance.to_numpy()[0]
-    np.testing.assert_allclose(model.forecast(5), np.sqrt(arch_forecast), rtol=1e-8)
+    np.testing.assert_allclose(model.forecast_volatility(5), np.sqrt(arch_forecast), rtol=1e-8)
     params = model.params
     path = model.run(returns[N_TRAIN:])
     assert model.params == params  # no refit

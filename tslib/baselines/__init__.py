@@ -1,26 +1,45 @@
-"""Classical baselines that run side by side with the deep models, stepwise where possible.
+"""Classical baselines that run side by side with the deep models, stepwise.
 
-* forecasting (:class:`~tslib.baselines.base.Forecaster` interface: ``fit`` /
-  ``update`` / ``forecast`` / ``forecast_interval`` / ``forecast_quantiles``):
-  :class:`NaiveForecaster`, :class:`SeasonalNaiveForecaster`,
-  :class:`SarimaxForecaster`, :class:`ETSForecaster`;
-* risk (``fit`` / ``update`` / ``var_es`` / ``run``): :class:`GarchVaR`,
+Every baseline shares ``fit`` / ``update`` / ``apply`` / ``clone`` /
+``get_params`` / ``is_fitted`` and says its family in ``kind`` (see
+:mod:`tslib.baselines.base`); the families keep their own read-out verbs:
+
+* ``kind = "forecaster"`` (:class:`Forecaster`: ``forecast`` /
+  ``forecast_interval`` / ``forecast_quantiles``): :class:`NaiveForecaster`,
+  :class:`SeasonalNaiveForecaster`, :class:`SarimaxForecaster`, :class:`ETSForecaster`;
+* ``kind = "risk"`` (:class:`RiskModel`: ``var_es`` / ``run``): :class:`GarchVaR`,
   :class:`HistoricalVaR`;
-* next-item ranking (``fit`` / ``update`` / ``score`` / ``seen_mask``):
+* ``kind = "ranker"`` (:class:`Ranker`: ``score`` / ``seen_mask``):
   :class:`PopularityRanker`, :class:`MarkovChainRanker`, :class:`ItemKNNRanker`;
-* detection (``fit`` / ``step`` / ``run``): :class:`ThresholdDetector`,
-  :class:`CusumDetector`.
+* ``kind = "detector"`` (:class:`Detector`: ``step`` / ``run``):
+  :class:`ThresholdDetector`, :class:`CusumDetector`.
+
+:data:`BASELINE_REGISTRY` maps a short name to each class; the contract tests run
+over all of them.
 """
 
-from tslib.baselines.base import Forecaster
-from tslib.baselines.detectors import CusumDetector, ThresholdDetector
+from tslib.baselines.base import (
+    BASELINE_KINDS,
+    BASELINE_REGISTRY,
+    Baseline,
+    Forecaster,
+    register_baseline,
+)
+from tslib.baselines.detectors import CusumDetector, Detector, ThresholdDetector
 from tslib.baselines.naive import NaiveForecaster, SeasonalNaiveForecaster
-from tslib.baselines.ranking import ItemKNNRanker, MarkovChainRanker, PopularityRanker
+from tslib.baselines.ranking import ItemKNNRanker, MarkovChainRanker, PopularityRanker, Ranker
 from tslib.baselines.statespace import ETSForecaster, SarimaxForecaster
-from tslib.baselines.volatility import GarchVaR, HistoricalVaR
+from tslib.baselines.volatility import GarchVaR, HistoricalVaR, RiskModel
 
 __all__ = [
+    "Baseline",
+    "BASELINE_KINDS",
+    "BASELINE_REGISTRY",
+    "register_baseline",
     "Forecaster",
+    "RiskModel",
+    "Ranker",
+    "Detector",
     "NaiveForecaster",
     "SeasonalNaiveForecaster",
     "SarimaxForecaster",

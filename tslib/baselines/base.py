@@ -1,39 +1,93 @@
-"""The small interface shared by the classical forecasting baselines.
+"""The contract shared by every classical baseline, its registry, and the forecaster interface.
 
-Every forecaster follows the same stepwise life cycle as the deep encoders:
+Every baseline is a :class:`Baseline` with the same life cycle as the deep encoders
+and the step transforms:
 
-* ``fit(y_train, exog=None)`` estimates parameters once and returns ``self``;
-* ``update(y_new, exog=None)`` advances the state with new observations using
-  the **fixed** fitted parameters (no refit) and returns ``self``;
+* ``fit(data)`` estimates the parameters once and returns ``self``;
+* ``update(new_data)`` advances the state with observations that follow ``data``,
+  keeping the fitted parameters (no refit), and returns ``self``;
+* ``apply(data)`` returns a fitted copy whose state comes from one batch pass of
+  the fitted parameters over ``data`` (statsmodels' ``results.apply``), so
+  ``fit(head).update(tail)`` equals ``fit(head).apply(head + tail)``;
+* ``clone()`` returns an unfitted copy; ``get_params()`` the constructor
+  arguments; ``is_fitted`` whether ``fit`` has run. Using an unfitted baseline
+  raises :class:`~tslib.errors.NotFittedError` (an ``InputError`` and a ``StateError``).
+
+The class attribute ``kind`` says which family a baseline belongs to, so callers
+dispatch on it (or on the family base class) instead of on the methods a class
+happens to have. Each family keeps its own read-out verbs:
+
+========== ============================== ==============================================
+kind       base class                     read-out
+========== ============================== ==============================================
+forecaster :class:`Forecaster`            ``forecast``, ``forecast_interval``, ``forecast_quantiles``
+risk       :class:`~.volatility.RiskModel` ``var_es``, ``run`` (forecast, then observe)
+ranker     :class:`~.ranking.Ranker`       ``score``, ``seen_mask``
+detector   :class:`~.detectors.Detector`   ``step`` (one value -> alarm), ``run``
+========== ============================== ==============================================
+
+Every registered class supplies ``test_config()``, small configurations that the
+contract suite (``tests/test_baselines_contract.py``) runs through fit / update /
+apply, causality, clone, bad-input and pickling checks.
+
+Forecasters
+-----------
+* ``fit(y_train, exog=None)``, ``update(y_new, exog=None)``, ``apply(y, exog=None)``;
 * ``forecast(horizon, exog=None)`` returns the point forecasts, shape (horizon,);
 * ``forecast_interval(horizon, alpha=0.05, exog=None)`` returns ``(lower, upper)``,
   the central ``1 - alpha`` Gaussian prediction interval;
 * ``forecast_quantiles(horizon, quantiles, exog=None)`` returns (horizon, Q).
 
-Subclasses implement ``_fit``, ``_update`` and ``_mean_and_se`` (forecast mean
-and standard error per horizon); intervals and quantiles come from those two
-under a Gaussian predictive distribution. Hyperparameters are stored unchanged
-as attributes named like the constructor arguments, so :meth:`Forecaster.clone`
-rebuilds an unfitted copy, as for encoders.
+Subclasses implement ``_fit``, ``_update``, ``_apply`` and ``_mean_and_se``
+(forecast mean and standard error per horizon); intervals and quantiles come from
+those two under a Gaussian predictive distribution.
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
+from abc import ABC, abstractmethod
+from typing import ClassVar
 
 import numpy as np
 from scipy import stats
 
-from tslib.errors import InputError, StateError
-from tslib.validation import as_float_array, check_positive_int, check_probability
+from tslib.errors import InputError
+from tslib.validation import (
+    as_float_array,
+    as_float_vector,
+    check_is_fitted,
+    check_positive_int,
+    check_probability,
+)
 
-__all__ = ["Forecaster", "as_observations", "as_exog"]
+__all__ = [
+    "Baseline",
+    "Forecaster",
+    "BASELINE_KINDS",
+    "BASELINE_REGISTRY",
+    "register_baseline",
+    "as_exog",
+]
+
+#: The baseline families; every registered class has one of them as ``kind``.
+BASELINE_KINDS = ("forecaster", "risk", "ranker", "detector")
+
+#: name -> baseline class; every registered class runs through the contract tests.
+BASELINE_REGISTRY: dict[str, type[Baseline]] = {}
 
 
-def as_observations(values: object, name: str = "y") -> np.ndarray:
-    """Observations as a finite, non-empty 1-D float array (a scalar becomes length 1)."""
-    array = as_float_array(values, name, ndim=(0, 1))
-    return np.atleast_1d(array)
+def register_baseline(name: str):
+    """Class decorator that adds a baseline to :data:`BASELINE_REGISTRY`."""
+
+    def decorate(cls: type[Baseline]) -> type[Baseline]:
+        if getattr(cls, "kind", None) not in BASELINE_KINDS:
+            raise TypeError(f"{cls.__name__}.kind must be one of {BASELINE_KINDS}")
+        BASELINE_REGISTRY[name] = cls
+        return cls
+
+    return decorate
 
 
 def as_exog(exog: object | None, n_rows: int, name: str = "exog") -> np.ndarray | None:
@@ -48,30 +102,66 @@ def as_exog(exog: object | None, n_rows: int, name: str = "exog") -> np.ndarray 
     return array
 
 
-class Forecaster:
-    """Base class of the stepwise classical forecasters (see the module docstring)."""
+class Baseline(ABC):
+    """Base class of every classical baseline (see the module docstring)."""
+
+    #: The family: one of :data:`BASELINE_KINDS`.
+    kind: ClassVar[str]
+    #: How to fit, quoted when an unfitted baseline is used.
+    fit_call: ClassVar[str] = "fit(...)"
+
+    @abstractmethod
+    def fit(self, data: object) -> Baseline:
+        """Estimate the parameters on ``data`` (time order) and return ``self``."""
+
+    @abstractmethod
+    def update(self, data: object) -> Baseline:
+        """Advance the state with observations following the data seen; parameters fixed."""
+
+    @abstractmethod
+    def apply(self, data: object) -> Baseline:
+        """A fitted copy whose state is one batch pass of the fitted parameters over ``data``."""
+
+    @classmethod
+    @abstractmethod
+    def test_config(cls) -> list[dict]:
+        """Small configurations for the contract tests.
+
+        Each item is ``{"params": constructor kwargs, "data": name}``, where name is
+        understood by :func:`tslib.baselines.testing.make_test_data`.
+        """
 
     def get_params(self) -> dict:
         """Constructor arguments, such that ``type(self)(**self.get_params())`` rebuilds it."""
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
         return {name: getattr(self, name) for name in names}
 
-    def clone(self) -> Forecaster:
-        """A fresh, unfitted forecaster with the same hyperparameters."""
-        return type(self)(**self.get_params())
+    def clone(self) -> Baseline:
+        """A fresh, unfitted baseline with the same hyperparameters."""
+        return type(self)(**copy.deepcopy(self.get_params()))
 
     @property
     def is_fitted(self) -> bool:
-        """Whether :meth:`fit` has been called."""
+        """Whether :meth:`fit` has run."""
         return getattr(self, "_fitted", False)
 
     def _require_fitted(self) -> None:
-        if not self.is_fitted:
-            raise StateError(f"{type(self).__name__} is not fitted; call fit(y_train) first")
+        check_is_fitted(self, self.fit_call)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{key}={value!r}" for key, value in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Forecaster(Baseline):
+    """Base class of the stepwise classical forecasters (see the module docstring)."""
+
+    kind = "forecaster"
+    fit_call = "fit(y_train)"
 
     def fit(self, y_train: object, exog: object | None = None) -> Forecaster:
         """Estimate the parameters on ``y_train`` (1-D, time order)."""
-        y = as_observations(y_train, "y_train")
+        y = as_float_vector(y_train, "y_train")
         self._fit(y, as_exog(exog, y.size, "exog"))
         self._fitted = True
         return self
@@ -79,9 +169,20 @@ class Forecaster:
     def update(self, y_new: object, exog: object | None = None) -> Forecaster:
         """Advance the state with new observations, keeping the fitted parameters."""
         self._require_fitted()
-        y = as_observations(y_new, "y_new")
+        y = as_float_vector(y_new, "y_new")
         self._update(y, as_exog(exog, y.size, "exog"))
         return self
+
+    def apply(self, y: object, exog: object | None = None) -> Forecaster:
+        """A fitted copy whose state is the fitted model filtered over ``y`` from its start.
+
+        No refit: ``fit(y[:n]).update(y[n:])`` and ``fit(y[:n]).apply(y)`` forecast alike.
+        """
+        self._require_fitted()
+        values = as_float_vector(y, "y")
+        other = copy.deepcopy(self)
+        other._apply(values, as_exog(exog, values.size, "exog"))
+        return other
 
     def forecast(self, horizon: int, exog: object | None = None) -> np.ndarray:
         """Point forecasts for steps 1..horizon after the last observation, shape (horizon,)."""
@@ -117,6 +218,10 @@ class Forecaster:
         raise NotImplementedError
 
     def _update(self, y: np.ndarray, exog: np.ndarray | None) -> None:
+        raise NotImplementedError
+
+    def _apply(self, y: np.ndarray, exog: np.ndarray | None) -> None:
+        """Replace the state by the fitted parameters run over ``y`` (on a copy of self)."""
         raise NotImplementedError
 
     def _mean_and_se(self, horizon: int, exog: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

@@ -8,31 +8,49 @@ mean and standard deviation fitted on healthy training data,
 * ``step(x) -> bool`` - consume one value, return whether an alarm is raised;
 * ``run(series) -> np.ndarray`` - ``step`` over a series (one implementation
   path), bool array of the same length;
+* ``update(series)`` - ``run`` without the alarms (the shared baseline verb);
+* ``apply(series)`` - a fitted copy that has read ``series`` from a reset state;
 * ``reset_state()`` - forget the running statistics, keep the fit.
+
+Both are :class:`Detector` baselines (``kind = "detector"``).
 """
 
 from __future__ import annotations
 
+import copy
+from abc import abstractmethod
+
 import numpy as np
 
-from tslib.baselines.base import as_observations
-from tslib.errors import InputError, StateError
+from tslib.baselines.base import Baseline, register_baseline
+from tslib.errors import InputError
+from tslib.validation import (
+    as_float_vector,
+    check_non_negative,
+    check_one_of,
+    check_positive,
+)
 
-__all__ = ["ThresholdDetector", "CusumDetector"]
+__all__ = ["Detector", "ThresholdDetector", "CusumDetector"]
 
 _SIDES = ("both", "upper", "lower")
 
 
-class _Detector:
-    """Standardisation, validation and the ``run`` loop."""
+class Detector(Baseline):
+    """Base class of the stepwise detectors: standardisation, validation and the ``run`` loop.
 
+    Subclasses implement ``step`` (and ``reset_state`` when they keep running sums).
+    """
+
+    kind = "detector"
+    fit_call = "fit(healthy)"
     side: str
 
-    def fit(self, healthy: object) -> _Detector:
+    def fit(self, healthy: object) -> Detector:
         """Estimate the in-control mean and standard deviation (ddof=1) of ``healthy``."""
-        if self.side not in _SIDES:
-            raise InputError(f"side must be one of {_SIDES}, got {self.side!r}")
-        values = as_observations(healthy, "healthy")
+        check_one_of(self.side, _SIDES, "side")
+        self._check_params()
+        values = as_float_vector(healthy, "healthy")
         if values.size < 2:
             raise InputError("healthy needs at least 2 values to estimate a standard deviation")
         self.mean_ = float(values.mean())
@@ -40,28 +58,49 @@ class _Detector:
         if self.std_ == 0.0:
             raise InputError("healthy is constant: its standard deviation is zero")
         self.reset_state()
+        self._fitted = True
         return self
+
+    def _check_params(self) -> None:
+        """Check the subclass's hyperparameters (raise InputError)."""
 
     def reset_state(self) -> None:
         """Forget the running statistics (the fitted mean / std are kept)."""
 
     def _standardise(self, x: object) -> float:
-        if not hasattr(self, "mean_"):
-            raise StateError(f"{type(self).__name__} is not fitted; call fit(healthy) first")
-        value = as_observations(x, "x")
+        self._require_fitted()
+        value = as_float_vector(x, "x")
         if value.size != 1:
             raise InputError(f"step takes one value, got {value.size}; use run() for a series")
         return (float(value[0]) - self.mean_) / self.std_
 
+    @abstractmethod
     def step(self, x: float) -> bool:
-        raise NotImplementedError
+        """Consume one value; True when it raises an alarm."""
 
     def run(self, series: object) -> np.ndarray:
         """Alarms for each value of ``series`` in turn, bool array (T,)."""
-        return np.array([self.step(x) for x in as_observations(series, "series")], dtype=bool)
+        self._require_fitted()
+        values = as_float_vector(series, "series")
+        return np.array([self.step(x) for x in values], dtype=bool)
+
+    def update(self, series: object) -> Detector:
+        """Read ``series`` (one value or many) like :meth:`run`, discarding the alarms."""
+        self.run(series)
+        return self
+
+    def apply(self, series: object) -> Detector:
+        """A fitted copy (same mean / std) that has read ``series`` from a reset state."""
+        self._require_fitted()
+        values = as_float_vector(series, "series")
+        other = copy.deepcopy(self)
+        other.reset_state()
+        other.run(values)
+        return other
 
 
-class ThresholdDetector(_Detector):
+@register_baseline("threshold")
+class ThresholdDetector(Detector):
     """Alarm whenever the standardised value crosses ``threshold``.
 
     Parameters
@@ -82,6 +121,17 @@ class ThresholdDetector(_Detector):
         self.threshold = threshold
         self.side = side
 
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """Two-sided at 2.5 sigma, upper side at 1.5 sigma."""
+        return [
+            {"params": {"threshold": 2.5}, "data": "residuals"},
+            {"params": {"threshold": 1.5, "side": "upper"}, "data": "residuals"},
+        ]
+
+    def _check_params(self) -> None:
+        check_non_negative(self.threshold, "threshold")
+
     def step(self, x: float) -> bool:
         """Consume one value; True when it is beyond the threshold."""
         z = self._standardise(x)
@@ -90,7 +140,8 @@ class ThresholdDetector(_Detector):
         return bool({"both": upper or lower, "upper": upper, "lower": lower}[self.side])
 
 
-class CusumDetector(_Detector):
+@register_baseline("cusum")
+class CusumDetector(Detector):
     r"""Page's tabular CUSUM on standardised values.
 
     .. math::
@@ -127,12 +178,20 @@ class CusumDetector(_Detector):
         self.side = side
         self.reset = reset
 
-    def fit(self, healthy: object) -> CusumDetector:
-        """Estimate the in-control mean / std and zero the sums."""
-        if self.k < 0 or self.h <= 0:
-            raise InputError(f"CUSUM needs k >= 0 and h > 0, got k={self.k}, h={self.h}")
-        super().fit(healthy)
-        return self
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """Montgomery's k = 0.5, h = 4 with reset; an upper-side CUSUM that keeps alarming."""
+        return [
+            {"params": {"k": 0.5, "h": 4.0}, "data": "residuals"},
+            {"params": {"k": 0.25, "h": 3.0, "side": "upper", "reset": False}, "data": "residuals"},
+        ]
+
+    def _check_params(self) -> None:
+        try:
+            check_non_negative(self.k, "k")
+            check_positive(self.h, "h")
+        except InputError as error:
+            raise InputError(f"CUSUM needs k >= 0 and h > 0: {error}") from error
 
     def reset_state(self) -> None:
         """Set both cumulative sums to zero."""

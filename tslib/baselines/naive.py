@@ -10,20 +10,22 @@ data (:math:`m = 1` for the naive method),
     \hat\sigma_h = \hat\sigma\sqrt{k+1}, \quad k = \lfloor (h-1)/m \rfloor .
 
 ``update`` only moves the window of recent values; :math:`\hat\sigma` stays as
-fitted. Neither method uses exogenous regressors (passing them is an error).
+fitted, and ``apply(y)`` takes the window from the end of ``y``. Neither method
+uses exogenous regressors (passing them is an error).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from tslib.baselines.base import Forecaster
+from tslib.baselines.base import Forecaster, register_baseline
 from tslib.errors import InputError
 from tslib.validation import check_positive_int
 
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
 
 
+@register_baseline("seasonal_naive")
 class SeasonalNaiveForecaster(Forecaster):
     """Repeat the value observed one season earlier.
 
@@ -43,6 +45,11 @@ class SeasonalNaiveForecaster(Forecaster):
 
     def __init__(self, season: int) -> None:
         self.season = season
+
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """A daily cycle on hourly-like data."""
+        return [{"params": {"season": 12}, "data": "seasonal"}]
 
     @property
     def sigma(self) -> float:
@@ -65,6 +72,13 @@ class SeasonalNaiveForecaster(Forecaster):
             raise InputError(f"{type(self).__name__} takes no exog")
         self._recent = np.concatenate([self._recent, y])[-self.season :]  # (m,)
 
+    def _apply(self, y: np.ndarray, exog: np.ndarray | None) -> None:
+        if exog is not None:
+            raise InputError(f"{type(self).__name__} takes no exog")
+        if y.size < self.season:
+            raise InputError(f"y needs at least season={self.season} points, got {y.size}")
+        self._recent = y[-self.season :].copy()  # (m,)
+
     def _mean_and_se(self, horizon: int, exog: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         if exog is not None:
             raise InputError(f"{type(self).__name__} takes no exog")
@@ -74,6 +88,7 @@ class SeasonalNaiveForecaster(Forecaster):
         return mean, self._sigma * np.sqrt(seasons_ahead)
 
 
+@register_baseline("naive")
 class NaiveForecaster(SeasonalNaiveForecaster):
     """Random-walk forecast: repeat the last observation (seasonal naive with ``m = 1``).
 
@@ -87,6 +102,7 @@ class NaiveForecaster(SeasonalNaiveForecaster):
     def __init__(self) -> None:
         self.season = 1
 
-    def get_params(self) -> dict:
+    @classmethod
+    def test_config(cls) -> list[dict]:
         """No hyperparameters."""
-        return {}
+        return [{"params": {}, "data": "seasonal"}]

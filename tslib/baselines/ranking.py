@@ -7,46 +7,44 @@ Shared interface
   any hashable ids. Each user's rows are ordered by ``timestamp`` (stable, so
   equal time stamps keep their row order) or by row order without it.
 * ``update(user, item)`` - add one interaction at the end of that user's
-  history and update the counts (no refit, O(history) at most).
+  history and update the counts (no refit, O(history) at most);
+  ``update(interactions)`` does so for every row of a frame shaped like the
+  one ``fit`` takes, in time order.
+* ``apply(interactions)`` - a fitted copy whose counts come from
+  ``interactions`` alone (the counts are the whole fitted state).
 * ``score(users)`` - (n_users, n_items) scores for full ranking, higher =
   better. ``seen_mask(users)`` gives the matching ``exclude`` mask for
   :mod:`tslib.metrics.ranking`.
 
 All three are pure counting models: fitting on the first part of a log and
 then calling ``update`` for the remaining rows in time order gives the same
-state as fitting on the whole log.
+state as fitting on the whole log. They are :class:`Ranker` baselines
+(``kind = "ranker"``).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from tslib.errors import InputError, StateError
-from tslib.validation import check_positive_int
+from tslib.baselines.base import Baseline, register_baseline
+from tslib.errors import InputError
+from tslib.validation import check_non_negative, check_positive_int
 
-__all__ = ["PopularityRanker", "MarkovChainRanker", "ItemKNNRanker"]
+__all__ = ["Ranker", "PopularityRanker", "MarkovChainRanker", "ItemKNNRanker"]
 
 
-class _Ranker:
-    """Histories, validation and the fit / update / score skeleton."""
+class Ranker(Baseline):
+    """Base class of the next-item rankers: histories, checks, fit / update / score."""
 
+    kind = "ranker"
+    fit_call = "fit(interactions)"
     n_items: int
 
-    def get_params(self) -> dict:
-        """Constructor arguments (stored unchanged as attributes)."""
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
-
-    def clone(self) -> _Ranker:
-        """A fresh, unfitted ranker with the same hyperparameters."""
-        return type(self)(**self.get_params())
-
-    def fit(self, interactions: pd.DataFrame) -> _Ranker:
+    def fit(self, interactions: pd.DataFrame) -> Ranker:
         """Count interactions from a ``user, item[, timestamp]`` frame (see module docs)."""
         check_positive_int(self.n_items, "n_items")
         frame = self._ordered(interactions)
@@ -62,24 +60,43 @@ class _Ranker:
         }
         self.counts = np.bincount(items, minlength=self.n_items).astype(np.float64)  # (I,)
         self._fit_counts(codes, items)
+        self._fitted = True
         return self
 
-    def update(self, user: Hashable, item: int) -> _Ranker:
-        """Append one interaction (``item`` after the user's latest) and update the counts."""
-        if not hasattr(self, "histories"):
-            raise StateError(f"{type(self).__name__} is not fitted; call fit(interactions) first")
+    def update(self, user: Hashable | pd.DataFrame, item: int | None = None) -> Ranker:
+        """Append interactions after each user's latest and update the counts.
+
+        ``update(user, item)`` adds one interaction; ``update(interactions)`` adds
+        every row of a ``user, item[, timestamp]`` frame in time order (the whole
+        frame is checked before anything changes).
+        """
+        self._require_fitted()
+        if isinstance(user, pd.DataFrame):
+            if item is not None:
+                raise InputError("update takes (user, item) or an interactions frame, not both")
+            frame = self._ordered(user)
+            for row_user, row_item in zip(frame["user"].tolist(), frame["item"].tolist()):
+                self._observe(row_user, int(row_item))
+            return self
+        if item is None:
+            raise InputError("update takes (user, item) or an interactions frame; item is missing")
         self._observe(user, self._check_item(item))
         return self
 
+    def apply(self, interactions: pd.DataFrame) -> Ranker:
+        """A fitted copy whose counts come from ``interactions`` alone (no fitted parameters)."""
+        self._require_fitted()
+        return self.clone().fit(interactions)
+
     def score(self, users: Sequence[Hashable]) -> np.ndarray:
         """Scores for every item, shape (len(users), n_items); unknown users get the fallback."""
-        if not hasattr(self, "histories"):
-            raise StateError(f"{type(self).__name__} is not fitted; call fit(interactions) first")
+        self._require_fitted()
         rows = [self._score_history(self.histories.get(u, [])) for u in users]
         return np.stack(rows) if rows else np.zeros((0, self.n_items))  # (U, I)
 
     def seen_mask(self, users: Sequence[Hashable]) -> np.ndarray:
         """Bool (len(users), n_items): True for items already in each user's history."""
+        self._require_fitted()
         mask = np.zeros((len(users), self.n_items), dtype=bool)
         for row, user in enumerate(users):
             mask[row, self.histories.get(user, [])] = True
@@ -135,11 +152,17 @@ class _Ranker:
         raise NotImplementedError
 
 
-class PopularityRanker(_Ranker):
+@register_baseline("popularity")
+class PopularityRanker(Ranker):
     """Score every item by its interaction count (the same list for every user)."""
 
     def __init__(self, n_items: int) -> None:
         self.n_items = n_items
+
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """Eight items."""
+        return [{"params": {"n_items": 8}, "data": "interactions"}]
 
     def _fit_counts(self, codes: np.ndarray, items: np.ndarray) -> None:
         pass  # popularity counts are kept by the base class
@@ -151,7 +174,8 @@ class PopularityRanker(_Ranker):
         return self.counts.copy()
 
 
-class MarkovChainRanker(_Ranker):
+@register_baseline("markov_chain")
+class MarkovChainRanker(Ranker):
     r"""First-order Markov chain on consecutive items, smoothed towards popularity.
 
     With :math:`C_{ij}` the number of times item ``j`` directly followed item
@@ -176,9 +200,16 @@ class MarkovChainRanker(_Ranker):
         self.n_items = n_items
         self.smoothing = smoothing
 
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """Light and no smoothing."""
+        return [
+            {"params": {"n_items": 8, "smoothing": 0.5}, "data": "interactions"},
+            {"params": {"n_items": 8, "smoothing": 0.0}, "data": "interactions"},
+        ]
+
     def _fit_counts(self, codes: np.ndarray, items: np.ndarray) -> None:
-        if self.smoothing < 0:
-            raise InputError(f"smoothing must be >= 0, got {self.smoothing}")
+        check_non_negative(self.smoothing, "smoothing")
         self.transitions = np.zeros((self.n_items, self.n_items), dtype=np.float32)  # (I, I)
         same_user = codes[1:] == codes[:-1]  # consecutive rows of one user
         np.add.at(self.transitions, (items[:-1][same_user], items[1:][same_user]), 1.0)
@@ -189,6 +220,7 @@ class MarkovChainRanker(_Ranker):
 
     def score_from_items(self, last_items: Sequence[int]) -> np.ndarray:
         """Scores (len(last_items), n_items) given each row's last item."""
+        self._require_fitted()
         return np.stack([self._score_history([self._check_item(i)]) for i in last_items])
 
     def _score_history(self, history: list[int]) -> np.ndarray:
@@ -202,7 +234,8 @@ class MarkovChainRanker(_Ranker):
         return (row + self.smoothing * popularity) / denominator
 
 
-class ItemKNNRanker(_Ranker):
+@register_baseline("item_knn")
+class ItemKNNRanker(Ranker):
     r"""Item-item cosine similarity on the binary user-item matrix.
 
     With :math:`X` the binary (users, items) matrix, :math:`C = X^\top X` counts
@@ -227,6 +260,14 @@ class ItemKNNRanker(_Ranker):
         self.n_items = n_items
         self.n_recent = n_recent
 
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """The three most recent items, and the whole history."""
+        return [
+            {"params": {"n_items": 8, "n_recent": 3}, "data": "interactions"},
+            {"params": {"n_items": 8, "n_recent": None}, "data": "interactions"},
+        ]
+
     def _fit_counts(self, codes: np.ndarray, items: np.ndarray) -> None:
         if self.n_recent is not None:
             check_positive_int(self.n_recent, "n_recent")
@@ -248,6 +289,7 @@ class ItemKNNRanker(_Ranker):
 
     def similarity_rows(self, items: Sequence[int]) -> np.ndarray:
         """Cosine similarities :math:`S_{i,:}` for the given items, shape (len(items), n_items)."""
+        self._require_fitted()
         rows = np.asarray(items, dtype=np.int64)
         counts = np.diag(self.cooccurrence).astype(np.float64)  # (I,) users per item
         norms = np.sqrt(np.outer(counts[rows], counts))  # (R, I)

@@ -3,7 +3,8 @@
 Both wrap a statsmodels state-space results object. ``fit`` runs maximum
 likelihood once; ``update`` runs the Kalman filter over the new observations
 with the **same parameters** (no refit), so the state after ``update`` equals
-``model(full data).filter(params)``. Forecast means and standard errors come
+``model(full data).filter(params)``, which is what ``apply(full data)`` computes
+(statsmodels' ``results.apply``). Forecast means and standard errors come
 from ``results.get_forecast``; intervals are mean +/- z * se, as statsmodels'
 ``conf_int``.
 
@@ -26,7 +27,7 @@ import numpy as np
 from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from tslib.baselines.base import Forecaster
+from tslib.baselines.base import Forecaster, register_baseline
 from tslib.errors import InputError
 
 __all__ = ["SarimaxForecaster", "ETSForecaster"]
@@ -87,12 +88,22 @@ class _StateSpaceForecaster(Forecaster):
         self._results = self._advance(y, exog)
         self._n_obs += y.size
 
+    def _apply(self, y: np.ndarray, exog: np.ndarray | None) -> None:
+        self._check_exog(exog, "apply")
+        self._results = self._refilter(y, exog)
+        self._n_obs = y.size
+
+    def _refilter(self, y: np.ndarray, exog: np.ndarray | None):
+        """The fitted parameters filtered over ``y`` from its first observation."""
+        raise NotImplementedError
+
     def _mean_and_se(self, horizon: int, exog: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         self._check_exog(exog, "forecast")
         prediction = self._results.get_forecast(horizon, exog=exog)
         return np.asarray(prediction.predicted_mean), np.asarray(prediction.se_mean)
 
 
+@register_baseline("sarimax")
 class SarimaxForecaster(_StateSpaceForecaster):
     """Seasonal ARIMA with optional exogenous regressors (``statsmodels`` SARIMAX).
 
@@ -126,6 +137,17 @@ class SarimaxForecaster(_StateSpaceForecaster):
         self.enforce_invertibility = enforce_invertibility
         self.maxiter = maxiter
 
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """AR(1) with a constant, and an ARIMA(1,1,1) x seasonal AR(1)_12."""
+        return [
+            {"params": {"order": (1, 0, 0), "trend": "c", "maxiter": 20}, "data": "seasonal"},
+            {
+                "params": {"order": (1, 1, 1), "seasonal_order": (1, 0, 0, 12), "maxiter": 20},
+                "data": "seasonal",
+            },
+        ]
+
     def _build_model(self, y: np.ndarray, exog: np.ndarray | None) -> SARIMAX:
         return SARIMAX(
             y,
@@ -142,7 +164,11 @@ class SarimaxForecaster(_StateSpaceForecaster):
         offset = results.model.trend_offset + results.nobs  # cumulative time index
         return results.extend(y, exog=exog, trend_offset=offset)
 
+    def _refilter(self, y: np.ndarray, exog: np.ndarray | None):
+        return self._results.apply(y, exog=exog, trend_offset=1)
 
+
+@register_baseline("ets")
 class ETSForecaster(_StateSpaceForecaster):
     """Linear exponential smoothing (additive errors) in state-space form.
 
@@ -174,6 +200,14 @@ class ETSForecaster(_StateSpaceForecaster):
         self.seasonal = seasonal
         self.maxiter = maxiter
 
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """Simple exponential smoothing, and additive trend plus a season of 12."""
+        return [
+            {"params": {"maxiter": 20}, "data": "seasonal"},
+            {"params": {"trend": True, "seasonal": 12, "maxiter": 20}, "data": "seasonal"},
+        ]
+
     def _build_model(self, y: np.ndarray, exog: np.ndarray | None) -> ExponentialSmoothing:
         if exog is not None:
             raise InputError("ETSForecaster takes no exog")
@@ -185,3 +219,6 @@ class ETSForecaster(_StateSpaceForecaster):
 
     def _advance(self, y: np.ndarray, exog: np.ndarray | None):
         return self._results.append(y, refit=False)
+
+    def _refilter(self, y: np.ndarray, exog: np.ndarray | None):
+        return self._results.apply(y)

@@ -1,10 +1,11 @@
 r"""One-step Value-at-Risk and Expected Shortfall baselines: GARCH and historical simulation.
 
 Risk numbers follow :mod:`tslib.metrics.risk`: positive losses, ``alpha`` the
-tail probability. Both models share a stepwise interface:
+tail probability. Both are :class:`RiskModel` baselines (``kind = "risk"``):
 
 * ``fit(returns)`` - estimate once (GARCH) or fill the window (historical);
 * ``update(r_new)`` - advance with one or more new returns, parameters fixed;
+* ``apply(returns)`` - a fitted copy whose state is one batch pass over ``returns``;
 * ``var_es()`` - ``(VaR, ES)`` for the *next*, not yet observed, return;
 * ``run(returns)`` - walk forward: forecast, then observe, for each return in
   turn; returns a DataFrame with one row per return (the forecast made before it).
@@ -12,44 +13,77 @@ tail probability. Both models share a stepwise interface:
 
 from __future__ import annotations
 
+import copy
+from abc import abstractmethod
 from collections import deque
 
 import numpy as np
 import pandas as pd
 from arch import arch_model
 
-from tslib.baselines.base import as_observations
-from tslib.errors import InputError, StateError
-from tslib.validation import check_positive_int, check_probability
+from tslib.baselines.base import Baseline, register_baseline
+from tslib.errors import InputError
+from tslib.validation import (
+    as_float_vector,
+    check_one_of,
+    check_positive_int,
+    check_probability,
+)
 
-__all__ = ["GarchVaR", "HistoricalVaR"]
+__all__ = ["RiskModel", "GarchVaR", "HistoricalVaR"]
 
 _DISTRIBUTIONS = ("normal", "t", "skewt", "ged")
 
 
-class _RiskModel:
-    """Shared walk-forward loop; subclasses implement ``var_es`` and ``update``."""
+class RiskModel(Baseline):
+    """Base class of the one-step VaR / ES models: the shared walk-forward loop.
 
+    Subclasses implement ``fit``, ``_update``, ``_apply`` and ``var_es``.
+    """
+
+    kind = "risk"
+    fit_call = "fit(returns)"
+
+    @abstractmethod
     def var_es(self) -> tuple[float, float]:
-        raise NotImplementedError
+        """``(VaR, ES)`` of the next return as positive losses at level ``alpha``."""
 
-    def update(self, returns: object) -> _RiskModel:
-        raise NotImplementedError
+    def update(self, returns: object) -> RiskModel:
+        """Advance the state with new returns, keeping the fitted parameters."""
+        self._require_fitted()
+        self._update(as_float_vector(returns, "returns"))
+        return self
+
+    def apply(self, returns: object) -> RiskModel:
+        """A fitted copy whose state is the fitted model run over ``returns`` from its start."""
+        self._require_fitted()
+        values = as_float_vector(returns, "returns")
+        other = copy.deepcopy(self)
+        other._apply(values)
+        return other
 
     def run(self, returns: object) -> pd.DataFrame:
         """Forecast-then-observe over ``returns``; columns ``var`` and ``es`` (and ``sigma``)."""
+        self._require_fitted()
         rows = []
-        for value in as_observations(returns, "returns"):
+        for value in as_float_vector(returns, "returns"):
             rows.append(self._forecast_row())
-            self.update(value)
+            self._update(np.array([value]))
         return pd.DataFrame(rows)
 
     def _forecast_row(self) -> dict[str, float]:
         var, es = self.var_es()
         return {"var": var, "es": es}
 
+    def _update(self, returns: np.ndarray) -> None:
+        raise NotImplementedError
 
-class GarchVaR(_RiskModel):
+    def _apply(self, returns: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+@register_baseline("garch_var")
+class GarchVaR(RiskModel):
     r"""GARCH(p, q) VaR / ES with a constant (or zero) mean, fitted once with ``arch``.
 
     With :math:`\varepsilon_t = r_t - \mu`, the variance recursion is
@@ -59,7 +93,10 @@ class GarchVaR(_RiskModel):
 
     run by hand after the fit with arch's estimated parameters, started from
     arch's last residuals and conditional variances (so the first forecast
-    equals ``res.forecast(horizon=1)``). With :math:`q_\alpha` and
+    equals ``res.forecast(horizon=1)``). ``apply(returns)`` runs arch's own
+    variance recursion over ``returns`` with the fitted parameters and the
+    fit's backcast (the pre-sample variance), so it is an independent check of
+    ``update``. With :math:`q_\alpha` and
     :math:`m_\alpha = -\frac1\alpha\int_{-\infty}^{q_\alpha} z f(z)\,dz` the
     quantile and tail mean of the standardised innovation distribution,
 
@@ -93,28 +130,33 @@ class GarchVaR(_RiskModel):
         self.alpha = alpha
         self.mean = mean
 
-    def get_params(self) -> dict:
-        """Constructor arguments."""
-        return {"p": self.p, "q": self.q, "dist": self.dist, "alpha": self.alpha, "mean": self.mean}
-
-    def _require_fitted(self) -> None:
-        if not hasattr(self, "_omega"):
-            raise StateError("GarchVaR is not fitted; call fit(returns) first")
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """GARCH(1,1)-t and GARCH(2,1)-normal with a zero mean."""
+        return [
+            {"params": {"alpha": 0.05}, "data": "returns"},
+            {"params": {"p": 2, "dist": "normal", "mean": "Zero"}, "data": "returns"},
+        ]
 
     def fit(self, returns: object) -> GarchVaR:
         """Estimate the model on ``returns`` (1-D, time order) by maximum likelihood."""
         p, q = check_positive_int(self.p, "p"), check_positive_int(self.q, "q")
         alpha = check_probability(self.alpha, "alpha")
-        if self.dist not in _DISTRIBUTIONS:
-            raise InputError(f"dist must be one of {_DISTRIBUTIONS}, got {self.dist!r}")
-        if self.mean not in ("Constant", "Zero"):
-            raise InputError(f"mean must be 'Constant' or 'Zero', got {self.mean!r}")
-        series = as_observations(returns, "returns")
+        check_one_of(self.dist, _DISTRIBUTIONS, "dist")
+        check_one_of(self.mean, ("Constant", "Zero"), "mean")
+        series = as_float_vector(returns, "returns")
         model = arch_model(
             series, mean=self.mean, vol="GARCH", p=p, q=q, dist=self.dist, rescale=False
         )
-        self.result_ = model.fit(disp="off")
+        # arch's default backcast (pre-sample variance from the starting residuals,
+        # demeaned by the sample mean for "Constant"), computed here to keep it for apply()
+        start_resid = series - series.mean() if self.mean == "Constant" else series
+        backcast = model.volatility.backcast(start_resid)
+        self.result_ = model.fit(disp="off", backcast=backcast)
         params = self.result_.params
+        self._volatility = model.volatility
+        self._backcast = backcast
+        self._vol_params = params[model.volatility.parameter_names()].to_numpy()
         self._mu = float(params["mu"]) if self.mean == "Constant" else 0.0
         self._omega = float(params["omega"])
         self._alphas = np.array([params[f"alpha[{i}]"] for i in range(1, p + 1)])  # (p,)
@@ -124,10 +166,15 @@ class GarchVaR(_RiskModel):
         self._tail_mean = -model.distribution.partial_moment(1, self._z_alpha, dist_params) / alpha
         resid = np.asarray(self.result_.resid)
         variance = np.asarray(self.result_.conditional_volatility) ** 2
-        self._eps2 = resid[::-1][:p] ** 2  # (p,) newest first
-        self._sigma2 = variance[::-1][:q]  # (q,) newest first
-        self._sigma2_next = self._recursion(self._eps2, self._sigma2)
+        self._set_state(resid, variance)
+        self._fitted = True
         return self
+
+    def _set_state(self, resid: np.ndarray, variance: np.ndarray) -> None:
+        """State from residuals and conditional variances (T,) of the returns seen."""
+        self._eps2 = resid[::-1][: self.p] ** 2  # (p,) newest first
+        self._sigma2 = variance[::-1][: self.q]  # (q,) newest first
+        self._sigma2_next = self._recursion(self._eps2, self._sigma2)
 
     def _recursion(self, eps2: np.ndarray, sigma2: np.ndarray) -> float:
         return float(self._omega + self._alphas @ eps2 + self._betas @ sigma2)
@@ -144,19 +191,28 @@ class GarchVaR(_RiskModel):
         self._require_fitted()
         return float(np.sqrt(self._sigma2_next))
 
-    def update(self, returns: object) -> GarchVaR:
+    def _update(self, returns: np.ndarray) -> None:
         """Feed new returns through the variance recursion with the fitted parameters."""
-        self._require_fitted()
-        for value in as_observations(returns, "returns"):
+        for value in returns:
             self._eps2 = np.concatenate([[(value - self._mu) ** 2], self._eps2[:-1]])
             self._sigma2 = np.concatenate([[self._sigma2_next], self._sigma2[:-1]])
             self._sigma2_next = self._recursion(self._eps2, self._sigma2)
-        return self
 
-    def forecast(self, horizon: int) -> np.ndarray:
+    def _apply(self, returns: np.ndarray) -> None:
+        resid = returns - self._mu  # (T,)
+        if resid.size < max(self.p, self.q):
+            raise InputError(f"returns needs at least max(p, q) values, got {resid.size}")
+        variance = np.zeros(resid.size)  # (T,) filled by arch
+        bounds = self._volatility.variance_bounds(resid)  # (T, 2)
+        self._volatility.compute_variance(self._vol_params, resid, variance, self._backcast, bounds)
+        self._set_state(resid, variance)
+
+    def forecast_volatility(self, horizon: int) -> np.ndarray:
         """Conditional volatility forecasts for steps 1..horizon, shape (horizon,).
 
         Future squared residuals are replaced by their expectation, the variance.
+        This is a volatility forecast, not a forecast of the returns: GarchVaR is
+        a risk model (``kind = "risk"``), not a :class:`~tslib.baselines.base.Forecaster`.
         """
         self._require_fitted()
         horizon = check_positive_int(horizon, "horizon")
@@ -177,12 +233,14 @@ class GarchVaR(_RiskModel):
         return {"sigma": self.sigma_next, "var": var, "es": es}
 
 
-class HistoricalVaR(_RiskModel):
+@register_baseline("historical_var")
+class HistoricalVaR(RiskModel):
     """Historical-simulation VaR / ES over a rolling window of the last ``window`` returns.
 
     ``VaR = -Q_alpha(window)`` with numpy's ``method`` (default ``"linear"``, as
     pandas' rolling quantile); ``ES`` is minus the mean of the window returns at
-    or below that quantile.
+    or below that quantile. The window is the whole state: ``apply(returns)``
+    takes it from the end of ``returns``.
 
     Parameters
     ----------
@@ -199,31 +257,37 @@ class HistoricalVaR(_RiskModel):
         self.alpha = alpha
         self.method = method
 
-    def get_params(self) -> dict:
-        """Constructor arguments."""
-        return {"window": self.window, "alpha": self.alpha, "method": self.method}
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        """A short window at two tail levels and quantile estimators."""
+        return [
+            {"params": {"window": 50, "alpha": 0.05}, "data": "returns"},
+            {"params": {"window": 100, "alpha": 0.1, "method": "lower"}, "data": "returns"},
+        ]
 
     def fit(self, returns: object) -> HistoricalVaR:
         """Fill the window with the last ``window`` values of ``returns``."""
         window = check_positive_int(self.window, "window")
         check_probability(self.alpha, "alpha")
-        series = as_observations(returns, "returns")
+        series = as_float_vector(returns, "returns")
         if series.size < window:
             raise InputError(f"returns has {series.size} values, fewer than window={window}")
         self._buffer = deque(series[-window:], maxlen=window)
+        self._fitted = True
         return self
 
-    def update(self, returns: object) -> HistoricalVaR:
+    def _update(self, returns: np.ndarray) -> None:
         """Slide the window over new returns."""
-        if not hasattr(self, "_buffer"):
-            raise StateError("HistoricalVaR is not fitted; call fit(returns) first")
-        self._buffer.extend(as_observations(returns, "returns"))
-        return self
+        self._buffer.extend(returns)
+
+    def _apply(self, returns: np.ndarray) -> None:
+        if returns.size < self.window:
+            raise InputError(f"returns has {returns.size} values, fewer than window={self.window}")
+        self._buffer = deque(returns[-self.window :], maxlen=self.window)
 
     def var_es(self) -> tuple[float, float]:
         """``(VaR, ES)`` of the next return from the current window."""
-        if not hasattr(self, "_buffer"):
-            raise StateError("HistoricalVaR is not fitted; call fit(returns) first")
+        self._require_fitted()
         values = np.fromiter(self._buffer, dtype=np.float64)  # (window,)
         quantile = float(np.quantile(values, self.alpha, method=self.method))
         return -quantile, -float(values[values <= quantile].mean())
