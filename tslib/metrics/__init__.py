@@ -5,6 +5,7 @@ Every function takes array-likes, validates them (raising
 Python numbers, dicts or numpy arrays.
 """
 
+from tslib.metrics.comparison import diebold_mariano
 from tslib.metrics.detection import (
     alarm_times,
     detection_delay,
@@ -26,6 +27,7 @@ from tslib.metrics.forecasting import (
     rmse,
     smape,
 )
+from tslib.metrics.probability import brier_score, brier_skill_score, reliability_table
 from tslib.metrics.ranking import (
     hit_rate_at_k,
     mrr,
@@ -57,6 +59,11 @@ __all__ = [
     "crps_gaussian",
     "interval_coverage",
     "interval_width",
+    # probability forecasts and forecast comparison
+    "brier_score",
+    "brier_skill_score",
+    "reliability_table",
+    "diebold_mariano",
     # risk
     "var_exceedances",
     "exceedance_rate",
