@@ -8,7 +8,7 @@ Every baseline shares ``fit`` / ``update`` / ``apply`` / ``clone`` /
   ``forecast_interval`` / ``forecast_quantiles``): :class:`NaiveForecaster`,
   :class:`SeasonalNaiveForecaster`, :class:`SarimaxForecaster`, :class:`ETSForecaster`;
 * ``kind = "risk"`` (:class:`RiskModel`: ``var_es`` / ``run``): :class:`GarchVaR`,
-  :class:`HistoricalVaR`;
+  :class:`HistoricalVaR`, :class:`RiskMetricsVaR`, :class:`NormalVaR`;
 * ``kind = "ranker"`` (:class:`Ranker`: ``score`` / ``seen_mask``):
   :class:`PopularityRanker`, :class:`MarkovChainRanker`, :class:`ItemKNNRanker`;
 * ``kind = "detector"`` (:class:`Detector`: ``step`` / ``run``):
@@ -28,6 +28,7 @@ from tslib.baselines.base import (
 from tslib.baselines.detectors import CusumDetector, Detector, ThresholdDetector
 from tslib.baselines.naive import NaiveForecaster, SeasonalNaiveForecaster
 from tslib.baselines.ranking import ItemKNNRanker, MarkovChainRanker, PopularityRanker, Ranker
+from tslib.baselines.riskmetrics import NormalVaR, RiskMetricsVaR
 from tslib.baselines.statespace import ETSForecaster, SarimaxForecaster
 from tslib.baselines.volatility import GarchVaR, HistoricalVaR, RiskModel
 
@@ -46,6 +47,8 @@ __all__ = [
     "ETSForecaster",
     "GarchVaR",
     "HistoricalVaR",
+    "RiskMetricsVaR",
+    "NormalVaR",
     "PopularityRanker",
     "MarkovChainRanker",
     "ItemKNNRanker",
