@@ -14,8 +14,15 @@ The files may not be redistributed: users download the official zip from
 grouplens.org themselves (or let the loader fetch it into the cache from the
 official URL, verified by SHA-256). The frame has columns ``user, item, rating,
 timestamp`` (Unix seconds) and ``datetime`` (UTC, tz-naive), sorted by
-``(user, timestamp)`` with a stable sort (ties keep file order), on a
-0..n-1 event index. :func:`leave_last_out` makes the usual split.
+``(user, timestamp)`` on a 0..n-1 event index. :func:`leave_last_out` makes the
+usual split.
+
+Ties: times are whole seconds and many events of a user share one (in both
+files, often a user's last two). Their true order is unknown, so by default
+(``ties="random"``) they are put in a random order drawn from ``tie_seed``;
+``ties="file"`` keeps the order of the file. Never order them by item id: that
+makes which item is held out depend on the id. The repairs say how many events
+were tied.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from tslib.datasets.base import DatasetInfo, LoadedDataset, register
 from tslib.datasets.cache import RemoteFile, resolve_source
 from tslib.datasets.validate import check_no_nan, to_numeric
 from tslib.errors import DataError, InputError
+from tslib.validation import check_one_of
 
 __all__ = ["load_movielens", "parse_ratings", "leave_last_out", "MOVIELENS_REMOTES"]
 
@@ -84,6 +92,8 @@ def load_movielens(
     download: bool = True,
     url: str | None = None,
     sha256: str | None = None,
+    ties: str = "random",
+    tie_seed: int = 0,
 ) -> LoadedDataset:
     """Load MovieLens ratings as an interaction log.
 
@@ -93,12 +103,30 @@ def load_movielens(
         ``u.data`` / ``ratings.dat``, the official zip, or a folder holding either.
         Without it the official zip is read from (or downloaded once into) the cache.
     variant : str
-        ``"100k"`` or ``"1m"``.
+        ``"100k"``, ``"1m"`` or ``"auto"`` (needs ``path``: ``ratings.dat`` or
+        ``u.data``, whichever is found, told apart by the ``::`` separator).
     cache_dir, download, url, sha256
         See :func:`tslib.datasets.cache.resolve_source`.
+    ties : {"random", "file"}
+        Order of a user's events in the same second: seeded random, or file order.
+    tie_seed : int
+        Seed of the random tie order.
     """
+    if variant == "auto":
+        if path is None:
+            raise InputError(
+                "movielens: variant='auto' needs path= (u.data or ratings.dat); "
+                "pass variant='100k' or '1m' to read the cache"
+            )
+        source_path = resolve_source("movielens", MOVIELENS_REMOTES["100k"], path=path)
+        name, content = read_member(source_path, ["ratings.dat", "u.data"], dataset="movielens")
+        variant = "1m" if b"::" in content[:1000] else "100k"
+        frame, repairs = parse_ratings(
+            content, variant=variant, source=f"movielens {name}", ties=ties, seed=tie_seed
+        )
+        return LoadedDataset(frame=frame, info=MOVIELENS_INFO, repairs=repairs)
     if variant not in MOVIELENS_REMOTES:
-        raise InputError(f"movielens: variant must be one of {list(MOVIELENS_REMOTES)}")
+        raise InputError(f"movielens: variant must be one of {list(MOVIELENS_REMOTES) + ['auto']}")
     remote = MOVIELENS_REMOTES[variant]
     source_path = resolve_source(
         "movielens",
@@ -110,14 +138,26 @@ def load_movielens(
         sha256=sha256,
     )
     name, content = read_member(source_path, [_MEMBERS[variant]], dataset="movielens")
-    frame, repairs = parse_ratings(content, variant=variant, source=f"movielens {name}")
+    frame, repairs = parse_ratings(
+        content, variant=variant, source=f"movielens {name}", ties=ties, seed=tie_seed
+    )
     return LoadedDataset(frame=frame, info=MOVIELENS_INFO, repairs=repairs)
 
 
 def parse_ratings(
-    content: bytes, *, variant: str = "100k", source: str = "movielens"
+    content: bytes,
+    *,
+    variant: str = "100k",
+    source: str = "movielens",
+    ties: str = "random",
+    seed: int = 0,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Parse ``u.data`` (``"100k"``) or ``ratings.dat`` (``"1m"``) bytes; return (frame, repairs)."""
+    """Parse ``u.data`` (``"100k"``) or ``ratings.dat`` (``"1m"``) bytes; return (frame, repairs).
+
+    Rows are sorted by ``(user, timestamp)``; a user's events in the same second
+    are ordered by ``ties`` (``"random"`` from ``seed``, or ``"file"`` order).
+    """
+    check_one_of(ties, ("random", "file"), "movielens: ties")
     text = content.decode("latin-1")
     if variant == "1m":
         text = text.replace("::", "\t")
@@ -133,11 +173,21 @@ def parse_ratings(
         raise DataError(f"{source}: rating {raw['rating'].iloc[row]} at row {row} is not in 1..5")
     frame = raw.astype({"user": np.int64, "item": np.int64, "timestamp": np.int64})
     repairs: list[str] = []
-    order = np.lexsort((frame["timestamp"].to_numpy(), frame["user"].to_numpy()))
-    moved = int((order != np.arange(len(frame))).sum())
+    users, times = frame["user"].to_numpy(), frame["timestamp"].to_numpy()
+    n = len(frame)
+    tie_key = np.random.default_rng(seed).permutation(n) if ties == "random" else np.arange(n)
+    order = np.lexsort((tie_key, times, users))
+    moved = int((order != np.arange(n)).sum())
     if moved:
         frame = frame.iloc[order].reset_index(drop=True)
         repairs.append(f"{source}: sorted rows by (user, timestamp); {moved} row(s) moved")
+    tied = int(frame.duplicated(["user", "timestamp"], keep=False).sum())
+    if tied:
+        how = f"a random order (seed {seed})" if ties == "random" else "file order"
+        repairs.append(
+            f"{source}: {tied} event(s) share their second with another event of the same "
+            f"user; put in {how}"
+        )
     frame["datetime"] = pd.to_datetime(frame["timestamp"], unit="s")
     frame.index.name = "event"
     return frame, repairs
