@@ -61,7 +61,9 @@ def test_deep_backtest_with_state_reuse_equals_full_recompute(make_model):
     y = series()
     calendar = np.cos(np.arange(y.size) * 0.4)  # a covariate known in advance
     x = np.stack([y, calendar], axis=1)  # (T, 2)
-    frame = backtest({"deep": model}, y, x=x, start=20, horizon=3, every=4, device="cpu")
+    frame = backtest(
+        {"deep": model}, y, x=x, known_columns=[1], start=20, horizon=3, every=4, device="cpu"
+    )
     origins = [20, 24, 28, 32, 36]
     assert frame["origin"].unique().tolist() == [o - 1 for o in origins]
     inputs = torch.tensor(x, dtype=torch.float32)

@@ -5,13 +5,17 @@
   forecasts; :func:`summarize` turns them into metric tables.
 * :func:`replay` feeds test streams through a runner as if live (predict, then
   observe), with delayed labels and a latency budget; it drains
-  :func:`iter_replay`.
+  :func:`iter_replay`; streams can start warm from a history.
+* Backtests refuse any forecast that would read the future (see
+  :mod:`tslib.evaluate.look_ahead`); with ``target_transform`` every result is
+  in data units (:mod:`tslib.evaluate.units`).
 """
 
 from tslib.evaluate.backtest import BACKTEST_COLUMNS, backtest, origins_of
 from tslib.evaluate.predictions import head_predictions
 from tslib.evaluate.replay import ReplayResult, iter_replay, replay, summarize_replay
 from tslib.evaluate.summary import METRICS, summarize
+from tslib.evaluate.units import target_inverse, to_data_units
 
 __all__ = [
     "backtest",
@@ -24,4 +28,6 @@ __all__ = [
     "iter_replay",
     "summarize_replay",
     "ReplayResult",
+    "target_inverse",
+    "to_data_units",
 ]

@@ -13,25 +13,37 @@ At every origin ``o`` (observations ``0 .. o-1`` seen) each model forecasts
 
 So a backtest over T observations costs T steps per model, not O(T^2).
 
-Input layout for deep models
-----------------------------
+Input layout for deep models, and no look-ahead
+-----------------------------------------------
 ``x[t]`` (F features) is the input observed at time t, aligned with ``y[t]``;
-by default ``x = y[:, None]``. In a forecast, the columns
-``model.feedback_inputs`` receive the model's own predictions; the other
-columns of ``x[o .. o + horizon - 2]`` are used as given, so they must be known
-in advance (calendar features, planned covariates).
+by default ``x = y[:, None]``. A forecast from origin ``o`` never sees a value
+after ``o``: with ``horizon > 1`` every input column must either be fed back
+from the model's own predictions (``model.feedback_inputs``) or be declared
+known in advance with ``known_columns`` (calendar features, planned
+covariates). Otherwise :func:`backtest` raises :class:`InputError` saying what
+to set. Only the known columns of ``x[o .. o + horizon - 2]`` are passed to the
+roll-out; the others are zeroed before the model could see them.
+
+Units
+-----
+With ``target_transform`` (the fitted scaler or ``Pipeline(target=...)`` of
+the target) the frame's ``y_true``, ``y_pred``, ``lower`` and ``upper`` are in
+data units, and ``attrs["units"] == "data"``; without it they stay in the
+model's units (``"model"``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
+from tslib.evaluate.look_ahead import check_no_look_ahead, known_column_list
 from tslib.evaluate.predictions import check_interval, float_array, head_predictions
+from tslib.evaluate.units import target_inverse, to_data_units
 from tslib.runner.runner import StepwiseRunner
 
 __all__ = ["backtest", "origins_of", "BACKTEST_COLUMNS"]
@@ -73,6 +85,8 @@ def backtest(
     refit_every: int | None = None,
     interval: float | None = None,
     output_index: int = 0,
+    known_columns: Sequence[int] = (),
+    target_transform: object | None = None,
     device: str = "auto",
     fast: bool = True,
 ) -> pd.DataFrame:
@@ -103,6 +117,13 @@ def backtest(
         Coverage of a central prediction interval (adds ``lower`` / ``upper``).
     output_index : int
         Which point target of a deep model is ``y``.
+    known_columns : sequence of int
+        Columns of ``x`` known in advance (calendar features, planned covariates);
+        their future rows feed the deep models' roll-outs. Needed for every column
+        a model does not feed back when ``horizon > 1``.
+    target_transform : transform, Pipeline or callable, optional
+        The fitted target transform; results are then reported in data units
+        (see :func:`~tslib.evaluate.units.target_inverse`).
     device : str
         Device of the deep models' runners (``"auto"``, ``"cpu"``, ``"cuda"``).
     fast : bool
@@ -114,12 +135,14 @@ def backtest(
         Tidy rows ``model, origin, horizon, timestamp, y_true, y_pred[, lower,
         upper]``; ``origin`` is the time of the last observation seen and
         ``timestamp`` the time forecast (``horizon`` steps later). ``attrs`` hold
-        ``fits`` (name -> fits made) and ``steps`` (name -> runner steps taken).
+        ``fits`` (name -> fits made), ``steps`` (name -> observations the runner
+        advanced through) and ``units`` (``"data"`` or ``"model"``).
 
     Raises
     ------
     InputError
-        Bad series, shapes, arguments or model types.
+        Bad series, shapes, arguments or model types, or a deep model whose
+        multi-step forecast would read inputs after its origin.
     """
     if not isinstance(models, Mapping) or not models:
         raise InputError("backtest: models must be a non-empty mapping name -> model")
@@ -141,14 +164,27 @@ def backtest(
             f"backtest: no origin: start={start} + horizon={horizon} exceeds "
             f"{values.size} observations"
         )
+    inverse = target_inverse(target_transform)
     inputs = _as_matrix(values if x is None else x, "x", values.size)
+    known = known_column_list(known_columns, inputs.shape[1])
     regressors = None if exog is None else _as_matrix(exog, "exog", values.size)
     frames, fits, steps = [], {}, {}
     for name, model in models.items():
         if isinstance(model, StepEncoder):
+            if horizon > 1:
+                check_no_look_ahead(name, model, known, inputs.shape[1], x is None)
             counter = {"steps": 0}
             rows = _deep_rows(
-                model, inputs, origins, horizon, interval, output_index, device, fast, counter
+                model,
+                inputs,
+                known,
+                origins,
+                horizon,
+                interval,
+                output_index,
+                device,
+                fast,
+                counter,
             )
         elif all(callable(getattr(model, m, None)) for m in ("fit", "update", "forecast")):
             counter = {"fits": 0}
@@ -169,12 +205,13 @@ def backtest(
         steps[name] = counter.get("steps", 0)
     result = pd.concat(frames, ignore_index=True)
     result.attrs.update(fits=fits, steps=steps)
-    return result
+    return to_data_units(result, inverse)
 
 
 def _deep_rows(
     model: StepEncoder,
     inputs: np.ndarray,
+    known: list[int],
     origins: list[int],
     horizon: int,
     interval: float | None,
@@ -190,13 +227,19 @@ def _deep_rows(
             f"expects input_size={model.input_size}"
         )
     runner = StepwiseRunner(model, device=device, fast=fast)
+    hidden = [c for c in range(inputs.shape[1]) if c not in known]  # never passed as future
     seen = 0
     for origin in origins:
-        for t in range(seen, origin):
-            runner.step((0,), inputs[t : t + 1])  # (1, F) -> prediction for t + 1
-            counter["steps"] += 1
+        if origin - seen == 1:
+            runner.step((0,), inputs[seen:origin])  # (1, F) -> prediction for origin
+        else:
+            runner.observe((0,), inputs[None, seen:origin])  # (1, origin - seen, F): one forward
+        counter["steps"] += origin - seen
         seen = origin
-        future = inputs[None, origin : origin + horizon - 1] if horizon > 1 else None  # (1, h-1, F)
+        future = None
+        if horizon > 1:
+            future = inputs[None, origin : origin + horizon - 1].copy()  # (1, h-1, F)
+            future[..., hidden] = 0.0  # fed back by the roll-out, or (checked) unused
         raw = runner.forecast((0,), horizon, future=future)[0]  # (h, O)
         yield (origin, *head_predictions(runner.model, raw, output_index, interval))
 

@@ -11,6 +11,13 @@ Labels may arrive late: with ``label_delay = k`` the label of tick ``t`` is
 revealed at tick ``t + k``, and the online metric (``running_mae``) only uses
 revealed labels. Labels still hidden when a stream ends never count.
 
+Streams may start warm, as in a live system that has seen their past: a
+``warmup`` history per stream goes through
+:meth:`~tslib.runner.runner.StepwiseRunner.observe` (one fused forward) before
+tick 0, so the first prediction is already informed. With
+``target_transform`` (the fitted target scaler or Pipeline) predictions,
+labels and errors are in data units.
+
 One implementation path: :func:`replay` is ``list(iter_replay(...))`` plus
 :func:`summarize_replay`.
 """
@@ -29,6 +36,7 @@ import pandas as pd
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
 from tslib.evaluate.predictions import float_array, head_predictions
+from tslib.evaluate.units import target_inverse
 from tslib.runner.runner import StepwiseRunner
 
 __all__ = ["ReplayResult", "iter_replay", "replay", "summarize_replay", "REPLAY_COLUMNS"]
@@ -96,6 +104,8 @@ def iter_replay(
     output_index: int = 0,
     label_delay: int = 0,
     latency_budget_ms: float | None = None,
+    warmup: Mapping | None = None,
+    target_transform: object | None = None,
     clock: Callable[[], int] = time.perf_counter_ns,
     device: str = "auto",
     fast: bool = True,
@@ -120,6 +130,12 @@ def iter_replay(
         Ticks before a label is revealed to the online metric.
     latency_budget_ms : float, optional
         Deadline of one observe call; slower ticks are flagged ``deadline_miss``.
+    warmup : mapping, optional
+        Stream id -> history (T_w, F) observed before tick 0, fed in one
+        ``runner.observe`` call per stream (not timed, not scored).
+    target_transform : transform, Pipeline or callable, optional
+        The fitted target transform: ``y_true``, ``y_pred`` and ``running_mae``
+        are reported in data units (see :mod:`tslib.evaluate.units`).
     clock : callable
         Nanosecond clock (inject a fake one in tests).
     device, fast
@@ -147,6 +163,10 @@ def iter_replay(
             f"replay: expected a StepwiseRunner or StepEncoder, got {type(runner_or_model)}"
         )
     model = runner.model
+    inverse = target_inverse(target_transform) or (lambda values: values)
+    labels = {stream: inverse(label) for stream, label in labels.items()}
+    if warmup is not None:
+        _warm_up(runner, warmup, data)
     pending_prediction = {}
     for stream in data:
         known = stream in runner and runner.step_count(stream) > 0
@@ -155,7 +175,7 @@ def iter_replay(
             if known
             else math.nan
         )
-        pending_prediction[stream] = float(last)
+        pending_prediction[stream] = float(inverse(np.array([last]))[0])
     hidden: dict[Hashable, deque] = {stream: deque() for stream in data}  # (t, pred, label)
     revealed = {stream: [0, 0.0] for stream in data}  # count, sum of |error|
     budget_us = None if latency_budget_ms is None else 1e3 * float(latency_budget_ms)
@@ -166,6 +186,7 @@ def iter_replay(
         outputs = runner.step(active, x_t)  # (B, O): predictions for t + 1
         next_prediction = head_predictions(model, outputs, output_index)[0]  # (B,) on the host
         latency_us = (clock() - started) / 1e3
+        next_prediction = inverse(next_prediction)  # (B,) data units (identity without transform)
         miss = budget_us is not None and latency_us > budget_us
         for row, stream in enumerate(active):
             prediction, label = pending_prediction[stream], float(labels[stream][t])
@@ -188,6 +209,24 @@ def iter_replay(
                 "running_mae": total / count if count else math.nan,
             }
             pending_prediction[stream] = float(next_prediction[row])
+
+
+def _warm_up(runner: StepwiseRunner, warmup: Mapping, data: Mapping) -> None:
+    """Feed each stream's history through ``runner.observe`` (one fused forward each)."""
+    if not isinstance(warmup, Mapping):
+        raise InputError("replay: warmup must be a mapping stream id -> history (T_w, F)")
+    for stream, history in warmup.items():
+        if stream not in data:
+            raise InputError(f"replay: warmup names stream {stream!r}, which is not replayed")
+        array = float_array(history, f"replay: warmup of stream {stream!r}")
+        array = array[:, None] if array.ndim == 1 else array
+        if array.ndim != 2 or array.shape[1] != data[stream].shape[1]:
+            raise InputError(
+                f"replay: warmup of stream {stream!r} must be (T_w, {data[stream].shape[1]}), "
+                f"got {array.shape}"
+            )
+        if array.shape[0]:
+            runner.observe([stream], array[None])  # (1, T_w, F)
 
 
 def summarize_replay(frame: pd.DataFrame, latency_budget_ms: float | None = None) -> dict:
@@ -239,5 +278,8 @@ def replay(
         list(iter_replay(runner_or_model, streams, **options)), columns=REPLAY_COLUMNS
     )
     budget = options.get("latency_budget_ms")
-    frame.attrs.update(label_delay=options.get("label_delay", 0), latency_budget_ms=budget)
+    units = "model" if options.get("target_transform") is None else "data"
+    frame.attrs.update(
+        label_delay=options.get("label_delay", 0), latency_budget_ms=budget, units=units
+    )
     return ReplayResult(frame, summarize_replay(frame, budget))

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 
 from tslib.errors import InputError
+from tslib.evaluate.units import target_inverse, to_data_units
 from tslib.metrics.forecasting import interval_coverage, interval_width, mae, rmse, smape
 
 __all__ = ["summarize", "METRICS"]
@@ -36,6 +37,7 @@ def summarize(
     frame: pd.DataFrame,
     metrics: Sequence[str] | Mapping[str, Callable[[object, object], float]] = ("mae", "rmse"),
     by: Sequence[str] = ("model", "horizon"),
+    target_transform: object | None = None,
 ) -> pd.DataFrame:
     """One row per group of ``by`` with the count ``n`` and each metric.
 
@@ -49,6 +51,10 @@ def summarize(
         Names among :data:`METRICS`, or name -> ``f(y_true, y_pred) -> float``.
     by : sequence of str
         Grouping columns.
+    target_transform : transform, Pipeline or callable, optional
+        The fitted target transform of a frame still in model units
+        (``attrs["units"] != "data"``): values are inverted first, so the
+        metrics are in data units. A frame already in data units is refused.
 
     Returns
     -------
@@ -70,6 +76,7 @@ def summarize(
                 f"summarize: unknown metric {unknown[0]!r}; use one of {sorted(METRICS)}"
             )
         functions = {name: METRICS[name] for name in metrics}
+    frame = to_data_units(frame, target_inverse(target_transform))
     scored = frame[frame["y_pred"].notna()]
     rows = []
     for key, group in scored.groupby(list(by), sort=True):
