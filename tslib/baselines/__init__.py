@@ -25,7 +25,9 @@ from tslib.baselines.base import (
     Forecaster,
     register_baseline,
 )
+from tslib.baselines.climatology import ClimatologyForecaster
 from tslib.baselines.detectors import CusumDetector, Detector, ThresholdDetector
+from tslib.baselines.fourier import fourier_terms, seasonal_fourier_orders
 from tslib.baselines.naive import NaiveForecaster, SeasonalNaiveForecaster
 from tslib.baselines.ranking import ItemKNNRanker, MarkovChainRanker, PopularityRanker, Ranker
 from tslib.baselines.riskmetrics import NormalVaR, RiskMetricsVaR
@@ -45,6 +47,9 @@ __all__ = [
     "SeasonalNaiveForecaster",
     "SarimaxForecaster",
     "ETSForecaster",
+    "ClimatologyForecaster",
+    "fourier_terms",
+    "seasonal_fourier_orders",
     "GarchVaR",
     "HistoricalVaR",
     "RiskMetricsVaR",
