@@ -6,7 +6,8 @@ For float32 models on the CPU the kernel hands a step to :class:`NativePath`:
   per row and layer a GEMV on ``[x, h]``, the gate update written into the pool
   rows, then the output layer; one ctypes call per step;
 * larger batches run layer by layer. With torch's BLAS ``sgemm`` at hand
-  (:func:`~tslib.runner.fast.native_blas.torch_sgemm`) one C call per layer
+  (:func:`~tslib.runner.fast.native_blas.sgemm_address`, passed by the load-time
+  subprocess probe: :attr:`NativeLibrary.sgemm`) one C call per layer
   (``tslib_layer_tiled``) splits the rows between the threads and, tile by tile,
   gathers ``[x, h]``, runs the GEMM tile with that ``sgemm`` and does all the gate
   arithmetic while the tile is in cache, writing the new ``h``/``c`` into the pool
@@ -33,8 +34,9 @@ from typing import TYPE_CHECKING
 import torch
 
 from tslib.errors import StateError
-from tslib.runner.fast.native_blas import torch_sgemm
-from tslib.runner.fast.native_build import LayerArgs, NativeLibrary, StepArgs
+from tslib.runner.fast.native_blas import sgemm_address
+from tslib.runner.fast.native_build import NativeLibrary
+from tslib.runner.fast.native_structs import LayerArgs, StepArgs
 
 if TYPE_CHECKING:
     from tslib.runner.fast.recurrent import RecurrentKernel
@@ -85,7 +87,7 @@ class NativePath:
     large : bool
         Batches above ``small_max`` are taken (the library has vector maths).
     tiled : bool
-        Large batches use the fused GEMM-tile loop (torch's ``sgemm`` was found);
+        Large batches use the fused GEMM-tile loop (torch's ``sgemm`` passed the probe);
         ``False`` selects ``torch.mm`` + one C pass per layer.
     """
 
@@ -111,7 +113,7 @@ class NativePath:
         self._pool_ptrs: tuple[int, int | None, int] = (0, None, 0)
         self._buffers: dict[tuple[int, int, int], _Buffers] = {}
         self._work = torch.empty(0)
-        sgemm = torch_sgemm() if self.large else None
+        sgemm = sgemm_address() if self.large and library.sgemm else None
         self.tiled = sgemm is not None
         self._layer_args = LayerArgs(sgemm=sgemm, cell=self.cell_code, hidden=kernel.hidden,
                                      layers=kernel.num_layers)  # fmt: skip

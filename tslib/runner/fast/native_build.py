@@ -14,9 +14,15 @@ setting ``errno`` (which nothing reads); it does not change a single result, unl
 ``-ffast-math``, which is never used. No ``-march=native``: on x86-64 the loops are
 compiled for several ISAs inside one library (``target_clones``).
 
-When no compiler is found, every build fails, or ``TSLIB_NATIVE=0`` is set,
-:func:`load_native` returns ``None`` (logged once at debug level) and the kernels
-keep their torch / NumPy paths.
+Before a library is loaded into this process, a subprocess probes it once per
+build (:mod:`.native_probe`: struct layout against the ctypes mirrors, every kernel
+variant against the reference kernel, torch's ``sgemm`` against ``torch.mm``) and
+the verdict is cached next to it. A crash or a mismatch there disables the native
+path (or only its ``sgemm`` tile path) with one warning.
+
+When no compiler is found, every build fails, ``TSLIB_NATIVE=0`` is set or the probe
+fails, :func:`load_native` returns ``None`` (logged once: at debug level, or as a
+warning for a failed probe) and the kernels keep their torch / NumPy paths.
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tslib.runner.fast.native_probe import probe_library
 from tslib.runner.fast.native_source import ABI_VERSION, SOURCE
+from tslib.runner.fast.native_structs import LayerArgs, StepArgs
 
 __all__ = [
     "LayerArgs",
@@ -67,31 +75,6 @@ _SIGNATURES = {
 }
 
 
-class LayerArgs(ctypes.Structure):
-    """The C struct ``tslib_layer_args`` (arguments of ``tslib_layer_tiled``)."""
-
-    _fields_ = [
-        ("sgemm", _P),
-        *[(name, _I) for name in ("cell", "batch", "n_in", "hidden", "layers", "layer")],
-        *[(name, _I) for name in ("capacity", "start", "tile", "ld_x", "ld_out", "nthreads")],
-        *[(name, _P) for name in ("x", "slots", "h_pool", "c_pool", "weight", "scratch", "out")],
-        ("n_out", _I),
-        *[(name, _P) for name in ("w_out", "b_out", "y")],
-    ]
-
-
-class StepArgs(ctypes.Structure):
-    """The C struct ``tslib_step_args`` (arguments of ``tslib_step_small``)."""
-
-    _fields_ = [
-        *[(name, _I) for name in ("cell", "batch", "n_in", "hidden", "layers", "n_out")],
-        ("capacity", _I),
-        ("start", _I),
-        *[(name, _P) for name in ("x", "slots", "h_pool", "c_pool", "weights")],
-        *[(name, _P) for name in ("w_out", "b_out", "work", "y")],
-    ]
-
-
 @dataclass
 class NativeLibrary:
     """A loaded native kernel library and what it was built with."""
@@ -104,6 +87,7 @@ class NativeLibrary:
     pointwise: ctypes._CFuncPtr  # tslib_pointwise
     layer_tiled: ctypes._CFuncPtr  # tslib_layer_tiled
     step_small: ctypes._CFuncPtr  # tslib_step_small
+    sgemm: bool = False  # the probe passed torch's sgemm called from C: the fused tile path
 
 
 def native_enabled() -> bool:
@@ -182,7 +166,7 @@ def _openmp_runtimes() -> set[str]:
     return {p for p in paths if os.path.basename(p).startswith(pattern)}
 
 
-def _load(path: Path, flags: tuple[str, ...]) -> NativeLibrary:
+def _load(path: Path, flags: tuple[str, ...], sgemm: bool = False) -> NativeLibrary:
     library = ctypes.CDLL(str(path))
     functions = {}
     for name, (argtypes, restype) in _SIGNATURES.items():
@@ -206,7 +190,35 @@ def _load(path: Path, flags: tuple[str, ...]) -> NativeLibrary:
         pointwise=functions["tslib_pointwise"],
         layer_tiled=functions["tslib_layer_tiled"],
         step_small=functions["tslib_step_small"],
+        sgemm=sgemm,
     )
+
+
+def _probed(
+    path: Path, flags: tuple[str, ...], errors: list[str]
+) -> tuple[NativeLibrary | None, bool]:
+    """Load ``path`` if its subprocess probe (:mod:`.native_probe`) allows it.
+
+    Returns the library (or None) and whether to try the next flag set. A failed
+    probe (a crash, a layout mismatch, wrong results) disables the native path
+    with one warning. A library that merely fails to load (an exception in the
+    probe's ``load`` stage, or here) is an error entry, and the next flag set is tried.
+    """
+    verdict = probe_library(path, flags, {"tslib_step_args": StepArgs,
+                                          "tslib_layer_args": LayerArgs})  # fmt: skip
+    if verdict.problem:
+        state = "without torch's sgemm" if verdict.usable else "disabled, using torch"
+        logger.warning("tslib native kernels %s: %s (%s)", state, verdict.problem, path)
+    if verdict.note:
+        logger.debug("tslib native kernels: %s", verdict.note)
+    if not verdict.usable:
+        errors.append(f"{' '.join(flags)}: {verdict.problem or verdict.note}")
+        return None, verdict.load_error
+    try:
+        return _load(path, flags, sgemm=verdict.sgemm), False
+    except (OSError, AttributeError) as error:
+        errors.append(f"{' '.join(flags)}: {error!r}")
+        return None, True
 
 
 def load_native() -> NativeLibrary | None:
@@ -233,11 +245,14 @@ def load_native() -> NativeLibrary | None:
                 identity, errors = None, [f"{compiler} --version failed: {error!r}"]
             for flags in _flag_sets() if identity is not None else []:
                 try:
-                    library = _load(_build(compiler, identity, flags, folder), flags)
-                    break
-                except (OSError, AttributeError, subprocess.SubprocessError) as error:
+                    path = _build(compiler, identity, flags, folder)
+                except (OSError, subprocess.SubprocessError) as error:
                     detail = getattr(error, "stderr", "") or ""
                     errors.append(f"{' '.join(flags)}: {error!r} {detail[-500:]}")
+                    continue
+                library, try_next = _probed(path, flags, errors)
+                if not try_next:
+                    break
         if library is None:
             logger.debug("tslib native kernels unavailable, using torch: %s", "; ".join(errors))
         else:

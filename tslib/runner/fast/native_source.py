@@ -13,25 +13,30 @@ their bias (added here); the ones that go through ``tanh`` are doubled, and
 with ``TSLIB_LIBMVEC`` gcc may call glibc's vector variants of those functions
 (libmvec), which lets it vectorise the loops without ``-ffast-math``. With
 ``TSLIB_CLONES`` (x86-64) the loops are compiled for AVX-512, AVX2 and baseline
-x86-64 and the loader picks one for the CPU it runs on.
+x86-64 and the loader picks one for the CPU it runs on. The argument structs come
+from :mod:`.native_structs` (declared once, with their layout export).
 """
 
 from __future__ import annotations
 
+from tslib.runner.fast.native_structs import STRUCTS_SOURCE
+
 __all__ = ["ABI_VERSION", "SOURCE"]
 
 #: Bumped whenever a signature below changes (part of the cache key, checked at load).
-ABI_VERSION = 3
+ABI_VERSION = 4
 
-SOURCE = r"""
+SOURCE = (
+    r"""
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-#define TSLIB_ABI_VERSION 3
+#define TSLIB_ABI_VERSION 4
 
 #ifdef TSLIB_LIBMVEC
 /* The declarations glibc's <math.h> itself makes under __FAST_MATH__: they let
@@ -61,6 +66,9 @@ typedef void (*tslib_sgemm)(const char *, const char *, const int64_t *, const i
                             const float *, const int64_t *, const float *, float *,
                             const int64_t *);
 
+"""
+    + STRUCTS_SOURCE
+    + r"""
 int tslib_native_abi(void) { return TSLIB_ABI_VERSION; }
 
 /* Bit 0: vector libm (libmvec); bit 1: OpenMP; bit 2: per-ISA clones. */
@@ -201,22 +209,6 @@ int tslib_pointwise(int cell, int64_t B, int64_t H, int64_t L, int64_t layer, in
 
 /* ------------------------------------ large batches: GEMM tiles and gate math fused */
 
-/* Arguments of tslib_layer_tiled (one layer of a large batch). */
-typedef struct {
-    void *sgemm;                  /* tslib_sgemm */
-    int64_t cell, batch, n_in, hidden, layers, layer, capacity, start, tile, ld_x, ld_out;
-    int64_t nthreads;
-    const float *x;               /* (B, In) rows with stride ld_x: the layer input */
-    const int64_t *slots;         /* (B,) or NULL: rows start, start + 1, ... */
-    float *h_pool, *c_pool;       /* (capacity, L, H) */
-    const float *weight;          /* (In + H + 1, C): [W_ih | W_hh]^T, bias last */
-    float *scratch;               /* max(nthreads, 1) * tile * (In + H + C) floats */
-    float *out;                   /* (B, H) rows with stride ld_out: the new h */
-    int64_t n_out;                /* O, when y is set */
-    const float *w_out, *b_out;   /* (H, O), (O,): the output layer (top layer only) */
-    float *y;                     /* (B, O) or NULL: y = out @ w_out + b_out, per tile */
-} tslib_layer_args;
-
 /* Rows first <= b < last, tile by tile: gather [x, h] of the tile, one sgemm into a
    gates tile that stays in cache, then the gate math straight into the pool. */
 static void tiled_rows(const tslib_layer_args *a, int64_t first, int64_t last, int64_t rank) {
@@ -285,19 +277,6 @@ void tslib_gemv(int64_t K, int64_t C, const float *restrict xh, const float *res
     }
 }
 
-/* Arguments of tslib_step_small, kept in one struct so that Python updates only
-   the fields that change between calls (a ctypes call costs ~0.1 us per argument). */
-typedef struct {
-    int64_t cell, batch, n_in, hidden, layers, n_out, capacity, start;
-    const float *x;                /* (B, F) */
-    const int64_t *slots;          /* (B,) or NULL: rows start, start + 1, ... */
-    float *h_pool, *c_pool;        /* (capacity, L, H); c_pool NULL unless LSTM */
-    const float *const *weights;   /* per layer (In_l + H + 1, C), bias last */
-    const float *w_out, *b_out;    /* (H, O), (O,) */
-    float *work;                   /* max(F, H) + H + 4 H floats */
-    float *y;                      /* (B, O) */
-} tslib_step_args;
-
 int tslib_step_small(const tslib_step_args *a) {
     const int64_t F = a->n_in, H = a->hidden, L = a->layers, O = a->n_out;
     if (check_slots(a->batch, a->slots, a->start, a->capacity)) return -1;
@@ -325,3 +304,4 @@ int tslib_step_small(const tslib_step_args *a) {
     return 0;
 }
 """
+)
