@@ -147,6 +147,12 @@ class NormalVaR(RiskModel):
         """Nothing to recompute (see :meth:`_update`)."""
 
     @property
+    def mu(self) -> float:
+        """The fitted mean."""
+        self._require_fitted()
+        return self._mu
+
+    @property
     def sigma_next(self) -> float:
         """The fitted standard deviation."""
         self._require_fitted()

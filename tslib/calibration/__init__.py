@@ -1,9 +1,5 @@
-"""Calibrated uncertainty: intervals with coverage guarantees.
+"""Online calibration of risk forecasts: adaptive conformal inference on any VaR stream."""
 
-* :class:`SplitConformal` (:mod:`tslib.calibration.split_conformal`): split-conformal
-  intervals, with calibration scores grouped by unit for run-to-failure data.
-"""
+from tslib.calibration.aci import AdaptiveConformal, aci_coverage_bound, calibrate_var
 
-from tslib.calibration.split_conformal import SplitConformal, conformal_quantile
-
-__all__ = ["SplitConformal", "conformal_quantile"]
+__all__ = ["AdaptiveConformal", "calibrate_var", "aci_coverage_bound"]
