@@ -2,7 +2,8 @@
 
 Importing this package registers every built-in encoder in :data:`ENCODER_REGISTRY`:
 ``"recurrent"`` (RNN / LSTM / GRU), ``"transformer"`` (sliding-window causal
-transformer with a ring-buffer KV cache) and ``"next_item"`` (GRU4Rec-style ranking).
+transformer with a ring-buffer KV cache), ``"next_item"`` (GRU4Rec-style ranking) and
+``"sasrec"`` (SASRec-style self-attentive ranking).
 """
 
 from tslib.encoders.base import ENCODER_REGISTRY, State, StepEncoder, register_encoder
@@ -17,6 +18,7 @@ from tslib.encoders.heads import (
 )
 from tslib.encoders.next_item import NextItemEncoder
 from tslib.encoders.recurrent import RecurrentEncoder
+from tslib.encoders.sasrec import SASRecEncoder
 from tslib.encoders.transformer import CausalTransformerEncoder
 
 __all__ = [
@@ -34,4 +36,5 @@ __all__ = [
     "RecurrentEncoder",
     "CausalTransformerEncoder",
     "NextItemEncoder",
+    "SASRecEncoder",
 ]

@@ -1,0 +1,204 @@
+"""SASRec-style next-item encoder: item embeddings -> causal transformer -> scores over all items.
+
+Kang & McAuley (2018), *Self-Attentive Sequential Recommendation*: the items a
+user consumed are embedded (scaled by :math:`\\sqrt{D}`, with dropout while
+training), read by a stack of causal self-attention blocks, and the output at
+step ``t`` is scored against every item embedding (tied weights), so ``y_t`` is
+(B, n_items) and the head is an :class:`~tslib.encoders.heads.ItemScoreHead`.
+
+Two choices differ from the paper so that ``step`` equals ``forward`` for an
+open-ended stream: positions enter through ALiBi distance biases instead of
+learned absolute position embeddings, and attention sees the last ``context``
+items (the paper's ``maxlen``) through the sliding-window core
+:class:`~tslib.encoders.transformer.CausalTransformerEncoder`, whose ring-buffer
+KV cache is this encoder's state. State per stream: two caches of
+``num_layers * context * d_model`` floats plus a step counter.
+
+Examples
+--------
+>>> import torch
+>>> model = SASRecEncoder(n_items=10, d_model=8, n_heads=2, num_layers=1, context=4, seed=0)
+>>> items = torch.tensor([[[3.0], [7.0], [1.0]]])  # (B=1, T=3, 1)
+>>> scores, state = model.eval()(items)
+>>> scores.shape, state[2].tolist()
+(torch.Size([1, 3, 10]), [3])
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tslib.encoders.base import State, StepEncoder, register_encoder, seeded_init
+from tslib.encoders.heads import ItemScoreHead
+from tslib.encoders.next_item import MAX_ITEMS
+from tslib.encoders.transformer import CausalTransformerEncoder
+from tslib.errors import InputError
+
+__all__ = ["SASRecEncoder"]
+
+
+@register_encoder("sasrec")
+class SASRecEncoder(StepEncoder):
+    """Causal self-attention over a user's item sequence, scored with tied item embeddings.
+
+    Parameters
+    ----------
+    n_items : int
+        Catalogue size; ids run over 0 .. n_items - 1.
+    d_model : int
+        Embedding and model width, D (a multiple of ``n_heads``).
+    n_heads : int
+        Attention heads.
+    num_layers : int
+        Transformer blocks.
+    context : int
+        Items each layer attends to, the current one included (SASRec's maxlen).
+    dim_feedforward : int or None
+        Hidden width of each block's MLP; ``None`` means ``4 * d_model``.
+    dropout : float
+        Dropout on the input embeddings, attention weights and residual branches
+        (training only).
+    seed : int or None
+        Seed of the initial weights (see :func:`~tslib.encoders.base.seeded_init`).
+    """
+
+    input_size = 1
+    output_size = 1
+    #: the top-scored item is the natural next input when generating a sequence
+    feedback_inputs = (0,)
+
+    def __init__(
+        self,
+        n_items: int,
+        d_model: int = 64,
+        n_heads: int = 2,
+        num_layers: int = 2,
+        context: int = 200,
+        dim_feedforward: int | None = None,
+        dropout: float = 0.2,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        if not 1 <= n_items <= MAX_ITEMS:
+            raise InputError(f"SASRecEncoder: n_items must lie in [1, 2**24], got {n_items}")
+        if not 0.0 <= dropout < 1.0:
+            raise InputError(f"SASRecEncoder: dropout must lie in [0, 1), got {dropout}")
+        self.n_items = n_items
+        self.d_model = d_model
+        self.n_heads = n_heads
+        self.num_layers = num_layers
+        self.context = context
+        self.dim_feedforward = dim_feedforward
+        self.dropout = dropout
+        self.seed = seed
+        with seeded_init(seed):
+            self.items = nn.Embedding(n_items, d_model)
+            nn.init.normal_(self.items.weight, std=d_model**-0.5)  # unit scale after * sqrt(D)
+            self.core = CausalTransformerEncoder(
+                d_model,
+                d_model,
+                d_model,
+                n_heads=n_heads,
+                num_layers=num_layers,
+                context=context,
+                dim_feedforward=dim_feedforward,
+                dropout=dropout,
+            )
+        self.head = ItemScoreHead(n_items)
+
+    @property
+    def n_outputs(self) -> int:
+        """Width of ``y``: one score per item."""
+        return self.n_items
+
+    def get_params(self) -> dict:
+        return {
+            "n_items": self.n_items,
+            "d_model": self.d_model,
+            "n_heads": self.n_heads,
+            "num_layers": self.num_layers,
+            "context": self.context,
+            "dim_feedforward": self.dim_feedforward,
+            "dropout": self.dropout,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def test_config(cls) -> list[dict]:
+        return [
+            {"n_items": 7, "d_model": 4, "n_heads": 2, "num_layers": 1, "context": 4,
+             "dropout": 0.0},
+            {"n_items": 11, "d_model": 6, "n_heads": 3, "num_layers": 2, "context": 5,
+             "dim_feedforward": 8, "dropout": 0.1},
+        ]  # fmt: skip
+
+    def example_input(
+        self, batch_size: int, steps: int, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """Random valid item ids as floats (batch_size, steps, 1)."""
+        ids = torch.randint(0, self.n_items, (batch_size, steps, 1), generator=generator)
+        return ids.to(torch.float32)
+
+    # ------------------------------------------------------------------ state
+    def init_state(self, batch_size: int, device: torch.device | str | None = None) -> State:
+        """The core's empty KV caches and step counters."""
+        return self.core.init_state(batch_size, device)
+
+    def state_bytes_per_stream(self) -> int:
+        """Bytes of state per stream (the KV caches and the counter)."""
+        return self.core.state_bytes_per_stream()
+
+    # ------------------------------------------------------------- compute
+    def item_ids(self, x: torch.Tensor, ndim: int, where: str) -> torch.Tensor:
+        """Validate an id column (B, 1) or (B, T, 1); return int64 ids without the last dim."""
+        layout = "(B, 1)" if ndim == 2 else "(B, T, 1)"
+        if not isinstance(x, torch.Tensor) or x.ndim != ndim or x.shape[-1] != 1:
+            got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise InputError(f"{where}: expected item ids shaped {layout}, got {got}")
+        if x.dtype == torch.bool or x.is_complex():
+            raise InputError(f"{where}: item ids must be integers or floats, got {x.dtype}")
+        bad = None
+        if x.is_floating_point():
+            if not bool(torch.isfinite(x).all()):
+                bad, what = ~torch.isfinite(x), "item ids contain NaN or inf"
+            elif not bool((x == x.round()).all()):
+                bad, what = x != x.round(), "item ids must be integers, got fractional values"
+        ids = x.squeeze(-1).long() if bad is None else None  # (B,) or (B, T)
+        if ids is not None and ids.numel() and (ids.min() < 0 or ids.max() >= self.n_items):
+            bad = ((ids < 0) | (ids >= self.n_items)).unsqueeze(-1)
+            what = f"item ids must lie in [0, {self.n_items})"
+        if bad is not None:
+            rows = bad.reshape(bad.shape[0], -1).any(dim=1).nonzero().flatten().tolist()
+            error = InputError(f"{where}: {what} (batch row(s) {rows[:10]})")
+            error.rows = rows  # read by the runner to name the rejected streams
+            raise error
+        return ids
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """Scaled item embeddings (..., D), with dropout while training."""
+        embedded = self.items(ids) * math.sqrt(self.d_model)  # (..., D)
+        return F.dropout(embedded, self.dropout, self.training)
+
+    def scores(self, projected: torch.Tensor) -> torch.Tensor:
+        """Dot products of outputs (..., D) with every item embedding -> (..., n_items)."""
+        return projected @ self.items.weight.t()
+
+    def encode(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        """Like :meth:`forward` but return the outputs before scoring, (B, T, D)."""
+        ids = self.item_ids(x, 3, "SASRecEncoder.forward")  # (B, T)
+        return self.core(self.embed(ids), state)  # (B, T, D)
+
+    def step(self, x_t: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """Consume one item id per stream, ``x_t`` (B, 1) -> scores (B, n_items)."""
+        ids = self.item_ids(x_t, 2, "SASRecEncoder.step")  # (B,)
+        projected, state = self.core.step(self.embed(ids), state)  # (B, D)
+        return self.scores(projected), state  # (B, N)
+
+    def forward(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        """Consume ``x`` (B, T, 1) -> scores (B, T, n_items) and the final state."""
+        projected, state = self.encode(x, state)  # (B, T, D)
+        return self.scores(projected), state  # (B, T, N)
