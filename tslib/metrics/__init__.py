@@ -44,7 +44,10 @@ from tslib.metrics.risk import (
     exceedance_rate,
     kupiec_pof,
     mcneil_frey_es_test,
+    qlike,
+    qlike_losses,
     var_exceedances,
+    volatility_dm_test,
 )
 from tslib.metrics.rul import nasa_score, rul_rmse
 
@@ -72,6 +75,9 @@ __all__ = [
     "conditional_coverage",
     "mcneil_frey_es_test",
     "acerbi_szekely_z2",
+    "qlike",
+    "qlike_losses",
+    "volatility_dm_test",
     # rul
     "rul_rmse",
     "nasa_score",
