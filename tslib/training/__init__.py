@@ -18,6 +18,12 @@ from tslib.training.data import (
 from tslib.training.fit import fit, pick_device, progress_enabled
 from tslib.training.loss import LossFn, evaluate_loss, sequence_loss
 from tslib.training.seeding import seed_everything, seeded
+from tslib.training.unit_sequences import (
+    UnitSequences,
+    masked_mse,
+    unit_predictions,
+    unit_sequences,
+)
 
 __all__ = [
     "fit",
@@ -35,4 +41,8 @@ __all__ = [
     "seeded",
     "pick_device",
     "progress_enabled",
+    "UnitSequences",
+    "unit_sequences",
+    "masked_mse",
+    "unit_predictions",
 ]
