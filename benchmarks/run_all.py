@@ -29,7 +29,7 @@ import torch
 
 from tslib.timing import machine_info, machine_slug
 
-__all__ = ["SECTIONS", "main", "run_sections", "summary_lines"]
+__all__ = ["SECTIONS", "goal_line", "main", "run_sections", "summary_lines"]
 
 #: Section name -> module; run in this order.
 SECTIONS = {
@@ -65,18 +65,27 @@ def run_sections(names: list[str], quick: bool, device: str) -> dict:
     return out
 
 
+def goal_line(goal: dict) -> str:
+    """One goal as "met", "MISSED" or "not measured", with its value and target.
+
+    A goal without a measured value (``met`` is None, e.g. a peer that is not
+    installed) is "not measured", whatever stored reference figures exist.
+    """
+    sign = ">=" if goal["higher_is_better"] else "<="
+    target = f"(goal {sign} {goal['target']:g})"
+    if goal.get("met") is None or goal.get("value") is None:
+        return f"not measured {goal['name']} {target}: {goal.get('note', '')}".rstrip(": ")
+    state = "met   " if goal["met"] else "MISSED"
+    return f"{state} {goal['name']}: {goal['value']:.3g} {target}"
+
+
 def summary_lines(sections: dict) -> list[str]:
-    """Human-readable goal lines: met / MISSED, value vs target."""
+    """Human-readable goal lines: met / MISSED / not measured, value vs target."""
     lines = []
     for name, result in sections.items():
         if "error" in result:
             lines.append(f"{name}: ERROR {result['error']}")
-        for goal in result.get("goals", []):
-            sign = ">=" if goal["higher_is_better"] else "<="
-            state = "met   " if goal["met"] else "MISSED"
-            lines.append(
-                f"{state} {goal['name']}: {goal['value']:.3g} (goal {sign} {goal['target']:g})"
-            )
+        lines.extend(goal_line(goal) for goal in result.get("goals", []))
     return lines
 
 

@@ -204,3 +204,27 @@ def test_every_kernel_path_is_exact_without_the_native_library(monkeypatch):
     index, x = torch.tensor([4, 0, 19]), torch.randn(3, 3)
     with torch.inference_mode():
         torch.testing.assert_close(kernel(x, pool, index), PlainKernel(model)(x, plain_pool, index))
+
+
+# ------------------------------------------------- other platforms' configurations
+#: Flag sets other platforms end up with: no libmvec (aarch64, musl, macOS: large
+#: batches are declined and run in torch), and plain C (no OpenMP: Apple clang; no
+#: target_clones: non-ELF). Built and probed here to check those paths are exact.
+OTHER_PLATFORM_FLAGS = {
+    "no libmvec": ("-O3", "-fPIC", "-shared", "-fno-math-errno", "-fopenmp", "-lm"),
+    "plain C": ("-O3", "-fPIC", "-shared", "-fno-math-errno", "-lm"),
+}
+
+
+@pytest.mark.parametrize("config", list(OTHER_PLATFORM_FLAGS))
+def test_builds_of_other_platforms_are_probed_and_exact(library, tmp_path, monkeypatch, config):
+    monkeypatch.setenv("TSLIB_NATIVE", "1")
+    monkeypatch.setenv("TSLIB_NATIVE_CACHE", str(tmp_path))
+    monkeypatch.setattr(native_build, "_flag_sets", lambda: [OTHER_PLATFORM_FLAGS[config]])
+    loaded = native_build.load_native()
+    assert loaded is not None, "the plain build must compile and pass the probe"
+    assert not loaded.vector_math
+    kernel = RecurrentKernel(RecurrentEncoder(2, 4, 1).eval())
+    assert kernel.native is not None and not kernel.native.large and not kernel.native.tiled
+    for batch in (1, 16, 17, 300):  # C whole step up to 16 rows, then declined: torch
+        assert_runner_exact(batch)

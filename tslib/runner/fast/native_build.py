@@ -122,7 +122,7 @@ def _compiler_identity(compiler: str) -> str:
 
 
 def _flag_sets() -> list[tuple[str, ...]]:
-    """Flag sets to try, fastest first."""
+    """Flag sets to try, fastest first; the last is plain C (no OpenMP, clones or libmvec)."""
     linux_x86 = sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64")
     clones = ("-DTSLIB_CLONES",) if platform.machine() in ("x86_64", "AMD64") else ()
     sets = []
@@ -130,6 +130,8 @@ def _flag_sets() -> list[tuple[str, ...]]:
         if linux_x86:
             sets.append(_BASE_FLAGS + openmp + clones + ("-DTSLIB_LIBMVEC", "-lmvec", "-lm"))
         sets.append(_BASE_FLAGS + openmp + clones + ("-lm",))
+    if clones:  # target_clones needs ifunc (ELF): e.g. Intel macOS builds without it
+        sets.append(_BASE_FLAGS + ("-lm",))
     return sets
 
 
