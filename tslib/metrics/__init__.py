@@ -15,6 +15,7 @@ from tslib.metrics.detection import (
     point_adjust,
     precision_recall_f1,
     roc_auc,
+    unit_alarm_summary,
 )
 from tslib.metrics.forecasting import (
     crps_from_quantiles,
@@ -90,6 +91,7 @@ __all__ = [
     "event_segments",
     "event_metrics",
     "point_adjust",
+    "unit_alarm_summary",
     # ranking
     "rank_targets",
     "per_user_ranking_metrics",

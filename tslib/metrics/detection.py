@@ -31,6 +31,7 @@ __all__ = [
     "event_segments",
     "event_metrics",
     "point_adjust",
+    "unit_alarm_summary",
 ]
 
 
@@ -237,3 +238,82 @@ def point_adjust(y_true: object, y_pred: object) -> np.ndarray:
         if pred[start:stop].any():
             adjusted[start:stop] = True
     return adjusted
+
+
+def unit_alarm_summary(alarms: Sequence[object], events: object, per: float = 1000.0) -> dict:
+    """Detection delay, false-alarm rate and missed units over many monitored units.
+
+    Unit ``i`` is observed at positions ``0 .. n_i - 1`` (its cycles) and
+    ``alarms[i]`` says at which of them the detector is on. An alarm is due from
+    position ``events[i]`` on (a fault onset, or the first cycle whose true RUL is
+    at most the alarm horizon); a unit whose event lies at or after ``n_i`` (or is
+    ``inf``) is healthy for its whole observation.
+
+    * delay: first alarm at or after the event minus the event, over the units whose
+      event was observed and detected (:func:`detection_delay`);
+    * false alarms: every alarm before the event, pooled over all units, per ``per``
+      cycles of pre-event exposure (:func:`false_alarms_per_unit_time`);
+    * missed: units whose event was observed but that raised no alarm from it to
+      their last cycle.
+
+    Parameters
+    ----------
+    alarms : sequence of array_like
+        One boolean array per unit (0/1 or bool), length ``n_i``.
+    events : array_like, shape (n_units,)
+        Position of each unit's event (``inf`` for none).
+    per : float
+        Exposure unit of the false-alarm rate (1000 cycles).
+
+    Returns
+    -------
+    dict
+        ``mean_delay`` (NaN when nothing was detected), ``median_delay``,
+        ``censored_mean_delay`` (missed units count the cycles they were observed
+        after the event, a lower bound on their delay), ``false_alarms_per_k``
+        (per ``per`` cycles), ``false_alarms``, ``exposure``, ``missed_units``,
+        ``n_events``, ``n_detected`` and ``delays`` (per unit, NaN where missed or
+        healthy).
+
+    Examples
+    --------
+    >>> summary = unit_alarm_summary([[0, 1, 0, 0, 1, 1], [0, 0]], events=[3, float("inf")])
+    >>> summary["mean_delay"], summary["false_alarms_per_k"], summary["missed_units"]
+    (1.0, 200.0, 0)
+    """
+    if isinstance(alarms, np.ndarray) and alarms.ndim == 1 and alarms.dtype != object:
+        raise InputError("alarms must hold one boolean array per unit; wrap one unit as [alarms]")
+    masks = [as_bool_array(mask, f"alarms[{i}]") for i, mask in enumerate(alarms)]
+    try:
+        onsets = np.asarray(events, dtype=np.float64).reshape(-1)  # inf allowed: no event
+    except (TypeError, ValueError) as error:
+        raise InputError(f"events must be numeric positions: {error}") from error
+    if not masks or onsets.size != len(masks):
+        raise InputError(f"events must hold one position per unit ({len(masks)} units)")
+    if np.isnan(onsets).any() or np.any(onsets < 0):
+        raise InputError("events must be positions >= 0 (inf for a unit without event)")
+    lengths = np.array([mask.size for mask in masks], dtype=np.float64)
+    observed = onsets < lengths  # (U,): the event happened while the unit was watched
+    times = [np.flatnonzero(mask).astype(np.float64) for mask in masks]
+    clipped = np.minimum(onsets, lengths)  # healthy units: all their cycles are exposure
+    false_rate = false_alarms_per_unit_time(times, clipped) if clipped.sum() > 0 else 0.0
+    delays = np.full(len(masks), np.nan)
+    if observed.any():
+        delays[observed] = detection_delay(
+            [t for t, seen in zip(times, observed) if seen], onsets[observed]
+        )
+    detected = observed & ~np.isnan(delays)
+    missed = observed & np.isnan(delays)
+    censored = np.where(missed, lengths - onsets, delays)[observed]
+    return {
+        "mean_delay": float(delays[detected].mean()) if detected.any() else float("nan"),
+        "median_delay": float(np.median(delays[detected])) if detected.any() else float("nan"),
+        "censored_mean_delay": float(censored.mean()) if observed.any() else float("nan"),
+        "false_alarms_per_k": float(false_rate * per),
+        "false_alarms": int(sum(int(np.sum(t < o)) for t, o in zip(times, clipped))),
+        "exposure": float(clipped.sum()),
+        "missed_units": int(missed.sum()),
+        "n_events": int(observed.sum()),
+        "n_detected": int(detected.sum()),
+        "delays": delays,
+    }
