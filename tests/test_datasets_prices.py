@@ -8,7 +8,7 @@ import pytest
 
 from tslib.datasets import load
 from tslib.datasets.price_sim import YAHOO_COLUMNS, simulate_index_prices, write_yahoo_csv
-from tslib.datasets.prices import load_prices, price_returns
+from tslib.datasets.prices import first_test_day, load_prices, price_returns
 from tslib.errors import DataError, InputError
 
 
@@ -70,3 +70,13 @@ def test_returns_and_ranges(yahoo_file):
     assert flat.isna().all() and frame.loc["1962-01-02":, "range"].gt(0).all()
     with pytest.raises(DataError, match="not positive"):
         price_returns(loaded.frame.assign(Close=0.0), "Close")
+
+
+def test_first_test_day_falls_back_to_the_last_30_percent():
+    days = pd.bdate_range("2000-01-03", periods=1000)
+    assert first_test_day(days, "2002-01-01", min_history=200)[0] == days.searchsorted("2002-01-01")
+    for start in ("1990-01-01", "2010-01-01", None):
+        position, why = first_test_day(days, start, min_history=200)
+        assert position == 700 and "last 30%" in why
+    with pytest.raises(DataError, match="too few"):
+        first_test_day(days[:100], None, min_history=200)

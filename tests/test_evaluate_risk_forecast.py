@@ -93,3 +93,13 @@ def test_bad_input_raises(returns):
         garch_walk(returns, 300, dist="skewt")
     with pytest.raises(InputError, match="day 5"):
         EmpiricalForecast(np.ones((2, 3))).var_at(5, 0.1)
+
+
+def test_from_risk_head_scales_the_distribution():
+    params = np.array([[0.1, 0.8, 5.0, -2.5, -1.6], [0.0, 1.0, 30.0, -2.4, -1.7]])
+    forecast = LocationScaleForecast.from_risk_head(params, [2.0, 0.5])
+    np.testing.assert_allclose(forecast.loc, [0.2, 0.0])
+    np.testing.assert_allclose(forecast.scale, [1.6, 0.5])
+    np.testing.assert_allclose(forecast.df, [5.0, 30.0])
+    with pytest.raises(InputError, match="sigma"):
+        LocationScaleForecast.from_risk_head(params, [1.0])

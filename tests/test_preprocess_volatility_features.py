@@ -59,3 +59,13 @@ def test_bad_parameters_and_empty_training_raise(returns):
     empty = returns.assign(r=np.nan)
     with pytest.raises(DataError, match="'r'"):
         VolatilityFeatures("r").fit(empty)
+
+
+def test_final_state_equals_the_stepped_state(returns):
+    transform = VolatilityFeatures("r").fit(returns.iloc[:100])
+    state = transform.init_state()
+    for _, row in returns.iterrows():
+        _, state = transform.step(row, state)
+    warm = transform.final_state(returns)
+    assert warm["var"] == pytest.approx(state["var"], rel=1e-12)
+    assert warm["var_long"] == pytest.approx(state["var_long"], rel=1e-12)

@@ -20,7 +20,7 @@ import pandas as pd
 from tslib.datasets.base import LoadedDataset, load
 from tslib.errors import DataError, InputError
 
-__all__ = ["load_prices", "price_returns", "choose_price_column"]
+__all__ = ["load_prices", "price_returns", "choose_price_column", "first_test_day"]
 
 
 def choose_price_column(columns: list[str], price_column: str | None, source: str) -> str:
@@ -114,3 +114,39 @@ def price_returns(
         valid = (hi > lo) & (lo > 0)
         span = (100.0 * np.log(hi.where(valid) / lo.where(valid))).astype(np.float64)
     return pd.DataFrame({"return": returns, "range": span}, index=frame.index).iloc[1:]
+
+
+def first_test_day(
+    index: pd.DatetimeIndex, test_start: str | None, min_history: int, fraction: float = 0.3
+) -> tuple[int, str]:
+    """Position of the first test day, and why it was chosen.
+
+    The first day on or after ``test_start``; the start of the last ``fraction``
+    of the days instead when ``test_start`` is None, when the data starts after
+    it or ends before it, or when it leaves fewer than ``min_history`` days before it.
+
+    Examples
+    --------
+    >>> days = pd.bdate_range("2000-01-03", periods=100)
+    >>> first_test_day(days, "2000-03-01", min_history=20)
+    (42, 'first day on or after 2000-03-01')
+    >>> first_test_day(days, "2030-01-01", min_history=20)[0]
+    70
+    """
+    if not 0.0 < fraction < 1.0:
+        raise InputError(f"first_test_day: fraction must lie in (0, 1), got {fraction}")
+    n = len(index)
+    fallback = n - int(np.ceil(fraction * n))
+    if test_start is not None:
+        position = int(index.searchsorted(pd.Timestamp(test_start)))
+        if min_history <= position < n:
+            return position, f"first day on or after {test_start}"
+        why = f"{test_start} leaves {position} days before it (need {min_history}) or none after"
+    else:
+        why = "no TEST_START"
+    if fallback < min_history:
+        raise DataError(
+            f"first_test_day: {n} days are too few: the last {fraction:.0%} as test span "
+            f"leaves {fallback} days before it, fewer than {min_history}"
+        )
+    return fallback, f"last {fraction:.0%} of the days ({why})"

@@ -106,6 +106,26 @@ class LocationScaleForecast(RiskForecast):
         sigma = as_float_array(sigma, "sigma", ndim=1)
         return cls(loc, sigma * np.sqrt((nu - 2.0) / nu), np.broadcast_to(nu, sigma.shape))
 
+    @classmethod
+    def from_risk_head(cls, params: object, sigma: object) -> LocationScaleForecast:
+        """From :class:`~tslib.encoders.risk_head.StudentTQuantileHead` parameters of scaled returns.
+
+        Parameters
+        ----------
+        params : array_like
+            (n, 3 + Q) head parameters ``loc, scale, df, quantiles...`` of one target,
+            predicting the return divided by ``sigma``.
+        sigma : array_like
+            (n,) scale the model's target was divided by (e.g. the RiskMetrics volatility).
+        """
+        values = as_float_array(params, "params", ndim=2)
+        scale = as_float_array(sigma, "sigma", ndim=1)
+        if values.shape[0] != scale.size or values.shape[1] < 3:
+            raise InputError(
+                f"params {values.shape} must be (n, 3 + Q) with n = len(sigma) = {scale.size}"
+            )
+        return cls(scale * values[:, 0], scale * values[:, 1], values[:, 2])
+
     def _tail(self, alpha: float | np.ndarray, rows: slice | int = slice(None)):
         """Standard quantile q and tail mean m (positive) at ``alpha`` for ``rows``."""
         if self.df is None:

@@ -134,6 +134,19 @@ class VolatilityFeatures(StepTransform):
             values[t] = list(out.values())
         return pd.DataFrame(values, index=data.index, columns=self.output_columns)
 
+    def final_state(self, frame: pd.DataFrame) -> dict:
+        """The state after stepping through every row of ``frame`` (a warm start, vectorised).
+
+        Equals the state returned by the last of ``len(frame)`` calls of :meth:`step`.
+        """
+        self._check_fitted()
+        returns = frame[self.return_column].to_numpy(np.float64)  # (T,)
+        var = var_long = self.train_variance_
+        for value in returns[~np.isnan(returns)].tolist():
+            var = self.lam * var + (1.0 - self.lam) * value * value
+            var_long = self.long_lam * var_long + (1.0 - self.long_lam) * value * value
+        return {"var": var, "var_long": var_long}
+
     def _step(self, x: dict[str, float], timestamp: Any, state: dict):
         value = x[self.return_column]
         if math.isnan(value):
