@@ -8,7 +8,9 @@ and the step transforms:
   keeping the fitted parameters (no refit), and returns ``self``;
 * ``apply(data)`` returns a fitted copy whose state comes from one batch pass of
   the fitted parameters over ``data`` (statsmodels' ``results.apply``), so
-  ``fit(head).update(tail)`` equals ``fit(head).apply(head + tail)``;
+  ``fit(head).update(tail)`` equals ``fit(head).apply(head + tail)`` (or
+  ``apply(tail)`` for a detector, whose ``fit`` reads a reference sample and
+  starts the state fresh: ``fit_warms_state = False``);
 * ``clone()`` returns an unfitted copy; ``get_params()`` the constructor
   arguments; ``is_fitted`` whether ``fit`` has run. Using an unfitted baseline
   raises :class:`~tslib.errors.NotFittedError` (an ``InputError`` and a ``StateError``).
@@ -109,6 +111,13 @@ class Baseline(ABC):
     kind: ClassVar[str]
     #: How to fit, quoted when an unfitted baseline is used.
     fit_call: ClassVar[str] = "fit(...)"
+    #: True when ``fit(data)`` leaves the state at the end of ``data``, so the stream
+    #: continues after it and ``fit(head).update(tail)`` equals ``apply(head + tail)``.
+    #: False when ``fit`` only estimates parameters from a reference sample and the
+    #: state starts fresh (detectors): then it equals ``apply(tail)``.
+    fit_warms_state: ClassVar[bool] = True
+    #: True when ``update`` reads values but changes no output (no running state).
+    stateless: ClassVar[bool] = False
 
     @abstractmethod
     def fit(self, data: object) -> Baseline:

@@ -44,6 +44,7 @@ class Detector(Baseline):
 
     kind = "detector"
     fit_call = "fit(healthy)"
+    fit_warms_state = False  # healthy is a reference sample; monitoring starts fresh
     side: str
 
     def fit(self, healthy: object) -> Detector:
@@ -120,6 +121,8 @@ class ThresholdDetector(Detector):
     def __init__(self, threshold: float = 3.0, side: str = "both") -> None:
         self.threshold = threshold
         self.side = side
+
+    stateless = True  # each alarm depends on its own value only
 
     @classmethod
     def test_config(cls) -> list[dict]:
