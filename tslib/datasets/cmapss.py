@@ -206,7 +206,10 @@ def add_rul(
 
 
 def constant_sensors(
-    frame: pd.DataFrame, tol: float = 0.0, columns: Sequence[str] | None = None
+    frame: pd.DataFrame,
+    tol: float = 0.0,
+    columns: Sequence[str] | None = None,
+    by: object | None = None,
 ) -> list[str]:
     """Columns whose range (max - min) over ``frame`` is at most ``tol``.
 
@@ -220,11 +223,28 @@ def constant_sensors(
         takes two values 0.01 apart).
     columns : sequence of str, optional
         Columns to consider; default every ``sensor_*`` column.
+    by : array_like or str, optional
+        Group labels (one per row, or a column name), e.g. the operating condition
+        of each cycle: a column then counts as constant when its range is at most
+        ``tol`` *within every group* (FD002/FD004 sensors that only move with the
+        condition).
     """
     columns = (
         list(columns) if columns is not None else [c for c in frame if c.startswith("sensor_")]
     )
-    spread = frame[columns].max() - frame[columns].min()
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"constant_sensors: column(s) {missing} are not in the frame")
+    if by is None:
+        spread = frame[columns].max() - frame[columns].min()
+    else:
+        labels = frame[by].to_numpy() if isinstance(by, str) else np.asarray(by)
+        if labels.shape != (len(frame),):
+            raise InputError(
+                f"constant_sensors: by needs one label per row ({len(frame)}), got {labels.shape}"
+            )
+        grouped = frame[columns].groupby(labels)
+        spread = (grouped.max() - grouped.min()).max()
     return [c for c in columns if spread[c] <= tol]
 
 
