@@ -162,3 +162,51 @@ def test_papermill_smoke_runs_the_foundations_notebook_with_small_parameters(tmp
     )
     metrics = read_metrics(out)
     assert metrics["stepwise_equals_forward"] is True
+
+
+# ------------------------------------------------------------ threads per notebook
+def test_worker_threads_share_the_cores():
+    from tslib.reports.build import worker_threads
+
+    assert worker_threads(16, 4) == 4
+    assert worker_threads(2, 2) == 1
+    assert worker_threads(2, 5) == 1  # never zero
+    assert worker_threads(8, 0) == 8
+
+
+def test_notebook_threads_take_the_smallest_share_over_hosts():
+    from tslib.reports.build import notebook_threads
+
+    class FakeClient:
+        def scheduler_info(self):
+            return {"workers": {
+                "tcp://a:1": {"host": "a", "nthreads": 1},
+                "tcp://a:2": {"host": "a", "nthreads": 1},
+                "tcp://b:1": {"host": "b", "nthreads": 2},
+            }}  # fmt: skip
+
+        def run(self, function):
+            return {"tcp://a:1": 8, "tcp://a:2": 8, "tcp://b:1": 6}
+
+    assert notebook_threads(FakeClient()) == 3  # a: 8 // 2 = 4, b: 6 // 2 = 3
+
+
+def test_report_kernels_get_cores_divided_by_workers(tmp_path: Path):
+    """dask starts workers with OMP_NUM_THREADS=1; the notebooks must get their share."""
+    from tslib.reports import run_reports
+    from tslib.reports.build import available_cores
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(
+        notebooks / "threads.ipynb",
+        "import torch\nfrom tslib.reports import record\nrecord(threads=torch.get_num_threads())",
+    )
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "smoke.yaml").write_text("defaults:\n  SEED: 0\n")
+    results = run_reports("smoke", notebooks, tmp_path / "out", params, workers=1, progress=False)
+    assert results[0]["status"] == "ok", results[0]["error"]
+    expected = available_cores()  # one worker: all the cores
+    assert results[0]["threads"] == expected
+    assert results[0]["metrics"]["threads"] == expected

@@ -4,6 +4,12 @@
 notebook is one dask task, so a LocalCluster spreads the work over local
 processes and ``scheduler=ADDRESS`` sends it to an existing cluster. A failing
 notebook marks its row failed with the error; the others still run.
+
+Threads: dask starts its worker processes with ``OMP_NUM_THREADS=1`` (and MKL's and
+OpenBLAS's variables likewise), which every notebook kernel would inherit, so torch
+would time and train on one thread whatever the machine. Instead each notebook gets
+its share of its host's cores, ``threads = cores // notebooks run at once on that host``
+(:func:`notebook_threads`), set in the worker before its kernel starts.
 """
 
 from __future__ import annotations
@@ -20,7 +26,48 @@ from tslib.reports.kernel import KERNEL_NAME, ensure_kernel
 from tslib.reports.metrics import read_metrics
 from tslib.reports.params import load_param_set, params_for
 
-__all__ = ["execute_notebook", "run_reports", "find_notebooks"]
+__all__ = [
+    "THREAD_VARIABLES",
+    "available_cores",
+    "execute_notebook",
+    "find_notebooks",
+    "notebook_threads",
+    "run_reports",
+    "worker_threads",
+]
+
+#: Environment variables that set torch's (OpenMP / MKL / OpenBLAS) thread counts.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where known, else ``os.cpu_count``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worker_threads(cores: int, notebooks: int) -> int:
+    """Threads per notebook: ``cores // notebooks`` run at once on the host, at least 1."""
+    return max(1, cores // max(1, notebooks))
+
+
+def notebook_threads(client) -> int:
+    """Threads for each notebook on a dask cluster: the smallest share over its hosts.
+
+    A host runs as many notebooks at once as its workers have threads in total;
+    its cores (:func:`available_cores`, asked of every worker) are shared evenly.
+    """
+    workers = client.scheduler_info()["workers"]
+    cores = client.run(available_cores)  # worker address -> cores
+    slots: dict[str, int] = {}
+    host_cores: dict[str, int] = {}
+    for address, worker in workers.items():
+        host = worker.get("host", address)
+        slots[host] = slots.get(host, 0) + int(worker.get("nthreads", 1))
+        host_cores[host] = int(cores.get(address) or 1)
+    return min((worker_threads(host_cores[h], slots[h]) for h in slots), default=1)
 
 
 def find_notebooks(notebook_dir: str | Path, only: list[str] | None = None) -> list[Path]:
@@ -43,28 +90,34 @@ def execute_notebook(
     parameters: dict,
     kernel_name: str = KERNEL_NAME,
     timeout_s: int = 1800,
+    threads: int | None = None,
 ) -> dict:
     """Execute one notebook with papermill and convert the result to HTML.
 
     Runs inside a dask worker, so it takes and returns plain values only and
     never raises: failures come back as ``status="failed"`` with the error.
+    ``threads`` (when given) is written to :data:`THREAD_VARIABLES` in this
+    process before the kernel starts, so torch in the notebook uses that many.
 
     Returns
     -------
     dict
-        ``notebook, status, seconds, metrics, error, ipynb, html``.
+        ``notebook, status, seconds, metrics, error, ipynb, html, threads``.
     """
     import nbformat
     import papermill
     from nbconvert import HTMLExporter
 
     ensure_kernel(kernel_name)
+    if threads is not None:  # the kernel inherits this process's environment
+        os.environ.update(dict.fromkeys(THREAD_VARIABLES, str(int(threads))))
     notebook_path = Path(notebook)
     out_path = Path(out_dir)
     out_path.mkdir(parents=True, exist_ok=True)
     executed = out_path / notebook_path.name
     html_path = executed.with_suffix(".html")
     result = {"notebook": notebook_path.stem, "status": "ok", "error": None, "metrics": {}}
+    result["threads"] = threads
     start = time.perf_counter()
     try:
         papermill.execute_notebook(
@@ -151,6 +204,7 @@ def run_reports(
     client, cluster = _client(scheduler, workers)
     results = []
     try:
+        threads = notebook_threads(client)
         futures = [
             client.submit(
                 execute_notebook,
@@ -158,6 +212,7 @@ def run_reports(
                 str(out_dir.resolve()),
                 params_for(settings, path.stem),
                 kernel_name,
+                threads=threads,
                 key=f"notebook-{settings['name']}-{path.stem}-{time.time_ns()}",
                 pure=False,
             )
