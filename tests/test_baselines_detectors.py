@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -82,3 +84,16 @@ def test_bad_input_and_state():
         CusumDetector(h=0.0).fit(HEALTHY)
     with pytest.raises(InputError, match="x contains NaN"):
         CusumDetector().fit(HEALTHY).step(np.nan)
+
+
+def test_fit_starts_monitoring_fresh_and_update_apply_match_run():
+    detector = CusumDetector(k=0.0, h=100.0, side="upper", reset=False).fit([0.0, 4.0, 4.0, 4.0])
+    assert detector.upper_sum_ == 0.0 and detector.lower_sum_ == 0.0  # healthy is not monitored
+    stream = np.array([1.0, 5.0, 2.0, 6.0])
+    reference = copy.deepcopy(detector)
+    reference.run(stream)
+    detector.update(stream[:1]).update(stream[1:])
+    assert detector.upper_sum_ == pytest.approx(reference.upper_sum_)
+    applied = detector.apply(stream)  # from a reset state, whatever detector has read
+    assert applied.upper_sum_ == pytest.approx(reference.upper_sum_)
+    assert detector.upper_sum_ == pytest.approx(reference.upper_sum_)  # source untouched

@@ -111,3 +111,26 @@ def test_bad_interactions_raise():
         MarkovChainRanker(N_ITEMS).update("a", 1)
     with pytest.raises(InputError, match="item 9 outside"):
         MarkovChainRanker(N_ITEMS).fit(LOG).update("a", 9)
+
+
+def test_update_with_a_frame_equals_row_by_row_updates():
+    tail = log([("a", 4, 20), ("d", 2, 21), ("b", 4, 22), ("d", 0, 23)])
+    by_frame = MarkovChainRanker(N_ITEMS).fit(LOG).update(tail.iloc[::-1])  # sorted by time
+    by_row = MarkovChainRanker(N_ITEMS).fit(LOG)
+    for user, item in zip(tail["user"], tail["item"]):
+        by_row.update(user, int(item))
+    users = ["a", "b", "c", "d"]
+    np.testing.assert_array_equal(by_frame.score(users), by_row.score(users))
+    assert by_frame.histories == by_row.histories
+
+
+def test_update_arguments_are_checked_before_anything_changes():
+    model = PopularityRanker(N_ITEMS).fit(LOG)
+    counts = model.counts.copy()
+    with pytest.raises(InputError, match="item is missing"):
+        model.update("a")
+    with pytest.raises(InputError, match="not both"):
+        model.update(log([("a", 1, 30)]), 2)
+    with pytest.raises(InputError, match="outside"):
+        model.update(log([("a", 1, 30), ("a", 9, 31)]))  # the valid first row is not applied
+    np.testing.assert_array_equal(model.counts, counts)

@@ -94,3 +94,20 @@ def test_bad_input_and_state():
         HistoricalVaR(window=10).fit(np.ones(5))
     with pytest.raises(InputError, match="returns contains NaN"):
         HistoricalVaR(window=2).fit([0.1, np.nan, 0.2])
+
+
+def test_garch_is_a_risk_model_not_a_forecaster(garch_t_returns):
+    from tslib.baselines import Forecaster, RiskModel
+
+    assert GarchVaR.kind == "risk" and isinstance(GarchVaR(), RiskModel)
+    assert not isinstance(GarchVaR(), Forecaster) and not hasattr(GarchVaR, "forecast")
+
+
+def test_apply_runs_archs_recursion_with_the_fit_backcast(garch_t_returns):
+    returns = garch_t_returns[:2000]
+    model = GarchVaR(dist="t", alpha=0.05).fit(returns[:N_TRAIN])
+    stepped = model.run(returns[N_TRAIN:])  # forecast made before each return
+    for stop in (N_TRAIN + 1, N_TRAIN + 250, returns.size - 1):
+        applied = model.apply(returns[:stop])  # arch's own variance recursion, same params
+        assert applied.sigma_next == pytest.approx(stepped["sigma"].iloc[stop - N_TRAIN], rel=1e-9)
+        assert applied.var_es() == pytest.approx(tuple(stepped[["var", "es"]].iloc[stop - N_TRAIN]))
