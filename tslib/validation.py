@@ -118,7 +118,7 @@ def as_float_array(
 
 
 def as_float_vector(values: object, name: str) -> np.ndarray:
-    """A scalar or 1-D ``values`` as a non-empty, finite 1-D float64 array (a scalar -> length 1)."""
+    """A scalar or 1-D ``values`` as a non-empty, finite 1-D float64 array (scalar: length 1)."""
     return np.atleast_1d(as_float_array(values, name, ndim=(0, 1)))
 
 

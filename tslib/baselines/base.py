@@ -19,14 +19,13 @@ The class attribute ``kind`` says which family a baseline belongs to, so callers
 dispatch on it (or on the family base class) instead of on the methods a class
 happens to have. Each family keeps its own read-out verbs:
 
-========== ============================== ==============================================
-kind       base class                     read-out
-========== ============================== ==============================================
-forecaster :class:`Forecaster`            ``forecast``, ``forecast_interval``, ``forecast_quantiles``
-risk       :class:`~.volatility.RiskModel` ``var_es``, ``run`` (forecast, then observe)
-ranker     :class:`~.ranking.Ranker`       ``score``, ``seen_mask``
-detector   :class:`~.detectors.Detector`   ``step`` (one value -> alarm), ``run``
-========== ============================== ==============================================
+* ``"forecaster"`` (:class:`Forecaster`): ``forecast``, ``forecast_interval``,
+  ``forecast_quantiles``;
+* ``"risk"`` (:class:`~tslib.baselines.volatility.RiskModel`): ``var_es``, and
+  ``run`` (forecast, then observe);
+* ``"ranker"`` (:class:`~tslib.baselines.ranking.Ranker`): ``score``, ``seen_mask``;
+* ``"detector"`` (:class:`~tslib.baselines.detectors.Detector`): ``step`` (one
+  value -> alarm), ``run``.
 
 Every registered class supplies ``test_config()``, small configurations that the
 contract suite (``tests/test_baselines_contract.py``) runs through fit / update /

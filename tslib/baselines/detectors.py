@@ -118,11 +118,11 @@ class ThresholdDetector(Detector):
     [False, True, True]
     """
 
+    stateless = True  # each alarm depends on its own value only
+
     def __init__(self, threshold: float = 3.0, side: str = "both") -> None:
         self.threshold = threshold
         self.side = side
-
-    stateless = True  # each alarm depends on its own value only
 
     @classmethod
     def test_config(cls) -> list[dict]:
