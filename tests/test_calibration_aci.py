@@ -46,6 +46,33 @@ def test_coverage_guarantee_holds_on_a_regime_switch(regime_switch, gamma):
     assert path["level"].between(-gamma - 1e-12, 1 + gamma + 1e-12).all()
 
 
+@pytest.mark.parametrize("gamma", [0.1, 0.5, 2.0])
+def test_log_scale_guarantee_holds_and_level_stays_positive(regime_switch, gamma):
+    stale = LocationScaleForecast(np.zeros(regime_switch.size), np.ones(regime_switch.size))
+    path = calibrate_var(stale, regime_switch, alpha=ALPHA, gamma=gamma, scale="log")
+    bound = aci_coverage_bound(ALPHA, gamma, regime_switch.size, scale="log")
+    assert abs(path["hit"].mean() - ALPHA) <= bound + 1e-12
+    aci = AdaptiveConformal(ALPHA, gamma, scale="log")
+    for hit in path["hit"]:
+        aci.update(hit)
+        assert aci.level > 0
+    assert aci.bound() == pytest.approx(bound)
+    assert ((path["level"] == 0) == np.isinf(path["var"])).all()  # below the floor: infinite
+
+
+def test_log_scale_is_tighter_at_one_percent():
+    assert aci_coverage_bound(0.01, 0.5, 3000, scale="log") < 0.2 * aci_coverage_bound(
+        0.01, 0.005, 3000
+    )
+
+
+def test_log_scale_floor_quotes_infinite_var():
+    aci = AdaptiveConformal(alpha=0.01, gamma=1.0, scale="log", floor=0.005)
+    assert aci.quote_level == 0.01
+    aci.update(True)  # 0.01 * exp(-0.99) = 0.0037 < floor
+    assert 0 < aci.level < 0.005 and aci.quote_level == 0.0
+
+
 def test_aci_restores_coverage_inside_the_crisis(regime_switch):
     """After adapting, the hit rate in the crisis regime is near 1 %; the raw one is ~22 %."""
     stale = LocationScaleForecast(np.zeros(regime_switch.size), np.ones(regime_switch.size))
@@ -84,6 +111,10 @@ def test_bad_input_raises():
         AdaptiveConformal(gamma=0.0)
     with pytest.raises(InputError, match="alpha"):
         AdaptiveConformal(alpha=1.5)
+    with pytest.raises(InputError, match="scale"):
+        AdaptiveConformal(scale="sqrt")
+    with pytest.raises(InputError, match="floor"):
+        AdaptiveConformal(alpha=0.01, scale="log", floor=0.02)
     stale = LocationScaleForecast(np.zeros(3), np.ones(3))
     with pytest.raises(InputError, match="n == 4"):
         calibrate_var(stale, np.zeros(4))

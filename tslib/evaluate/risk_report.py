@@ -128,6 +128,7 @@ def aci_table(
     forecasts: Mapping[str, RiskForecast],
     alpha: float = 0.01,
     gamma: float = 0.005,
+    scale: str = "linear",
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Coverage of every model with and without adaptive conformal inference.
 
@@ -139,13 +140,15 @@ def aci_table(
         whose level fell to 0 or below, where the calibrated VaR is infinite).
     paths : dict
         Model name to the :func:`~tslib.calibration.calibrate_var` frame.
+
+    ``gamma`` and ``scale`` are those of :class:`~tslib.calibration.AdaptiveConformal`.
     """
     values = as_float_vector(returns, "returns")
     rows, paths = {}, {}
     for name, forecast in forecasts.items():
         _check(values, forecast, name)
         raw = coverage_tests(values < -forecast.var(alpha), alpha)
-        path = calibrate_var(forecast, values, alpha=alpha, gamma=gamma)
+        path = calibrate_var(forecast, values, alpha=alpha, gamma=gamma, scale=scale)
         calibrated = coverage_tests(path["hit"].to_numpy(), alpha)
         rows[name] = {
             **{f"raw_{key}": raw[key] for key in ("rate", "kupiec_p", "christoffersen_p")},
