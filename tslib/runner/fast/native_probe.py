@@ -129,6 +129,8 @@ def decide(outcome: dict, structs: dict[str, type[ctypes.Structure]] | None = No
         shown = "; ".join(mismatches[:3]) + ("; ..." if len(mismatches) > 3 else "")
         return ProbeVerdict(False, False, f"struct layout differs from the ctypes mirror: {shown}")
     errors = report["errors"]
+    if errors["small"] is None:
+        return ProbeVerdict(False, False, "the probe stopped before checking the kernels")
     for check in ("small", "mm"):
         if errors[check] is not None and not errors[check] <= TOLERANCE:
             return ProbeVerdict(
