@@ -10,11 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tslib.baselines import (
+    BASELINE_REGISTRY,
     ETSForecaster,
+    GarchVaR,
     NaiveForecaster,
     SarimaxForecaster,
     SeasonalNaiveForecaster,
 )
+from tslib.baselines.testing import make_test_data
 from tslib.encoders import CausalTransformerEncoder, RecurrentEncoder
 from tslib.errors import InputError
 from tslib.evaluate import backtest, replay, summarize
@@ -166,3 +169,34 @@ def test_replay_starts_warm_from_a_history():
     assert not np.isnan(warm.frame["y_pred"].iloc[0])  # informed from the first tick
     with pytest.raises(InputError, match="not replayed"):
         replay(model, {0: y}, warmup={1: y[:3]}, device="cpu")
+
+
+REGISTERED_FORECASTERS = [
+    pytest.param(name, i, id=f"{name}-{i}")
+    for name, cls in sorted(BASELINE_REGISTRY.items())
+    if cls.kind == "forecaster"
+    for i, config in enumerate(cls.test_config())
+    if config.get("data") == "seasonal" and "exog" not in config
+]
+
+
+@pytest.mark.parametrize(("name", "i"), REGISTERED_FORECASTERS)
+def test_every_registered_forecaster_sees_nothing_after_its_origin(name, i):
+    cls = BASELINE_REGISTRY[name]
+    config = cls.test_config()[i]
+    y, n_train = make_test_data(config["data"])
+    cut = n_train + 7
+    perturbed = np.asarray(y, dtype=np.float64).copy()
+    perturbed[cut:] += 100.0
+    runs = [
+        backtest({name: cls(**config["params"])}, series, start=n_train, horizon=3, every=2)
+        for series in (y, perturbed)
+    ]
+    seen = runs[0]["origin"] < cut
+    assert seen.any()
+    np.testing.assert_array_equal(runs[0].loc[seen, "y_pred"], runs[1].loc[seen, "y_pred"])
+
+
+def test_a_risk_model_is_not_taken_for_a_forecaster():
+    with pytest.raises(InputError, match="neither a StepEncoder nor a tslib.baselines.Forecaster"):
+        backtest({"garch": GarchVaR()}, _series(), start=START, horizon=1)

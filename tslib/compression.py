@@ -33,7 +33,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from tslib.encoders.base import State, check_input
+from tslib.encoders.base import State, check_encoder_input
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
 
@@ -71,7 +71,7 @@ class QuantizedRecurrentEncoder(RecurrentEncoder):
 
     def forward(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Iterate :meth:`step` over ``x`` (B, T, F) -> outputs (B, T, O) and the final state."""
-        check_input(x, self.input_size, 3, "QuantizedRecurrentEncoder.forward")
+        check_encoder_input(x, self.input_size, 3, "QuantizedRecurrentEncoder.forward")
         batch_size, steps = x.shape[0], x.shape[1]
         state = self.init_state(batch_size, x.device) if state is None else state
         self._check_state(state, batch_size, "QuantizedRecurrentEncoder.forward")

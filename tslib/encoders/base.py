@@ -33,7 +33,7 @@ __all__ = [
     "ENCODER_REGISTRY",
     "register_encoder",
     "seeded_init",
-    "check_input",
+    "check_encoder_input",
     "check_state",
 ]
 
@@ -176,7 +176,7 @@ class StepEncoder(nn.Module, ABC):
         return digest.hexdigest()
 
 
-def check_input(x: torch.Tensor, input_size: int, ndim: int, where: str) -> None:
+def check_encoder_input(x: torch.Tensor, input_size: int, ndim: int, where: str) -> None:
     """Raise :class:`~tslib.errors.InputError` unless ``x`` is a finite float tensor.
 
     Parameters

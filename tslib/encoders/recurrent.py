@@ -27,7 +27,7 @@ from torch import nn
 from tslib.encoders.base import (
     State,
     StepEncoder,
-    check_input,
+    check_encoder_input,
     check_state,
     register_encoder,
     seeded_init,
@@ -245,7 +245,7 @@ class RecurrentEncoder(StepEncoder):
 
     def step(self, x_t: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
         """Advance one step: ``x_t`` (B, F) -> raw outputs (B, n_outputs) and the new state."""
-        check_input(x_t, self.input_size, 2, "RecurrentEncoder.step")
+        check_encoder_input(x_t, self.input_size, 2, "RecurrentEncoder.step")
         self._check_state(state, x_t.shape[0], "RecurrentEncoder.step")
         x_t = x_t.to(self._state_dtype())
         hidden, new_state = self.core_step(x_t, state)  # (B, H)
@@ -253,7 +253,7 @@ class RecurrentEncoder(StepEncoder):
 
     def forward(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Encode ``x`` (B, T, F) -> raw outputs (B, T, n_outputs) and the final state."""
-        check_input(x, self.input_size, 3, "RecurrentEncoder.forward")
+        check_encoder_input(x, self.input_size, 3, "RecurrentEncoder.forward")
         batch_size, steps = x.shape[0], x.shape[1]
         if state is None:
             state = self.init_state(batch_size, x.device)

@@ -37,7 +37,7 @@ from torch import nn
 from tslib.encoders.base import (
     State,
     StepEncoder,
-    check_input,
+    check_encoder_input,
     check_state,
     register_encoder,
     seeded_init,
@@ -259,7 +259,7 @@ class CausalTransformerEncoder(StepEncoder):
 
         The input state is not modified; the new caches are fresh tensors.
         """
-        check_input(x_t, self.input_size, 2, "CausalTransformerEncoder.step")
+        check_encoder_input(x_t, self.input_size, 2, "CausalTransformerEncoder.step")
         self._check_state(state, x_t.shape[0], "CausalTransformerEncoder.step")
         k_cache, v_cache, position = state  # (B, L, nh, C, dh) x2, (B,)
         C = self.context
@@ -285,7 +285,7 @@ class CausalTransformerEncoder(StepEncoder):
 
     def forward(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Encode ``x`` (B, T, F) -> raw outputs (B, T, n_outputs), continuing from ``state``."""
-        check_input(x, self.input_size, 3, "CausalTransformerEncoder.forward")
+        check_encoder_input(x, self.input_size, 3, "CausalTransformerEncoder.forward")
         B, T = x.shape[0], x.shape[1]
         if state is None:
             state = self.init_state(B, x.device)

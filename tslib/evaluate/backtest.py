@@ -39,23 +39,19 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from tslib.baselines.base import Forecaster
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
 from tslib.evaluate.look_ahead import check_no_look_ahead, known_column_list
 from tslib.evaluate.predictions import check_interval, float_array, head_predictions
 from tslib.evaluate.units import target_inverse, to_data_units
 from tslib.runner.runner import StepwiseRunner
+from tslib.validation import check_positive_int
 
 __all__ = ["backtest", "origins_of", "BACKTEST_COLUMNS"]
 
 #: Columns of the frame :func:`backtest` returns (``lower`` / ``upper`` only with ``interval``).
 BACKTEST_COLUMNS = ["model", "origin", "horizon", "timestamp", "y_true", "y_pred", "lower", "upper"]
-
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"backtest: {name} must be an int >= 1, got {value!r}")
-    return int(value)
 
 
 def _as_matrix(values: object, name: str, rows: int) -> np.ndarray:
@@ -153,10 +149,11 @@ def backtest(
             f"backtest: y must be a finite 1-D series of length >= 2, got {values.shape}"
         )
     start, horizon, every = (
-        _positive_int(v, n) for v, n in ((start, "start"), (horizon, "horizon"), (every, "every"))
+        check_positive_int(v, f"backtest: {n}")
+        for v, n in ((start, "start"), (horizon, "horizon"), (every, "every"))
     )
     if refit_every is not None:
-        refit_every = _positive_int(refit_every, "refit_every")
+        refit_every = check_positive_int(refit_every, "backtest: refit_every")
     interval = check_interval(interval)
     origins = origins_of(values.size, start, horizon, every)
     if not origins:
@@ -186,7 +183,7 @@ def backtest(
                 fast,
                 counter,
             )
-        elif all(callable(getattr(model, m, None)) for m in ("fit", "update", "forecast")):
+        elif isinstance(model, Forecaster):  # by kind, not duck typing: a GarchVaR is refused
             counter = {"fits": 0}
             rows = _forecaster_rows(
                 model, values, regressors, origins, horizon, interval, refit_every, counter
@@ -194,7 +191,8 @@ def backtest(
         else:
             raise InputError(
                 f"backtest: model {name!r} ({type(model).__name__}) is neither a StepEncoder "
-                "nor a forecaster with fit / update / forecast"
+                "nor a tslib.baselines.Forecaster (risk models, rankers and detectors have "
+                "their own evaluations)"
             )
         origin_list, point, lower, upper = zip(*rows)
         frame = _tidy(

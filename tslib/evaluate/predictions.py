@@ -25,6 +25,7 @@ from torch import nn
 
 from tslib.encoders.heads import GaussianHead, QuantileHead
 from tslib.errors import InputError
+from tslib.validation import check_probability
 
 __all__ = ["head_predictions", "check_interval", "float_array"]
 
@@ -39,11 +40,7 @@ def float_array(values: object, what: str) -> np.ndarray:
 
 def check_interval(interval: float | None) -> float | None:
     """``interval`` as a float in (0, 1), or None; anything else raises InputError."""
-    if interval is None:
-        return None
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not 0 < interval < 1:
-        raise InputError(f"interval must be a coverage level in (0, 1), got {interval!r}")
-    return float(interval)
+    return None if interval is None else check_probability(interval, "interval (coverage level)")
 
 
 @torch.no_grad()

@@ -14,7 +14,7 @@ import torch
 
 from tslib.errors import InputError
 
-__all__ = ["as_id_tuple", "as_numeric", "check_ids", "check_input", "id_kind"]
+__all__ = ["as_id_tuple", "as_numeric", "check_ids", "check_step_batch", "id_kind"]
 
 #: id type -> "int", "str" or None (rejected); filled lazily, so checks are one dict lookup.
 _ID_KINDS: dict[type, str | None] = {}
@@ -110,7 +110,7 @@ def as_numeric(x: object, what: str) -> object:
     )
 
 
-def check_input(
+def check_step_batch(
     ids: tuple,
     x: object,
     n_inputs: int,

@@ -8,7 +8,7 @@ last step output (used by forecasts) and the number of steps taken since the
 slot was last (re)initialised.
 
 Stream ids are ints (Python or NumPy integers, stored as ``int``) or strings;
-one pool holds one kind. :func:`check_ids` and :func:`check_input` validate the
+one pool holds one kind. :func:`check_ids` and :func:`check_step_batch` validate the
 ids and the rows of a step before anything in the pool changes.
 """
 

@@ -23,7 +23,7 @@ import torch
 from tslib.encoders.base import State, StepEncoder
 from tslib.errors import InputError, StateError
 from tslib.runner import fast
-from tslib.runner.checks import as_id_tuple, check_ids, check_input, id_kind
+from tslib.runner.checks import as_id_tuple, check_ids, check_step_batch, id_kind
 from tslib.runner.kernels import PlainKernel, StepKernel, rollout
 from tslib.runner.pool import StatePool
 from tslib.runner.snapshot import read_snapshot, restore_runner, save_runner
@@ -144,11 +144,11 @@ class StepwiseRunner:
             hit = key == self._cached_ids and types <= self._kind_types
         with self._inference_mode:
             if hit:
-                x_t = check_input(key, x, self._n_inputs, self.device, self.dtype)  # (B, F)
+                x_t = check_step_batch(key, x, self._n_inputs, self.device, self.dtype)  # (B, F)
                 index, slots = self._cached_index, self._cached_slots
             else:
                 kind = check_ids(key, types, pool.kind)
-                x_t = check_input(key, x, self._n_inputs, self.device, self.dtype)  # (B, F)
+                x_t = check_step_batch(key, x, self._n_inputs, self.device, self.dtype)  # (B, F)
                 index, slots, attached = self._resolve(key, kind)  # first mutation
             pool.begin_step(index)
             try:
@@ -254,7 +254,7 @@ class StepwiseRunner:
             index = torch.tensor(slots, dtype=torch.int64, device=self.device)  # (B,)
             known = None
             if future is not None:
-                known = check_input(
+                known = check_step_batch(
                     key, future, n_inputs, self.device, self.dtype, steps=horizon - 1
                 )  # (B, horizon - 1, F)
             state = tuple(buffer.index_select(0, index) for buffer in self._pool.buffers)

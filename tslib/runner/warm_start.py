@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from tslib.errors import InputError
-from tslib.runner.checks import as_id_tuple, as_numeric, check_ids, check_input
+from tslib.runner.checks import as_id_tuple, as_numeric, check_ids, check_step_batch
 
 if TYPE_CHECKING:  # pragma: no cover
     from tslib.runner.runner import StepwiseRunner
@@ -59,7 +59,7 @@ def observe(runner: StepwiseRunner, ids: Sequence[Hashable], x: object) -> torch
     steps = int(x.shape[1])
     if steps == 0:
         raise InputError("observe history is empty (T = 0); give at least one observation")
-    history = check_input(
+    history = check_step_batch(
         key, x, runner.model.input_size, runner.device, runner.dtype, steps=steps, what="history"
     )  # (B, T, F)
     index, slots, attached = runner._resolve(key, kind)  # first mutation

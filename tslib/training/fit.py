@@ -34,6 +34,7 @@ from tslib.training.checkpoint import save_weights
 from tslib.training.data import as_sequence_data, iter_batches
 from tslib.training.loss import LossFn, evaluate_loss, sequence_loss
 from tslib.training.seeding import seeded
+from tslib.validation import check_non_negative_int, check_positive, check_positive_int
 
 __all__ = ["fit", "pick_device", "progress_enabled"]
 
@@ -55,14 +56,6 @@ def progress_enabled(progress: bool | None) -> bool:
     if progress is not None:
         return bool(progress)
     return not os.environ.get("CI") and sys.stderr.isatty()
-
-
-def _check_positive(name: str, value: float, integer: bool) -> None:
-    kind_ok = isinstance(value, int) and not isinstance(value, bool) if integer else True
-    if not kind_ok or not value > 0:
-        raise InputError(
-            f"fit: {name} must be a positive {'int' if integer else 'number'}, got {value!r}"
-        )
 
 
 def fit(
@@ -142,15 +135,14 @@ def fit(
     InputError
         Bad data shapes or values, bad hyperparameters, or a non-finite training loss.
     """
-    _check_positive("epochs", epochs, integer=True)
-    _check_positive("batch_size", batch_size, integer=True)
-    _check_positive("lr", lr, integer=False)
+    check_positive_int(epochs, "fit: epochs")
+    check_positive_int(batch_size, "fit: batch_size")
+    check_positive(lr, "fit: lr")
     if patience is not None:
-        _check_positive("patience", patience, integer=True)
+        check_positive_int(patience, "fit: patience")
     if clip_grad_norm is not None:
-        _check_positive("clip_grad_norm", clip_grad_norm, integer=False)
-    if isinstance(burn_in, bool) or not isinstance(burn_in, int) or burn_in < 0:
-        raise InputError(f"fit: burn_in must be an int >= 0, got {burn_in!r}")
+        check_positive(clip_grad_norm, "fit: clip_grad_norm")
+    check_non_negative_int(burn_in, "fit: burn_in")
     input_size = getattr(model, "input_size", None)
     train = as_sequence_data(train, "train", input_size, burn_in)
     if val is not None:
