@@ -13,6 +13,7 @@
 
 from tslib.evaluate.backtest import BACKTEST_COLUMNS, backtest, origins_of
 from tslib.evaluate.predictions import head_predictions
+from tslib.evaluate.probabilistic import forecast_scores, gaussian_scores, paired_dm_test
 from tslib.evaluate.replay import ReplayResult, iter_replay, replay, summarize_replay
 from tslib.evaluate.summary import METRICS, summarize
 from tslib.evaluate.units import target_inverse, to_data_units
@@ -30,4 +31,7 @@ __all__ = [
     "ReplayResult",
     "target_inverse",
     "to_data_units",
+    "gaussian_scores",
+    "forecast_scores",
+    "paired_dm_test",
 ]

@@ -7,6 +7,7 @@ from tslib.preprocess.base import TRANSFORM_REGISTRY, StepTransform, register_tr
 from tslib.preprocess.calendar_features import CalendarFeatures
 from tslib.preprocess.denoise import EWMASmoother, RollingMedian
 from tslib.preprocess.differencing import Difference, LogReturn, undifference
+from tslib.preprocess.forecast_data import ForecastData, prepare_forecast_data
 from tslib.preprocess.imputation import EWMAFill, ForwardFill, PastMeanFill, TrainValueFill
 from tslib.preprocess.outliers import HampelFilter, IQRClip
 from tslib.preprocess.pipeline import Pipeline
@@ -55,6 +56,8 @@ __all__ = [
     "user_sequences",
     "Pipeline",
     "RegularFrame",
+    "ForecastData",
+    "prepare_forecast_data",
     "regularize",
     "VolatilityFeatures",
 ]

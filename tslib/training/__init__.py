@@ -18,6 +18,7 @@ from tslib.training.data import (
 from tslib.training.fit import fit, pick_device, progress_enabled
 from tslib.training.loss import LossFn, evaluate_loss, sequence_loss
 from tslib.training.seeding import seed_everything, seeded
+from tslib.training.split_windows import train_val_windows
 from tslib.training.unit_sequences import (
     UnitSequences,
     masked_mse,
@@ -28,6 +29,7 @@ from tslib.training.unit_sequences import (
 __all__ = [
     "fit",
     "next_step_windows",
+    "train_val_windows",
     "evaluate_loss",
     "sequence_loss",
     "LossFn",

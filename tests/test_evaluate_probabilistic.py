@@ -1,0 +1,95 @@
+"""gaussian_scores / forecast_scores / paired_dm_test on backtest frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from tslib.baselines import NaiveForecaster
+from tslib.errors import InputError
+from tslib.evaluate import backtest
+from tslib.evaluate.probabilistic import forecast_scores, gaussian_scores, paired_dm_test
+from tslib.metrics import crps_gaussian, interval_coverage
+
+
+def _frame(n: int = 4000, seed: int = 0) -> pd.DataFrame:
+    """Two Gaussian forecasters of N(0, 1) truth: a calibrated one and an overconfident one."""
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(size=n)
+    parts = []
+    for name, sigma in (("calibrated", 1.0), ("narrow", 0.5)):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "model": name,
+                    "origin": np.arange(n),
+                    "horizon": 1,
+                    "y_true": truth,
+                    "y_pred": np.zeros(n),
+                    "lower": -1.959964 * sigma,
+                    "upper": 1.959964 * sigma,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_sigma_levels_and_crps_match_the_closed_forms():
+    scored = gaussian_scores(_frame(), interval=0.95, levels=(0.8, 0.5))
+    calibrated = scored[scored["model"] == "calibrated"]
+    np.testing.assert_allclose(calibrated["sigma"], 1.0, rtol=1e-6)
+    np.testing.assert_allclose(calibrated["upper_80"], stats.norm.ppf(0.9), rtol=1e-5)
+    np.testing.assert_allclose(calibrated["lower_50"], stats.norm.ppf(0.25), rtol=1e-5)
+    np.testing.assert_allclose(calibrated["lower_95"], calibrated["lower"])
+    expected = crps_gaussian(calibrated["y_true"], 0.0, 1.0)
+    assert calibrated["crps"].mean() == pytest.approx(expected, rel=1e-5)
+
+
+def test_the_table_shows_coverage_and_ranks_the_calibrated_forecast_first():
+    frame = _frame()
+    table = forecast_scores(gaussian_scores(frame), y_train=np.arange(10.0)).set_index("model")
+    assert table.loc["calibrated", "coverage_95"] == pytest.approx(0.95, abs=0.015)
+    assert table.loc["calibrated", "coverage_80"] == pytest.approx(0.80, abs=0.02)
+    assert table.loc["narrow", "coverage_95"] == pytest.approx(0.68, abs=0.03)
+    assert table.loc["calibrated", "crps"] < table.loc["narrow", "crps"]
+    assert table.loc["calibrated", "width_95"] == pytest.approx(2 * 1.959964, rel=1e-5)
+    truth = frame.loc[frame["model"] == "calibrated", "y_true"]
+    assert table.loc["calibrated", "mase"] == pytest.approx(np.abs(truth).mean())  # scale 1
+    assert table.loc["calibrated", "n"] == 4000
+    assert "mase" not in forecast_scores(gaussian_scores(frame)).columns
+
+
+def test_scores_of_a_real_backtest_agree_with_the_metric_functions():
+    rng = np.random.default_rng(1)
+    y = pd.Series(np.cumsum(rng.normal(size=300)), index=pd.date_range("2020", periods=300))
+    frame = backtest({"naive": NaiveForecaster()}, y, start=200, horizon=3, interval=0.9)
+    scored = gaussian_scores(frame, interval=0.9, levels=(0.5,))
+    table = forecast_scores(scored, levels=(0.5, 0.9)).set_index("horizon")
+    h2 = scored[scored["horizon"] == 2]
+    assert table.loc[2, "coverage_90"] == interval_coverage(h2["y_true"], h2["lower"], h2["upper"])
+    np.testing.assert_allclose(h2["sigma"].iloc[0] / scored["sigma"].iloc[0], np.sqrt(2))
+
+
+def test_paired_dm_prefers_the_better_model_on_shared_rows():
+    rng = np.random.default_rng(2)
+    frame = _frame(n=500)
+    frame.loc[frame["model"] == "narrow", "y_pred"] = rng.normal(scale=1.0, size=500)
+    result = paired_dm_test(frame.iloc[:-10], "calibrated", "narrow", horizon=1)
+    assert result["n"] == 490 and result["stat"] < 0 and result["pvalue"] < 0.01
+    assert result["model_a"] == "calibrated"
+
+
+def test_errors():
+    frame = _frame(n=20)
+    with pytest.raises(InputError, match="lacks columns"):
+        gaussian_scores(frame.drop(columns="lower"))
+    with pytest.raises(InputError, match="upper > lower"):
+        gaussian_scores(frame.assign(upper=frame["lower"]))
+    with pytest.raises(InputError, match="coverages"):
+        gaussian_scores(frame, levels=(1.2,))
+    with pytest.raises(InputError, match="lacks columns"):
+        forecast_scores(gaussian_scores(frame, levels=()), levels=(0.8,))
+    with pytest.raises(InputError, match="no rows"):
+        paired_dm_test(frame, "calibrated", "missing", horizon=1)
