@@ -122,6 +122,9 @@ class NormalVaR(RiskModel):
         Tail probability of the VaR / ES.
     """
 
+    #: the forecast never depends on data after the fit (checked by the contract suite)
+    stateless = True
+
     def __init__(self, alpha: float = 0.01) -> None:
         self.alpha = alpha
 
