@@ -100,3 +100,18 @@ def test_windows_stay_inside_their_spans():
         train_val_windows(values, 170, 160, length=30, stride=10)
     with pytest.raises(InputError, match="labels"):
         train_val_windows(values, 120, 160, length=30, stride=10, labels=labels[:5])
+
+
+def test_log1p_auto_picks_the_skewed_rain_and_keeps_raw_units():
+    frame = _station()
+    data = prepare_forecast_data(frame, "temp", log1p="auto")
+    assert data.log_columns == ["rain"]
+    assert any("rain: modelled as log1p" in m for m in data.messages)
+    observed = ~data.missing["rain"].to_numpy()
+    rain = frame["rain"].reindex(data.index).to_numpy()
+    np.testing.assert_allclose(data.raw["rain"].to_numpy()[observed], rain[observed])
+    logged = np.log1p(rain[: data.n_train][observed[: data.n_train]])
+    scaled = data.inputs["rain"].to_numpy()[: data.n_train][observed[: data.n_train]]
+    np.testing.assert_allclose(scaled, (logged - logged.mean()) / logged.std(), atol=0.05)
+    with pytest.raises(DataError, match="cannot log1p"):
+        prepare_forecast_data(frame, "temp", log1p=["temp"])

@@ -8,7 +8,9 @@ it trains anything, in this order:
    missing (inserted rows or NaN): those are never scored as targets;
 2. split the grid in time: train, then validation (early stopping), then the
    last ``test_fraction`` of rows;
-3. fit a :class:`~tslib.preprocess.pipeline.Pipeline` on the training rows only:
+3. optionally take ``log1p`` of non-negative, strongly right-skewed variables
+   (precipitation: mostly zeros and a long tail), chosen on the training rows;
+4. fit a :class:`~tslib.preprocess.pipeline.Pipeline` on the training rows only:
    forward fill (then the training mean, for values missing before the first
    observation), calendar sin/cos columns, and a standard scaler on the observed
    variables. Every step is causal, so transforming the whole grid at once
@@ -87,6 +89,8 @@ class ForecastData:
         Rows of training, of validation, and the first test row.
     step : pandas.Timedelta
         Grid step.
+    log_columns : list of str
+        Variables modelled as ``log1p`` (the pipeline sees the logged values).
     messages : list of str
         What was done (grid repairs, imputation counts, calendar choice).
     """
@@ -102,6 +106,7 @@ class ForecastData:
     n_val: int
     test_start: int
     step: pd.Timedelta
+    log_columns: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -138,6 +143,8 @@ def prepare_forecast_data(
     test_fraction: float = 0.2,
     val_fraction: float = 0.15,
     calendar: Sequence[str] | str = "auto",
+    log1p: Sequence[str] | str = (),
+    max_skew: float = 2.0,
 ) -> ForecastData:
     """Regularise, split, impute, add calendar columns and scale (fitted on train only).
 
@@ -156,6 +163,12 @@ def prepare_forecast_data(
         validation span just before it.
     calendar : "auto" or sequence of str
         CalendarFeatures cycles; ``"auto"`` uses :func:`auto_calendar`.
+    log1p : "auto" or sequence of str
+        Variables (never the target) to model as ``log1p(x)``; ``"auto"`` picks
+        those that are non-negative with a skewness above ``max_skew`` on the
+        training rows.
+    max_skew : float
+        Skewness threshold of ``log1p="auto"``.
 
     Raises
     ------
@@ -190,13 +203,28 @@ def prepare_forecast_data(
     missing = grid.frame[chosen].isna()
     train_span = grid.frame.index[n_train - 1] - grid.frame.index[0]
     cycles = auto_calendar(grid.step, train_span) if calendar == "auto" else list(calendar)
+    train_rows = grid.frame.iloc[:n_train]
+    if log1p == "auto":
+        log_columns = [
+            c for c in chosen[1:] if train_rows[c].min() >= 0 and train_rows[c].skew() > max_skew
+        ]
+    else:
+        log_columns = list(log1p)
+    bad = [c for c in log_columns if c == target or c not in chosen or grid.frame[c].min() < 0]
+    if bad:
+        raise DataError(
+            f"prepare_forecast_data: cannot log1p {bad} (the target, unknown, or negative)"
+        )
+    model_frame = grid.frame.copy()
+    model_frame[log_columns] = np.log1p(model_frame[log_columns])
     steps = [("ffill", ForwardFill(columns=chosen)), ("mean", TrainValueFill(columns=chosen))]
     if cycles:
         steps.append(("calendar", CalendarFeatures(features=tuple(cycles), time_since_start=False)))
     steps.append(("scale", StandardScaler(columns=chosen)))
-    pipeline = Pipeline(steps, target=target).fit(grid.frame.iloc[:n_train])
-    inputs = pipeline.transform(grid.frame)
-    filled = steps[1][1].transform(steps[0][1].transform(grid.frame))[chosen]
+    pipeline = Pipeline(steps, target=target).fit(model_frame.iloc[:n_train])
+    inputs = pipeline.transform(model_frame)
+    filled = steps[1][1].transform(steps[0][1].transform(model_frame))[chosen]
+    filled[log_columns] = np.expm1(filled[log_columns])
     calendar_columns = [c for c in inputs.columns if c not in chosen]
     messages = list(grid.messages)
     for column in chosen:
@@ -207,6 +235,9 @@ def prepare_forecast_data(
                 f"{column}: {count} missing value(s) filled causally (forward fill), "
                 f"{in_test} of them in the test span (never scored)"
             )
+    for column in log_columns:
+        skew = train_rows[column].skew()
+        messages.append(f"{column}: modelled as log1p (training skewness {skew:.1f})")
     names = ", ".join(cycles) if cycles else "none"
     messages.append(f"calendar sin/cos: {names} (train span {train_span.days} days)")
     return ForecastData(
@@ -221,5 +252,6 @@ def prepare_forecast_data(
         n_val=test_start - n_train,
         test_start=test_start,
         step=grid.step,
+        log_columns=log_columns,
         messages=messages,
     )

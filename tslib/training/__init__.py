@@ -25,11 +25,13 @@ from tslib.training.unit_sequences import (
     unit_predictions,
     unit_sequences,
 )
+from tslib.training.weighted_loss import weighted_head_loss
 
 __all__ = [
     "fit",
     "next_step_windows",
     "train_val_windows",
+    "weighted_head_loss",
     "evaluate_loss",
     "sequence_loss",
     "LossFn",
