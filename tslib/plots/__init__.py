@@ -12,6 +12,13 @@ from tslib.plots.risk import plot_var_exceedances
 from tslib.plots.rul import plot_rul
 from tslib.plots.style import COLORS, PALETTE, plot_style, use_style
 from tslib.plots.trace import plot_graph_trace
+from tslib.plots.weather import (
+    lagged_correlations,
+    plot_fan_chart,
+    plot_lagged_correlations,
+    plot_reliability,
+    plot_seasonal_cycle,
+)
 
 __all__ = [
     "COLORS",
@@ -26,4 +33,9 @@ __all__ = [
     "metric_by_position",
     "plot_latency_histogram",
     "plot_graph_trace",
+    "lagged_correlations",
+    "plot_lagged_correlations",
+    "plot_seasonal_cycle",
+    "plot_fan_chart",
+    "plot_reliability",
 ]
