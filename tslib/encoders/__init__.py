@@ -20,6 +20,7 @@ from tslib.encoders.next_item import NextItemEncoder
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.encoders.sasrec import SASRecEncoder
 from tslib.encoders.transformer import CausalTransformerEncoder
+from tslib.encoders.zoo import FORECASTER_KINDS, make_forecaster
 
 __all__ = [
     "ENCODER_REGISTRY",
@@ -37,4 +38,6 @@ __all__ = [
     "CausalTransformerEncoder",
     "NextItemEncoder",
     "SASRecEncoder",
+    "FORECASTER_KINDS",
+    "make_forecaster",
 ]
