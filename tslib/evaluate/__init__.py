@@ -12,6 +12,7 @@
 """
 
 from tslib.evaluate.backtest import BACKTEST_COLUMNS, backtest, origins_of
+from tslib.evaluate.baseline_suite import backtest_each, common_rows, seasonal_baselines
 from tslib.evaluate.predictions import head_predictions
 from tslib.evaluate.probabilistic import forecast_scores, gaussian_scores, paired_dm_test
 from tslib.evaluate.replay import ReplayResult, iter_replay, replay, summarize_replay
@@ -34,4 +35,7 @@ __all__ = [
     "gaussian_scores",
     "forecast_scores",
     "paired_dm_test",
+    "seasonal_baselines",
+    "backtest_each",
+    "common_rows",
 ]
