@@ -13,8 +13,15 @@
 
 from tslib.evaluate.backtest import BACKTEST_COLUMNS, backtest, origins_of
 from tslib.evaluate.baseline_suite import backtest_each, common_rows, seasonal_baselines
+from tslib.evaluate.item_scores import score_histories
 from tslib.evaluate.predictions import head_predictions
 from tslib.evaluate.probabilistic import forecast_scores, gaussian_scores, paired_dm_test
+from tslib.evaluate.ranking_replay import (
+    RankingReplayResult,
+    iter_ranking_replay,
+    ranking_replay,
+    summarize_ranking_replay,
+)
 from tslib.evaluate.replay import ReplayResult, iter_replay, replay, summarize_replay
 from tslib.evaluate.summary import METRICS, summarize
 from tslib.evaluate.units import target_inverse, to_data_units
@@ -38,4 +45,9 @@ __all__ = [
     "seasonal_baselines",
     "backtest_each",
     "common_rows",
+    "ranking_replay",
+    "iter_ranking_replay",
+    "summarize_ranking_replay",
+    "RankingReplayResult",
+    "score_histories",
 ]
