@@ -150,6 +150,15 @@ def test_a_layout_mismatch_disables_the_native_path(library, fresh_cache, monkey
     assert "tslib_step_args" in messages[0]
 
 
+def test_a_timed_out_probe_disables_without_caching(library, fresh_cache, monkeypatch, caplog):
+    monkeypatch.setattr(native_probe, "PROBE_TIMEOUT_S", 0.05)  # the child cannot finish
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        assert native_build.load_native() is None
+    messages = warnings_of(caplog)
+    assert len(messages) == 1 and "timed out" in messages[0], messages
+    assert not list(fresh_cache.glob("*.probe.json")), "a timeout may be a busy machine"
+
+
 # ------------------------------------------------------------------- decide (pure)
 def outcome(returncode=0, stage="tiled", **errors):
     report = {

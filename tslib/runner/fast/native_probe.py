@@ -20,7 +20,7 @@ kernel, ``sgemm`` against ``torch.mm``) and decides from what it reports:
 The raw outcome is cached next to the library as ``<library stem>.<torch key>.probe.json``
 (the library's name already keys the source, compiler and flags; the torch key adds
 torch's version and location, which decide the ``sgemm``), so the probe runs once per
-build. Delete the cache folder to probe again.
+build (a timeout is not cached). Delete the cache folder to probe again.
 """
 
 from __future__ import annotations
@@ -75,10 +75,11 @@ def _exit_description(returncode: int) -> str:
     return f"exit status {returncode}"
 
 
-def run_probe(path: Path, flags: tuple[str, ...], timeout_s: float = PROBE_TIMEOUT_S) -> dict:
+def run_probe(path: Path, flags: tuple[str, ...], timeout_s: float | None = None) -> dict:
     """Run the child on the library at ``path``; return its raw outcome (JSON-able).
 
-    Keys: ``returncode`` (None on a timeout), ``stage`` (the last stage started),
+    ``timeout_s`` defaults to :data:`PROBE_TIMEOUT_S`. Keys of the result:
+    ``returncode`` (None on a timeout), ``stage`` (the last stage started),
     ``report`` (the child's report, None when it did not finish) and ``stderr``
     (its last 2000 characters).
     """
@@ -91,7 +92,12 @@ def run_probe(path: Path, flags: tuple[str, ...], timeout_s: float = PROBE_TIMEO
     command = [sys.executable, "-c", _CHILD, spec]
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout_s, env=env, check=False
+            command,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=PROBE_TIMEOUT_S if timeout_s is None else timeout_s,
         )
         stdout, stderr, returncode = done.stdout, done.stderr, done.returncode
     except subprocess.TimeoutExpired as error:
@@ -164,14 +170,17 @@ def probe_library(
     """The verdict for the library at ``path``: from the cached outcome, else a new probe.
 
     The outcome is written atomically next to the library (a concurrent probe of
-    the same build writes the same kind of content); the decision is taken here on
-    every call, against this process's ctypes mirrors ``structs``.
+    the same build writes the same kind of content), except after a timeout; the
+    decision is taken here on every call, against this process's ctypes mirrors
+    ``structs``.
     """
     cached = _cache_path(path)
     try:
         outcome = json.loads(cached.read_text())
     except (OSError, ValueError):
         outcome = run_probe(path, flags)
+        if outcome["returncode"] is None:  # a timeout may be a busy machine: not cached
+            return decide(outcome, structs)
         partial = cached.with_name(f".{cached.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             partial.write_text(json.dumps(outcome) + "\n")
