@@ -31,6 +31,7 @@ from tslib.baselines.fourier import fourier_terms, seasonal_fourier_orders
 from tslib.baselines.naive import NaiveForecaster, SeasonalNaiveForecaster
 from tslib.baselines.ranking import ItemKNNRanker, MarkovChainRanker, PopularityRanker, Ranker
 from tslib.baselines.riskmetrics import NormalVaR, RiskMetricsVaR
+from tslib.baselines.sarimax_gaps import GapSarimaxForecaster
 from tslib.baselines.statespace import ETSForecaster, SarimaxForecaster
 from tslib.baselines.volatility import GarchVaR, HistoricalVaR, RiskModel
 
@@ -47,6 +48,7 @@ __all__ = [
     "SeasonalNaiveForecaster",
     "SarimaxForecaster",
     "ETSForecaster",
+    "GapSarimaxForecaster",
     "ClimatologyForecaster",
     "fourier_terms",
     "seasonal_fourier_orders",

@@ -21,17 +21,20 @@ Generative model, for sensor :math:`s` at step :math:`t` (hour of day
         \qquad\text{(``incident_effect``)}\\
     y^*_{s,t} &= \mu_{s,t}\,\exp(\lambda_s f_t + e_{s,t})\,I_{s,t} \qquad\text{(``clean``)}\\
     y_{s,t} &= y^*_{s,t} \text{ if } m_{s,t} \text{ else NaN},\quad m_{s,t} \sim
-        \text{Bernoulli}(1 - \text{missing\_rate})
+        \text{Bernoulli}(1 - \text{missing\_rate}),\ m_{s,t} = 0 \text{ during an outage}
 
 with capacities :math:`b_s \sim U(400, 1200)` vehicles/hour, loadings
 :math:`\lambda_s \sim U(0.7, 1.3)`, incident depths :math:`\delta_k \sim U(0.4, 0.8)`
 and recovery times :math:`\rho_k \sim U(1, 4)` hours; :math:`\eta, \varepsilon, \xi`
-are standard normal. The frame holds ``sensor_00 ..`` (targets, NaN where
+are standard normal. ``n_outages`` sensor outages (a random sensor, start and
+duration :math:`\sim U(\text{outage\_hours})`) blank whole stretches of
+readings, the long gaps a real station has. The frame holds ``sensor_00 ..`` (targets, NaN where
 missing) and the covariates ``rain_mm``, ``temp_c``, ``holiday``.
 
 ``truth`` keys: ``clean``, ``mask`` (True = observed), ``baseline``,
 ``incident_effect`` (frames like the sensors), ``factor`` (Series),
-``incidents`` (frame: sensor, start, depth, recovery_hours), ``capacity``,
+``incidents`` (frame: sensor, start, depth, recovery_hours), ``outages``
+(frame: sensor, start, end: first and last hour without readings), ``capacity``,
 ``loadings`` (Series by sensor) and ``params`` (the constants above).
 """
 
@@ -105,6 +108,8 @@ def traffic_sim(
     start: str = "2024-01-01",
     missing_rate: float = 0.02,
     n_incidents: int = 3,
+    n_outages: int = 0,
+    outage_hours: tuple[float, float] = (30.0, 96.0),
     path: str | Path | None = None,
 ) -> LoadedDataset:
     """Simulate ``n_sensors`` road sensors for ``days`` days (model in the module docstring).
@@ -125,14 +130,22 @@ def traffic_sim(
         Probability that one reading is missing.
     n_incidents : int
         Number of incidents (each on one random sensor).
+    n_outages : int
+        Number of sensor outages (each on one random sensor): no reading at all
+        for a duration drawn uniformly from ``outage_hours``.
+    outage_hours : tuple of float
+        ``(shortest, longest)`` outage in hours.
     path : None
         Not used (simulators read no files).
     """
     reject_path(TRAFFIC_SIM_INFO.name, path)
-    if n_sensors < 1 or days < 1 or not 0 <= missing_rate < 1 or n_incidents < 0:
+    if n_sensors < 1 or days < 1 or not 0 <= missing_rate < 1 or min(n_incidents, n_outages) < 0:
         raise InputError(
-            "traffic_sim: need n_sensors >= 1, days >= 1, 0 <= missing_rate < 1, n_incidents >= 0"
+            "traffic_sim: need n_sensors >= 1, days >= 1, 0 <= missing_rate < 1, "
+            "n_incidents >= 0 and n_outages >= 0"
         )
+    if not 0 < outage_hours[0] <= outage_hours[1]:
+        raise InputError(f"traffic_sim: outage_hours must be 0 < low <= high, got {outage_hours}")
     p = TRAFFIC_PARAMS
     rng = np.random.default_rng(seed)
     try:
@@ -196,6 +209,16 @@ def traffic_sim(
     clean = baseline * np.exp(loadings[None, :] * factor[:, None] + noise) * effect  # (T, S)
     observed_mask = rng.random((steps, n_sensors)) >= missing_rate  # (T, S)
     names = [f"sensor_{s:02d}" for s in range(n_sensors)]
+    outages = _outages(rng, index, n_outages, n_sensors, outage_hours, step_hours)
+    for sensor, first, last in zip(outages["sensor"], outages["first_row"], outages["last_row"]):
+        observed_mask[first : last + 1, sensor] = False
+    outages = pd.DataFrame(
+        {
+            "sensor": [names[s] for s in outages["sensor"]],
+            "start": index[outages["first_row"]],
+            "end": index[outages["last_row"]],
+        }
+    )
     incidents["sensor"] = [names[s] for s in incidents["sensor"]]
 
     def as_frame(values: np.ndarray) -> pd.DataFrame:
@@ -212,12 +235,29 @@ def traffic_sim(
         "incident_effect": as_frame(effect),
         "factor": pd.Series(factor, index=index, name="factor"),
         "incidents": incidents.sort_values("start", kind="stable").reset_index(drop=True),
+        "outages": outages.sort_values("start", kind="stable").reset_index(drop=True),
         "capacity": pd.Series(capacity, index=names, name="capacity"),
         "loadings": pd.Series(loadings, index=names, name="loadings"),
         "params": dict(p),
     }
     meta = dataclasses.replace(TRAFFIC_SIM_INFO, targets=tuple(names), frequency=freq)
     return LoadedDataset(frame=frame, info=meta, truth=truth)
+
+
+def _outages(
+    rng: np.random.Generator,
+    index: pd.DatetimeIndex,
+    count: int,
+    n_sensors: int,
+    hours: tuple[float, float],
+    step_hours: float,
+) -> dict[str, np.ndarray]:
+    """Random outages: sensor, first and last row (inclusive), drawn after everything else."""
+    sensors = rng.integers(0, n_sensors, count)
+    lengths = np.maximum(1, np.round(rng.uniform(*hours, count) / step_hours)).astype(np.int64)
+    firsts = rng.integers(0, len(index), count)
+    lasts = np.minimum(firsts + lengths - 1, len(index) - 1)
+    return {"sensor": sensors, "first_row": firsts, "last_row": lasts}
 
 
 def _ar1(innovations: np.ndarray, phi: float) -> np.ndarray:
