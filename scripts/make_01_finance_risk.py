@@ -17,7 +17,20 @@ TITLE = """# Market risk one day at a time: stepwise LSTM / GRU against GARCH, R
 simulation, and does it stay calibrated through stress periods (2008, 2020) when it is
 updated one trading day at a time, with no refit and no window rebuild?
 
-**Answer (default data: S&P 500 and NASDAQ, test span 2007-2018).** ANSWER_PLACEHOLDER
+**Answer (default data: S&P 500 and NASDAQ, test span 2007-2018).** Partly. On 3,020 test days per index the
+stepwise LSTM forecasts volatility better than GARCH(1,1)-t (QLIKE 0.806 against 0.881 on the
+S&P 500, Diebold-Mariano p < 0.001; 1.108 against 1.175 on the NASDAQ) and its 99 % VaR has
+fewer exceedances than every baseline (1.6 % against 1.9 % for GARCH-t and historical
+simulation and 2.6 % for RiskMetrics). But 1.6 % is still too many: Kupiec's test rejects the
+raw 99 % VaR of the deep models (p = 0.003) as it rejects every baseline, the misses bunch up
+in 2008 and 2011, and GARCH-t wins the expected-shortfall backtest. The networks learned their
+tails from 1999-2004 and those tails are too thin for 2008. Adaptive conformal inference,
+updated from each day's hit with no refit, closes the gap: with its level updated on a log
+scale the LSTM's 99 % VaR is exceeded on 1.09 % of the days, which passes Kupiec (p = 0.61)
+and Christoffersen (p = 0.053, just above the line) on the S&P 500 and both on the NASDAQ.
+The standard additive update also reaches about 1 %, but only by quoting an infinite VaR on
+140 to 160 days for the deep models (up to 850 for RiskMetrics). Both streams step through one runner in about 0.2 ms a day per model, with
+128 bytes of LSTM state per stream.
 """
 
 IMPORTS = """# NBVAL_IGNORE_OUTPUT
@@ -66,7 +79,7 @@ GARCH_WINDOW = 2500  # trailing days each GARCH fit uses (None: every day before
 HIDDEN = 16  # hidden units of the LSTM and the GRU
 EPOCHS = 40  # maximum training epochs (early stopping on the validation span)
 SEQ_LEN = 128  # days per training window
-STRIDE = 16  # days between the starts of training windows
+STRIDE = 32  # days between the starts of training windows
 BURN_IN = 32  # leading days of each window left out of the loss (the state warms up)
 ACI_GAMMA = 0.005  # step of adaptive conformal inference on the level (Gibbs & Candes, 2021)
 ACI_LOG_GAMMA = 0.5  # step of the same update on the log of the level
@@ -213,7 +226,7 @@ for k, cell in enumerate(["lstm", "gru"]):
     model = RecurrentEncoder(len(FEATURES), HIDDEN, 1, cell=cell, head=head, seed=SEED + k)
     histories[cell] = fit(
         model, train, val, burn_in=BURN_IN, epochs=EPOCHS, lr=3e-3, batch_size=32,
-        patience=6, seed=SEED, device="cpu", progress=False,
+        patience=5, seed=SEED, device="cpu", progress=False,
     )
     deep[cell] = model
 print("train windows", tuple(train[0].shape), "| val windows", tuple(val[0].shape))"""
@@ -351,7 +364,8 @@ for stream in STREAMS:
     for scale, gamma in VARIANTS.items():
         table, paths = aci_table(r, forecasts[stream], alpha=0.01, gamma=gamma, scale=scale)
         aci_tables[(stream, scale)], aci_paths[(stream, scale)] = table, paths
-        keep = table.drop(columns="aci_cc_p").rename(columns=lambda c: c.replace("aci_", f"{scale}_"))
+        keep = table.drop(columns="aci_cc_p")
+        keep = keep.rename(columns={c: c.replace("aci_", f"{scale}_") for c in keep.columns})
         parts.append(keep if not parts else keep.drop(columns=[c for c in keep if c.startswith("raw_")]))
     bounds = ", ".join(f"{scale} gamma {gamma}: |rate - 1%| <= {aci_coverage_bound(0.01, gamma, n, scale):.4f}" for scale, gamma in VARIANTS.items())
     print(f"== {stream}: 99% VaR raw and with ACI ({bounds})")
@@ -434,6 +448,7 @@ sigma_now = {s: features[s]["sigma"].iloc[split[s]["test0"] - 1] for s in STREAM
 garch_days = {s: returns[s]["return"].iloc[max(0, split[s]["test0"] - (GARCH_WINDOW or split[s]["test0"])) : split[s]["test0"]] for s in STREAMS}
 live_garch = {s: GarchVaR(dist="t", alpha=0.01).fit(garch_days[s]) for s in STREAMS}  # fitted before the test span
 live_aci = {(s, m): AdaptiveConformal(0.01, VARIANTS[ACI_SCALE], ACI_SCALE) for s in STREAMS for m in deep}
+records = {s: returns[s].iloc[split[s]["test0"] :].to_dict("records") for s in STREAMS}  # as a feed
 pending = {}  # VaR for the coming day, per (stream, model)
 for cell, runner in runners.items():
     params = deep[cell].head.transform(torch.stack([runner.last_output(s) for s in STREAMS]))[:, 0]
@@ -443,7 +458,7 @@ timings = {name: [] for name in ["features", *deep, "garch", "aci"]}
 live_var = {(s, m): [] for s in STREAMS for m in [*deep, "garch"]}
 live_hits = {(s, m): [] for s in STREAMS for m in deep}
 for t in range(n_days):
-    rows = {s: returns[s].iloc[split[s]["test0"] + t] for s in STREAMS}
+    rows = {s: records[s][t] for s in STREAMS}  # the day's close: {"return": ..., "range": ...}
     for s in STREAMS:  # predict: the VaR quoted before the day's return is known
         for cell in deep:
             loc, scale, df = pending[(s, cell)][:3]
@@ -457,8 +472,8 @@ for t in range(n_days):
     for s in STREAMS:
         out, feature_state[s] = split[s]["transform"].step(rows[s], feature_state[s])
         sigma_now[s] = out["sigma"]
-        x.append(np.clip(out[FEATURES].to_numpy(np.float32), -CLIP, CLIP))
-    x = np.stack(x)  # (B, F)
+        x.append(np.clip([out[f] for f in FEATURES], -CLIP, CLIP))
+    x = np.asarray(x, dtype=np.float32)  # (B, F)
     timings["features"].append(time.perf_counter_ns() - started)
     for cell, runner in runners.items():
         started = time.perf_counter_ns()
@@ -543,7 +558,43 @@ for metric, model in scores.items():
 
 CONCLUSIONS = """## 9. Conclusions
 
-CONCLUSIONS_PLACEHOLDER"""
+Numbers are from the committed run on the default data; the code cells above recompute them on any
+other file, and the "winners" cell names the winner of each metric for whatever data it ran on.
+
+* **Volatility (QLIKE, MSE against squared returns): the deep models win.** LSTM and GRU
+  beat GARCH-t on both indices, and the Diebold-Mariano test rejects equal accuracy (p < 0.001).
+  They start from the RiskMetrics scale and learn what it lacks: mean reversion of volatility
+  (`log_vol`, `log_vol_ratio`), the leverage effect (the sign of $z_t$) and the intraday range,
+  which GARCH does not see. RiskMetrics alone is worse than GARCH-t on QLIKE.
+* **99 % VaR: the deep models come closest, and nobody passes without help.** The LSTM has the
+  rate closest to 1 % and the lowest 1 % pinball loss, but Kupiec rejects every model over
+  2007-2018, GARCH-t and historical simulation included (1.9 %). In the 2008 window the LSTM
+  and GARCH-t both miss on 2.4 % of the days, historical simulation on 4.8 %: a one-year
+  window reacts late, and a distribution learned from 1999-2004 has too thin a left tail for
+  2008.
+* **95 % VaR: a baseline "wins" by accident.** All conditional models are rejected by Kupiec
+  (rates 5.9-6.3 %). The unconditional normal gets 5.5 % overall only because too many hits in
+  the crises offset too few in calm years; Christoffersen's test rejects it (p = 0.0001).
+* **Expected shortfall: GARCH-t wins.** It passes the McNeil-Frey test at 99 % (p = 0.17); the
+  LSTM is rejected on the S&P 500 (p = 0.02), although its Acerbi-Szekely $Z_2$ is closer to
+  zero. The network's t tail beyond the VaR is too light, while GARCH-t's degrees of freedom
+  (refitted every 250 days, falling from 14 to 5) follow the heavier tails of the test years.
+* **Online calibration: ACI fixes coverage for every model, with no refit.** With the log-scale
+  update every model ends within 0.3 percentage points of 1 % (the guarantee is 0.34), and the
+  deep models pass Kupiec and Christoffersen at 5 % on both indices; that is where the goal of
+  the issue is met, and it is not met by the raw deep VaR. Gibbs and Candes' additive update
+  reaches the same rates but asks for an infinite VaR for months after a cluster of hits
+  (53 to 852 days here, depending on the model), which a risk desk cannot use.
+* **Real time.** In the replay both streams advance through one runner per model; the LSTM
+  step plus head takes about 0.2 ms a day for both streams, the feature update about 0.4 ms
+  (pandas overhead of the generic `StepTransform.step`), GARCH's update below 0.1 ms, and the
+  state is 128 bytes per stream (LSTM) or 64 (GRU). The deadline misses at 1 ms in the table
+  come from a shared, loaded machine (p99 of several ms for every part, GARCH included), not
+  from the models' arithmetic. The live replay reproduces the batch forecasts and ACI hits exactly.
+* **Limits.** The packaged data give only 1,510 training days per stream (1999-2004), and the
+  2020 window lies outside them. With a long Yahoo file (`DATASET="csv"`, 90 years) the
+  models train on decades that include 1929-32 and 1987; GARCH then fits on the trailing
+  `GARCH_WINDOW` days at each refit."""
 
 WALL = """# NBVAL_IGNORE_OUTPUT
 print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.1f} s")"""
@@ -592,8 +643,8 @@ CELLS = [
 ]
 
 
-def build(answer: str = "", conclusions: str = "") -> nbformat.NotebookNode:
-    """The notebook with the answer and conclusion paragraphs filled in."""
+def build() -> nbformat.NotebookNode:
+    """The notebook, unexecuted."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {
         "name": "tslib",
@@ -601,9 +652,6 @@ def build(answer: str = "", conclusions: str = "") -> nbformat.NotebookNode:
         "language": "python",
     }
     for kind, source, tags in CELLS:
-        source = source.replace("ANSWER_PLACEHOLDER", answer).replace(
-            "CONCLUSIONS_PLACEHOLDER", conclusions
-        )
         cell = (
             nbformat.v4.new_markdown_cell(source)
             if kind == "markdown"
@@ -616,17 +664,6 @@ def build(answer: str = "", conclusions: str = "") -> nbformat.NotebookNode:
 
 
 if __name__ == "__main__":
-    text_dir = Path(__file__).with_name("notebook_01_text")
-    answer = (
-        (text_dir / "answer.md").read_text().strip()
-        if (text_dir / "answer.md").exists()
-        else "(to be written)"
-    )
-    conclusions = (
-        (text_dir / "conclusions.md").read_text().strip()
-        if (text_dir / "conclusions.md").exists()
-        else "(to be written)"
-    )
     out = Path(__file__).resolve().parents[1] / "notebooks" / "01_finance_risk.ipynb"
-    nbformat.write(build(answer, conclusions), out)
+    nbformat.write(build(), out)
     print("wrote", out)
