@@ -93,3 +93,26 @@ def test_errors():
         forecast_scores(gaussian_scores(frame, levels=()), levels=(0.8,))
     with pytest.raises(InputError, match="no rows"):
         paired_dm_test(frame, "calibrated", "missing", horizon=1)
+
+
+def test_paired_dm_uses_the_overlap_of_spaced_origins():
+    rng = np.random.default_rng(3)
+    times = pd.date_range("2020-01-01", periods=2000, freq="h")
+    origins = times[::6][:300]
+    rows = []
+    for name, scale in (("a", 1.0), ("b", 1.3)):
+        rows.append(
+            pd.DataFrame(
+                {"model": name, "origin": origins, "horizon": 24,
+                 "timestamp": origins + pd.Timedelta("24h"), "y_true": 0.0,
+                 "y_pred": rng.normal(scale=scale, size=300)}
+            )
+        )  # fmt: skip
+    frame = pd.concat(rows)
+    result = paired_dm_test(frame, "a", "b", horizon=24)
+    assert result["horizon"] == 24 and result["n"] == 300
+    from tslib.metrics.comparison import diebold_mariano
+
+    a = -frame.loc[frame["model"] == "a", "y_pred"].to_numpy()
+    b = -frame.loc[frame["model"] == "b", "y_pred"].to_numpy()
+    assert result["stat"] == pytest.approx(diebold_mariano(a, b, horizon=4)["stat"])

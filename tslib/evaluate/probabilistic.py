@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -137,7 +138,9 @@ def paired_dm_test(frame: pd.DataFrame, model_a: str, model_b: str, horizon: int
     """Diebold–Mariano test of ``model_a`` against ``model_b`` at one horizon.
 
     Only targets both models forecast (same ``origin`` and ``horizon``) are
-    compared, in time order; squared-error loss. See
+    compared, in time order; squared-error loss. With origins ``every`` steps apart,
+    h-step errors overlap over ``ceil(h / every)`` origins, and that is the lag
+    window of the long-run variance (``timestamp - origin`` gives the step). See
     :func:`~tslib.metrics.comparison.diebold_mariano` for the result's keys
     (``stat`` < 0: ``model_a`` has the lower loss).
     """
@@ -149,9 +152,24 @@ def paired_dm_test(frame: pd.DataFrame, model_a: str, model_b: str, horizon: int
             raise InputError(f"paired_dm_test: no rows of model {name!r} at horizon {horizon}")
         errors[name] = (part["y_true"] - part["y_pred"]).set_axis(part["origin"]).sort_index()
     shared = errors[model_a].index.intersection(errors[model_b].index)
+    lags = _overlap(rows[rows["model"] == model_a], shared, horizon)
     result = diebold_mariano(
         errors[model_a].loc[shared].to_numpy(),
         errors[model_b].loc[shared].to_numpy(),
-        horizon=horizon,
+        horizon=lags,
     )
-    return {"model_a": model_a, "model_b": model_b, **result}
+    return {"model_a": model_a, "model_b": model_b, **result, "horizon": horizon}
+
+
+def _overlap(rows: pd.DataFrame, origins: pd.Index, horizon: int) -> int:
+    """Consecutive origins whose h-step errors overlap: ``ceil(h / spacing)``, spacing in steps.
+
+    With an origin every step this is h (errors correlated up to lag h - 1); with
+    origins ``every`` steps apart the overlap shrinks to ``ceil(h / every)``.
+    """
+    if horizon == 1 or len(origins) < 2:
+        return 1
+    row = rows.iloc[0]
+    step = (row["timestamp"] - row["origin"]) / horizon  # one step, in the index's units
+    spacing = pd.Series(origins.sort_values()).diff().median() / step
+    return max(1, math.ceil(horizon / float(spacing)))
