@@ -7,6 +7,8 @@ The answer and conclusion paragraphs are read from ``scripts/notebook_05_text/*.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -530,7 +532,11 @@ CELLS = [
 def build(answer: str = "", conclusions: str = "") -> nbformat.NotebookNode:
     """The notebook with the answer and conclusion paragraphs filled in."""
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "tslib", "display_name": "tslib", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "tslib",
+        "display_name": "tslib",
+        "language": "python",
+    }
     for kind, source, tags in CELLS:
         source = source.replace("ANSWER_PLACEHOLDER", answer)
         source = source.replace("CONCLUSIONS_PLACEHOLDER", conclusions)
@@ -553,4 +559,6 @@ if __name__ == "__main__":
         texts[name] = path.read_text().strip() if path.exists() else "(to be written)"
     out = Path(__file__).resolve().parents[1] / "notebooks" / "05_recommendation.ipynb"
     nbformat.write(build(texts["answer"], texts["conclusions"]), out)
+    ruff = Path(sys.executable).with_name("ruff")  # code cells in the project's format
+    subprocess.run([str(ruff), "format", "--quiet", str(out)], check=True)
     print("wrote", out)

@@ -39,12 +39,14 @@ def movielens_events(
     seed: int = 0,
     last_two_tie_share: float = 0.4,
     tie_share: float = 0.1,
+    mean_sessions: float = 4.0,
 ) -> pd.DataFrame:
     """Events ``user, item, rating, timestamp`` in the id space and time range of ``variant``,
-    in file order (see the module docstring)."""
+    in file order (see the module docstring); ``mean_sessions`` sets the size
+    (about ``6 * mean_sessions`` events per user)."""
     rng = np.random.default_rng(seed)
     sim = sessions_sim(n_users=n_users, n_items=n_items, seed=seed, allow_repeats=False,
-                       mean_sessions=4.0, mean_session_length=6.0).frame  # fmt: skip
+                       mean_sessions=mean_sessions, mean_session_length=6.0).frame  # fmt: skip
     ids = np.arange(1, n_items + 1)
     if variant == "1m":
         ids = np.sort(rng.choice(np.arange(1, 3953), n_items, replace=False))
