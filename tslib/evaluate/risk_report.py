@@ -24,9 +24,8 @@ from tslib.metrics.risk import (
     conditional_coverage,
     kupiec_pof,
     mcneil_frey_es_test,
-    qlike,
-    volatility_dm_test,
 )
+from tslib.metrics.variance import qlike, volatility_dm_test
 from tslib.validation import as_float_vector
 
 __all__ = [

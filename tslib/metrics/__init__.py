@@ -45,12 +45,10 @@ from tslib.metrics.risk import (
     exceedance_rate,
     kupiec_pof,
     mcneil_frey_es_test,
-    qlike,
-    qlike_losses,
     var_exceedances,
-    volatility_dm_test,
 )
 from tslib.metrics.rul import nasa_score, rul_rmse
+from tslib.metrics.variance import qlike, qlike_losses, volatility_dm_test
 
 __all__ = [
     # forecasting
