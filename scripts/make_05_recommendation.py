@@ -73,7 +73,7 @@ EPOCHS = 30  # maximum epochs; early stopping on the validation items (patience 
 PATIENCE = 3  # epochs without a better validation loss before stopping
 BATCH_SIZE = 128  # users per optimisation step
 LR = 2e-3  # AdamW learning rate of both deep models
-TRAIN_STEP_BUDGET = 4_000_000  # max padded (user x step) cells per model over all epochs
+TRAIN_STEP_BUDGET = 6_000_000  # max padded (user x step) cells per model over all epochs
 FULL_SOFTMAX_MAX_ITEMS = 2000  # full cross-entropy up to this many items, sampled softmax above
 N_SAMPLED = 256  # uniform negatives of the sampled softmax (shared by a batch)
 VAL_USERS = 2000  # users whose validation item drives early stopping (seeded sample)
@@ -215,8 +215,8 @@ DEEP_MD = """## 3. Deep models
 * **GRU4Rec-style** (`NextItemEncoder`): item embedding, a GRU, and scores as dot products
   with the (tied) item embeddings.
 * **SASRec-style** (`SASRecEncoder`): item embeddings (scaled, with dropout), two causal
-  self-attention blocks over the last `MAX_LEN` items with ALiBi distance biases, tied
-  scores. Its `step` keeps a KV cache per user and equals `forward` (checked below).
+  self-attention blocks (two heads, a point-wise feed-forward layer of width `EMBED_DIM` as
+  in SASRec) over the last `MAX_LEN` items with ALiBi distance biases, tied scores. Its `step` keeps a KV cache per user and equals `forward` (checked below).
 
 Each user's training events form one window (the last `MAX_LEN + 1` items; windows are
 right-padded, so a causal model's real steps never see the padding). Every next item is a
@@ -236,7 +236,7 @@ epochs = int(max(1, min(EPOCHS, TRAIN_STEP_BUDGET // cells)))
 models = {
     "gru4rec": NextItemEncoder(N_ITEMS, EMBED_DIM, EMBED_DIM, cell="gru", seed=SEED),
     "sasrec": SASRecEncoder(N_ITEMS, EMBED_DIM, n_heads=2, num_layers=2, context=MAX_LEN,
-                            dropout=SASREC_DROPOUT, seed=SEED + 1),
+                            dim_feedforward=EMBED_DIM, dropout=SASREC_DROPOUT, seed=SEED + 1),
 }
 histories, train_seconds = {}, {}
 for name, model in models.items():
@@ -408,7 +408,8 @@ REPLAY_MD = """## 7. Live serving
 
 `SERVE_USERS` users (a seeded sample) are served by one `StepwiseRunner` per deep model.
 Each user first gets their training history (the last `MAX_LEN - 1` items, one fused
-`runner.observe` per history length); then their validation and test events arrive,
+`runner.observe` per history length; older items only count as seen); then their
+validation and test events arrive,
 **interleaved across users in global time order**. At each event the user's pending
 top-K list is scored against the arriving item (the target's rank at that tick), the
 event updates that user's state with one `runner.step`, seen items are masked and the next
@@ -421,12 +422,14 @@ serve_users = set(users[serve_rows].tolist())
 live = pd.concat([split.valid, split.test])  # validation rows first: same-second ties keep that order
 live = live[live["user"].isin(serve_users)][["user", "item", "timestamp"]]
 live = live.assign(item=item_index.loc[live["item"]].to_numpy())
-warmup = {users[r]: train_hist[r][-(MAX_LEN - 1):] for r in serve_rows}
+window = max(MAX_LEN - 1, 1)  # + the validation event = the MAX_LEN items the test read offline
+warmup = {users[r]: train_hist[r][-window:] for r in serve_rows}
+older = {users[r]: train_hist[r][:-window] for r in serve_rows}  # seen, not read
 test_events = set(split.test.index)
 served, agreement = {}, {}
 for name, model in models.items():
     runner = StepwiseRunner(model, device=RUNNER_DEVICE)
-    served[name] = ranking_replay(runner, live, warmup=warmup, k=K, exclude_seen=not REPEATS,
+    served[name] = ranking_replay(runner, live, warmup=warmup, seen=older, k=K, exclude_seen=not REPEATS,
                                   repeats="miss", latency_budget_ms=BUDGET_MS)
     replay_frame = served[name].frame
     at_test = replay_frame[replay_frame["event"].isin(test_events)].set_index("user")["rank"]

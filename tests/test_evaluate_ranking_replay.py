@@ -117,3 +117,20 @@ def test_bad_inputs_are_named():
                        warmup={7: [N_ITEMS + 3]})  # fmt: skip
     with pytest.raises(InputError, match="k must be"):
         ranking_replay(model, pd.DataFrame({"user": [0], "item": [1], "timestamp": [0]}), k=0)
+
+
+def test_seen_items_outside_the_warmup_are_excluded_but_not_read():
+    model = make_models()[0]
+    events = pd.DataFrame({"user": [0, 0], "item": [5, 6], "timestamp": [1, 2]})
+    older = np.arange(10, 20)  # consumed long ago: not read by the model
+    plain = ranking_replay(model, events, warmup={0: [1, 2]}).frame
+    masked = ranking_replay(model, events, warmup={0: [1, 2]}, seen={0: older}).frame
+    scores = score_histories(model, [np.array([1, 2])])
+    exclude = np.zeros((1, N_ITEMS), dtype=bool)
+    exclude[0, [1, 2]] = True
+    assert plain["rank"].iloc[0] == rank_targets(scores, [5], exclude=exclude)[0]
+    exclude[0, older] = True
+    assert masked["rank"].iloc[0] == rank_targets(scores, [5], exclude=exclude)[0]
+    assert not set(masked["top_k"].iloc[0]) & set(older.tolist())
+    with pytest.raises(InputError, match="seen items of user 0"):
+        ranking_replay(model, events, seen={0: [N_ITEMS]})

@@ -87,6 +87,7 @@ def iter_ranking_replay(
     events: pd.DataFrame,
     *,
     warmup: Mapping | None = None,
+    seen: Mapping | None = None,
     k: int = 10,
     exclude_seen: bool = True,
     repeats: str = "miss",
@@ -110,6 +111,9 @@ def iter_ranking_replay(
         each user's rows in that user's order.
     warmup : mapping, optional
         User -> item history consumed (and marked seen) before the replay.
+    seen : mapping, optional
+        User -> items consumed earlier that the model does not read (e.g. older
+        than the warm-up window): marked seen for the exclusions only.
     k : int
         Length of the served list.
     exclude_seen : bool
@@ -158,13 +162,18 @@ def iter_ranking_replay(
             f"ranking_replay: column {item_column!r} must hold item ids in [0, {n_items})"
         )
     ordered = events.iloc[np.argsort(events[time_column].to_numpy(), kind="stable")]
-    seen: dict[Hashable, np.ndarray] = {}
-    _warm_start(runner, warmup or {}, seen, n_items)
+    seen_items: dict[Hashable, np.ndarray] = {}
+    for user, items in (seen or {}).items():
+        items = np.asarray(items, dtype=np.int64).reshape(-1)
+        if items.size and (items.min() < 0 or items.max() >= n_items):
+            raise InputError(f"ranking_replay: seen items of user {user!r} outside [0, {n_items})")
+        seen_items.setdefault(_user_id(user), np.zeros(n_items, dtype=bool))[items] = True
+    _warm_start(runner, warmup or {}, seen_items, n_items)
     budget_us = None if latency_budget_ms is None else 1e3 * float(latency_budget_ms)
     labels = ordered.index.tolist()
     users = [_user_id(u) for u in ordered[user_column].tolist()]
     for tick, (event, user, item) in enumerate(zip(labels, users, ordered[item_column].tolist())):
-        mask = seen.setdefault(user, np.zeros(n_items, dtype=bool))
+        mask = seen_items.setdefault(user, np.zeros(n_items, dtype=bool))
         rank = math.nan
         if user in runner and runner.step_count(user) > 0:
             pending = runner.last_output(user).double().numpy()[None]  # (1, N)
