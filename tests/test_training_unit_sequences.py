@@ -32,6 +32,8 @@ def test_units_are_padded_after_their_end_with_a_mask():
     assert data.y[1, :, 1].tolist() == [1.0] * 3 + [0.0] * 8
     assert data.y[1, :3, 0].tolist() == [2.0, 1.0, 0.0]
     assert unit_sequences(frame, ["a"]).y is None
+    with pytest.raises(InputError, match="without a target"):
+        _ = unit_sequences(frame, ["a"]).pair
 
 
 def test_masked_mse_ignores_padding():
@@ -47,7 +49,7 @@ def test_predictions_per_row_equal_each_unit_run_alone():
     torch.manual_seed(0)
     model = RecurrentEncoder(2, 6, 1, cell="gru")
     data = unit_sequences(frame, ["a", "b"], "rul")
-    history = fit(model, (data.x, data.y), loss=masked_mse, epochs=2, device="cpu")
+    history = fit(model, data.pair, loss=masked_mse, epochs=2, device="cpu")
     assert len(history) == 2
     predictions = unit_predictions(model, frame, ["a", "b"], batch_size=2)
     assert predictions.shape == (len(frame), 1)

@@ -7,8 +7,8 @@ batch. :func:`unit_sequences` right-pads every unit to the longest one and
 stores a mask next to the target, ``y[..., 0]`` = target and ``y[..., 1]`` = 1
 on real cycles, 0 on padding. Padding comes *after* a unit's last cycle, so a
 causal model's outputs on real cycles never depend on it, and
-:func:`masked_mse` ignores the padded steps. Pass it to
-:func:`tslib.training.fit` as ``loss=masked_mse``.
+:func:`masked_mse` ignores the padded steps. Pass ``data.pair`` to
+:func:`tslib.training.fit` with ``loss=masked_mse``.
 
 :func:`unit_predictions` runs a model over every unit of a frame the same way
 (one batched forward) and returns the point predictions aligned with the
@@ -50,6 +50,13 @@ class UnitSequences(NamedTuple):
     lengths: np.ndarray
     #: unit ids in the frame's order
     units: list[Hashable]
+
+    @property
+    def pair(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(x, y)``, the data format of :func:`tslib.training.fit`."""
+        if self.y is None:
+            raise InputError("unit_sequences was built without a target: there is no (x, y) pair")
+        return self.x, self.y
 
 
 def _unit_blocks(frame: pd.DataFrame, owner: str) -> tuple[np.ndarray, list[Hashable]]:
