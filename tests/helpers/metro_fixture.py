@@ -118,7 +118,7 @@ def write_metro_fixture(
         if at.size:
             names[at[0]] = _HOLIDAY_NAMES.get(name, name)
 
-    day_of_year = index.dayofyear.to_numpy()
+    day_of_year = index.day_of_year.to_numpy()
     hour = index.hour.to_numpy()
     anomaly = np.cumsum(rng.normal(scale=0.4, size=size)) * 0.3
     anomaly -= np.convolve(anomaly, np.ones(200) / 200, mode="same")
