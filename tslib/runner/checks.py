@@ -7,6 +7,7 @@ leaves every stream's state, count and last output untouched.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -73,9 +74,20 @@ def check_ids(ids: tuple, types: set[type], kind: str | None) -> str:
 
 
 def as_id_tuple(ids: object) -> tuple:
-    """``ids`` as a tuple; a lone str, a non-sequence or a 2-d array is rejected."""
-    if isinstance(ids, (str, bytes)) or not hasattr(ids, "__len__"):
-        raise InputError(f"ids must be a sequence of stream ids, got {type(ids).__name__}")
+    """``ids`` as a tuple; a lone str, an unordered collection or a 2-d array is rejected.
+
+    Rows of ``x`` go to ``ids`` by position, so only ordered containers are
+    accepted: sequences (list, tuple, range, ...), NumPy arrays and pandas
+    ``Index`` / ``Series``. A ``set`` or ``dict`` iterates in hash order, which
+    changes with ``PYTHONHASHSEED``, and raises :class:`InputError`.
+    """
+    if isinstance(ids, (str, bytes)) or not isinstance(
+        ids, (Sequence, np.ndarray, pd.Index, pd.Series)
+    ):
+        hint = " (unordered: use a list or tuple)" if hasattr(ids, "__len__") else ""
+        raise InputError(
+            f"ids must be an ordered sequence of stream ids, got {type(ids).__name__}{hint}"
+        )
     if isinstance(ids, np.ndarray):
         if ids.ndim != 1:
             raise InputError(f"ids must be one-dimensional, got shape {ids.shape}")
@@ -146,6 +158,8 @@ def check_step_batch(
         raise InputError(f"{what} must be a torch.Tensor or numpy array, got {type(x).__name__}")
     elif x.dtype not in (torch.float32, torch.float64):
         raise InputError(f"{what} dtype must be float32 or float64, got {x.dtype}")
+    elif x.device.type == "meta":
+        raise InputError(f"{what} is on the 'meta' device, which holds no data; use {device}")
     shape = (len(ids), n_inputs) if steps is None else (len(ids), steps, n_inputs)
     names = "(B, F)" if steps is None else f"(B, {'T' if what == 'history' else 'horizon - 1'}, F)"
     if x.ndim != len(shape):
@@ -154,10 +168,21 @@ def check_step_batch(
         )
     if x.shape[0] != len(ids):
         raise InputError(f"{what} has {x.shape[0]} rows but {len(ids)} stream ids were given")
+    if steps is not None and x.shape[1] != steps:
+        length = "T" if what == "history" else "horizon - 1"
+        raise InputError(
+            f"{what} must be {names} = {shape}, got {tuple(x.shape)}: {x.shape[1]} steps "
+            f"where {length} = {steps}"
+        )
     if tuple(x.shape) != shape:
         raise InputError(f"{what} must be {names} = {shape}, got {tuple(x.shape)} (feature count)")
     if x.dtype != dtype or x.device != device:
-        x = x.to(device=device, dtype=dtype)
+        try:
+            x = x.to(device=device, dtype=dtype)
+        except (RuntimeError, NotImplementedError) as error:
+            raise InputError(
+                f"{what} on device {x.device} cannot move to {device}: {error}"
+            ) from None
     # One reduction: a NaN or inf anywhere makes the sum non-finite. A finite
     # input whose sum overflows is cleared by the exact check below.
     if not math.isfinite(x.sum().item()):

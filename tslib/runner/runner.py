@@ -30,10 +30,14 @@ from tslib.runner.snapshot import read_snapshot, restore_runner, save_runner
 from tslib.runner.trace import RunnerTrace
 from tslib.runner.warm_start import observe
 
-__all__ = ["StepwiseRunner", "resolve_device"]
+__all__ = ["MAX_FORECAST_HORIZON", "StepwiseRunner", "resolve_device"]
 
 #: Number of recent ``step`` calls whose latency :meth:`StepwiseRunner.stats` summarises.
 LATENCY_WINDOW = 4096
+
+#: Default cap on :meth:`StepwiseRunner.forecast` horizons (raise it with ``max_horizon``):
+#: a typo such as ``10**9`` would otherwise roll out for hours.
+MAX_FORECAST_HORIZON = 10_000
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -209,6 +213,7 @@ class StepwiseRunner:
         ids: Sequence[Hashable],
         horizon: int,
         future: torch.Tensor | np.ndarray | None = None,
+        max_horizon: int = MAX_FORECAST_HORIZON,
     ) -> torch.Tensor:
         """Roll ``ids`` forward autoregressively without changing their live state.
 
@@ -229,14 +234,28 @@ class StepwiseRunner:
         future : torch.Tensor or numpy.ndarray, optional
             (B, horizon - 1, F) known future inputs. ``None`` is allowed only when
             every input column is fed back (or ``horizon == 1``).
+        max_horizon : int
+            Largest accepted ``horizon`` (default :data:`MAX_FORECAST_HORIZON`); a
+            guard against typos, raise it for genuinely long roll-outs.
 
         Returns
         -------
         torch.Tensor
             (B, horizon, O) raw outputs.
+
+        Raises
+        ------
+        InputError
+            A horizon that is not an int in [1, max_horizon], bad ids, or future
+            inputs of the wrong shape (steps or feature count), dtype or values.
         """
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise InputError(f"forecast horizon must be an int >= 1, got {horizon!r}")
+        if horizon > max_horizon:
+            raise InputError(
+                f"forecast horizon {horizon} exceeds max_horizon={max_horizon}; pass a larger "
+                "max_horizon if the long roll-out is intended"
+            )
         key = as_id_tuple(ids)
         check_ids(key, set(map(type, key)), self._pool.kind)
         slots = [self._pool.slot_of(stream) for stream in key]

@@ -14,6 +14,8 @@ only, so a snapshot can never execute code.
 Writes are atomic: the bytes go to a temporary file in the target directory,
 which is flushed and fsynced, renamed over the target with :func:`os.replace`,
 and the directory is fsynced. A crash leaves either the old or the new file.
+A crash may also leave the temporary file (``.<name>.pid<pid>.<random>.tmp``);
+the next save or load of the same target removes those whose process is gone.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,6 +34,7 @@ import safetensors.torch
 import torch
 
 from tslib.errors import SnapshotError
+from tslib.runner.snapshot_checks import check_metadata, check_tensors
 
 if TYPE_CHECKING:
     from tslib.runner.runner import StepwiseRunner
@@ -41,6 +46,7 @@ __all__ = [
     "decode_snapshot",
     "encode_snapshot",
     "read_snapshot",
+    "remove_stale_temporaries",
     "restore_runner",
     "save_runner",
     "write_snapshot",
@@ -50,6 +56,8 @@ MAGIC = b"tslib-runner-snapshot\n"
 FORMAT_VERSION = 1
 _DIGEST_SIZE = 32
 _CHUNK = 1 << 20  # bytes per write call
+#: Temporaries without a pid (written by earlier versions) are stale after this many seconds.
+_LEGACY_TEMP_AGE_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,12 @@ def encode_snapshot(snapshot: Snapshot) -> bytes:
 
 
 def decode_snapshot(data: bytes, where: str) -> Snapshot:
-    """Parse and verify bytes written by :func:`encode_snapshot`; ``where`` names the file."""
+    """Parse and verify bytes written by :func:`encode_snapshot`; ``where`` names the file.
+
+    The checksum proves integrity, not validity: every metadata field and tensor
+    is then checked (:mod:`tslib.runner.snapshot_checks`), and any problem raises
+    :class:`SnapshotError` naming the field.
+    """
     if not data.startswith(MAGIC):
         raise SnapshotError(f"{where} is not a tslib runner snapshot (bad magic header)")
     digest = data[len(MAGIC) : len(MAGIC) + _DIGEST_SIZE]
@@ -91,23 +104,28 @@ def decode_snapshot(data: bytes, where: str) -> Snapshot:
     try:
         header_size = int.from_bytes(payload[:8], "little")
         header = json.loads(payload[8 : 8 + header_size])
-        meta = json.loads(header["__metadata__"]["tslib"])
-        tensors = safetensors.torch.load(payload)
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
-        raise SnapshotError(f"{where}: unreadable snapshot payload ({error})") from error
-    if meta.get("format_version") != FORMAT_VERSION:
+        text = header["__metadata__"]["tslib"]
+        meta = json.loads(text)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise SnapshotError(f"{where}: unreadable snapshot metadata ({error!r})") from error
+    if not isinstance(meta, dict):
+        raise SnapshotError(f"{where}: metadata is a JSON {type(meta).__name__}, not an object")
+    if meta.get("format_version") != FORMAT_VERSION or type(meta.get("format_version")) is not int:
         raise SnapshotError(
             f"{where}: snapshot format version {meta.get('format_version')!r}, "
             f"this tslib reads version {FORMAT_VERSION}"
         )
-    ids, counts, kind = meta["ids"], meta["step_counts"], meta["id_kind"]
-    expected = {"int": int, "str": str}.get(kind)
-    if len(ids) != len(counts) or (ids and not all(type(s) is expected for s in ids)):
-        raise SnapshotError(f"{where}: inconsistent stream ids {ids[:5]!r} of kind {kind!r}")
+    check_metadata(meta, where)
+    try:
+        tensors = safetensors.torch.load(payload)
+    except Exception as error:  # SafetensorError derives from Exception only
+        raise SnapshotError(f"{where}: unreadable tensor data ({error})") from error
+    check_tensors(tensors, meta, where)
+    ids, kind = meta["ids"], meta["id_kind"]
     state = tuple(tensors[f"state.{i}"] for i in range(meta["n_state"]))
-    if any(t.shape[0] != len(ids) for t in (*state, tensors["last_output"])):
-        raise SnapshotError(f"{where}: tensor rows do not match the {len(ids)} stream ids")
-    return Snapshot(ids, kind, counts, state, tensors["last_output"], meta["fingerprint"])
+    return Snapshot(
+        ids, kind, meta["step_counts"], state, tensors["last_output"], meta["fingerprint"]
+    )
 
 
 def write_snapshot(path: str | os.PathLike, snapshot: Snapshot) -> None:
@@ -122,8 +140,10 @@ def write_snapshot(path: str | os.PathLike, snapshot: Snapshot) -> None:
     data = encode_snapshot(snapshot)
     target = os.path.abspath(os.fspath(path))
     directory, name = os.path.split(target)
+    remove_stale_temporaries(target)
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+        prefix = f".{name}.pid{os.getpid()}."
+        handle, temp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
     except OSError as error:
         raise SnapshotError(f"cannot create a snapshot in {directory}: {error}") from error
     try:
@@ -142,7 +162,11 @@ def write_snapshot(path: str | os.PathLike, snapshot: Snapshot) -> None:
 
 
 def read_snapshot(path: str | os.PathLike) -> Snapshot:
-    """Read and verify a snapshot; :class:`SnapshotError` if missing, truncated or corrupt."""
+    """Read and verify a snapshot; :class:`SnapshotError` if missing, truncated or corrupt.
+
+    Stale temporary files of an interrupted save of ``path`` are removed first.
+    """
+    remove_stale_temporaries(os.path.abspath(os.fspath(path)))
     try:
         with open(path, "rb") as stream:
             data = stream.read()
@@ -151,6 +175,54 @@ def read_snapshot(path: str | os.PathLike) -> Snapshot:
     except OSError as error:
         raise SnapshotError(f"cannot read snapshot {os.fspath(path)}: {error}") from error
     return decode_snapshot(data, f"snapshot {os.fspath(path)}")
+
+
+def remove_stale_temporaries(target: str) -> list[str]:
+    """Remove temporary files that interrupted saves of ``target`` left behind.
+
+    A temporary is stale when the process named in it (``.pid<pid>.``) no longer
+    runs on this machine, or, for a name without a pid, when it is older than
+    ten minutes. Temporaries of live processes (a concurrent save) and of other
+    targets are kept. Errors are ignored: cleaning never fails a save or load.
+
+    Returns
+    -------
+    list[str]
+        Paths of the removed files.
+    """
+    directory, name = os.path.split(target)
+    pattern = re.compile(rf"\.{re.escape(name)}\.(?:pid(\d+)\.)?[a-z0-9_]+\.tmp")
+    try:
+        entries = os.listdir(directory or ".")
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        match = pattern.fullmatch(entry)
+        if match is None:
+            continue
+        temp = os.path.join(directory, entry)
+        pid = match.group(1)
+        with contextlib.suppress(OSError):
+            if pid is not None and os.name == "posix":
+                if int(pid) == os.getpid() or _process_exists(int(pid)):
+                    continue
+            elif time.time() - os.path.getmtime(temp) < _LEGACY_TEMP_AGE_S:
+                continue
+            os.unlink(temp)
+            removed.append(temp)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    """True when process ``pid`` runs on this machine (POSIX signal 0 probe)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
 
 
 def save_runner(runner: StepwiseRunner, path: str | os.PathLike) -> None:
@@ -179,10 +251,17 @@ def restore_runner(runner: StepwiseRunner, snapshot: Snapshot, path: str | os.Pa
             f"weights or architecture than {type(runner.model).__name__})"
         )
     pool = runner._pool
-    layout = [(t.shape[1:], t.dtype) for t in pool.buffers]
-    found = [(t.shape[1:], t.dtype) for t in snapshot.state]
+    layout = [(tuple(t.shape[1:]), t.dtype) for t in pool.buffers]
+    found = [(tuple(t.shape[1:]), t.dtype) for t in snapshot.state]
     if layout != found:
         raise SnapshotError(f"{where}: state layout {found} does not match the model's {layout}")
+    width = snapshot.last_output.shape[1]
+    if width != pool.last_output.shape[1]:
+        raise SnapshotError(
+            f"{where}: tensor 'last_output' has width {width}, the model has "
+            f"{pool.last_output.shape[1]} outputs"
+        )
+    pool.kind = snapshot.id_kind  # kept even when no stream is live
     if not snapshot.ids:
         return
     slots = pool.attach(list(snapshot.ids), snapshot.id_kind)

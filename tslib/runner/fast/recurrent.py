@@ -24,6 +24,16 @@ __all__ = ["TINY_BATCH_MAX", "RecurrentKernel"]
 TINY_BATCH_MAX = 16
 
 
+def _param_key(params: list[torch.Tensor]) -> list[int]:
+    """Version counters and storage pointers of ``params``, compared to detect changes.
+
+    Inference tensors (built under ``torch.inference_mode()``) track no version;
+    they count as version -1, so only their storage pointer is compared.
+    """
+    versions = [-1 if p.is_inference() else p._version for p in params]
+    return versions + [p.data_ptr() for p in params]
+
+
 class _Buffers:
     """Preallocated work arrays for one batch size (torch tensors or NumPy views of them)."""
 
@@ -126,9 +136,13 @@ class RecurrentKernel:
 
     # ------------------------------------------------------------------ weights
     def stale(self) -> bool:
-        """True when a parameter changed in place or moved since the last :meth:`refresh`."""
-        params = self._params
-        return [p._version for p in params] + [p.data_ptr() for p in params] != self._key
+        """True when a parameter changed in place or moved since the last :meth:`refresh`.
+
+        Parameters created under ``torch.inference_mode()`` have no version
+        counter: for them only a move is seen (call :meth:`refresh` after changing
+        such a parameter in place).
+        """
+        return _param_key(self._params) != self._key
 
     def refresh(self) -> None:
         """Re-read and re-fuse the model's weights (automatic after in-place changes).
@@ -160,7 +174,7 @@ class RecurrentKernel:
         self.dtype, self.device = new[-1].dtype, new[-1].device
         self._numpy_ok = self.device.type == "cpu" and self.dtype in (torch.float32, torch.float64)
         self._numpy_fused = [t.numpy() for t in self.fused] if self._numpy_ok else []
-        self._key = [p._version for p in self._params] + [p.data_ptr() for p in self._params]
+        self._key = _param_key(self._params)
 
     # ---------------------------------------------------------------- stepping
     def __call__(
@@ -236,7 +250,8 @@ class RecurrentKernel:
     def _span(self, index: torch.Tensor) -> tuple[int, int] | None:
         """``(start, stop)`` when ``index`` is ``arange(start, stop)`` on the CPU, else None."""
         cached, version, span = self._span_cache
-        if index is cached and index._version == version:
+        inference = index.is_inference()  # no version counter: never served from the cache
+        if not inference and index is cached and index._version == version:
             return span
         span = None
         if index.device.type == "cpu":
@@ -245,7 +260,8 @@ class RecurrentKernel:
             stop = start + slots.shape[0]
             if slots.shape[0] == 1 or (int(slots[-1]) == stop - 1 and (np.diff(slots) == 1).all()):
                 span = (start, stop)
-        self._span_cache = (index, index._version, span)
+        if not inference:
+            self._span_cache = (index, index._version, span)
         return span
 
     def _numpy_pool(self, pool: tuple[torch.Tensor, ...]) -> tuple[np.ndarray, ...]:
