@@ -8,6 +8,7 @@ can be rewritten after a run without touching the code cells.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -89,10 +90,10 @@ WINDOW = 64  # training window length, in steps
 EPOCHS = 40  # maximum epochs; early stopping on the validation span
 PATIENCE = 6  # epochs without validation improvement before stopping
 TARGET_WEIGHT = 3.0  # loss weight of the target among the variables a model predicts
-MAX_TRAIN_WINDOWS = 200  # training windows per epoch at most (the stride grows on long files)
+MAX_TRAIN_WINDOWS = 200  # windows per epoch: the stride grows up to WINDOW on long files
 MAX_ORIGINS = 3000  # horizon-1 test origins scored at most (evenly spaced on long files)
 MAX_LONG_ORIGINS = 300  # test origins scored at the longest horizon at most
-SARIMAX_WINDOW = 17532  # SARIMAX and ETS fit on at most this many recent pre-test rows (2 y hourly)
+SARIMAX_WINDOW = 8760  # SARIMAX and ETS fit on at most this many recent pre-test rows
 RAIN_COLUMN = "auto"  # precipitation column for rain classification; "auto": found by name
 RAIN_THRESHOLD = 0.0  # precipitation above this (data units) is rain
 LATENCY_BUDGET_MS = 1.0  # deadline of one replay tick"""
@@ -238,8 +239,12 @@ of the training span; early stopping watches the validation span that follows it
 
 TRAIN = """# NBVAL_IGNORE_OUTPUT
 models, history_rows = {}, []
+strides = {  # window starts: at most MAX_TRAIN_WINDOWS windows, but every training row is used
+    name: min(WINDOW, max(WINDOW // 8, math.ceil((d.n_train - WINDOW) / MAX_TRAIN_WINDOWS)))
+    for name, d in data.items()
+}
 for name, d in data.items():
-    stride = max(WINDOW // 8, math.ceil((d.n_train - WINDOW) / MAX_TRAIN_WINDOWS))
+    stride = strides[name]
     target_only_too = len(d.variables) > 1 and name == DATASET
     for suffix, target_only in [("", False)] + [("_target_only", True)] * target_only_too:
         x = d.x(target_only)
@@ -247,19 +252,19 @@ for name, d in data.items():
         train, val = train_val_windows(
             x, d.n_train, d.test_start, length=WINDOW, stride=stride, targets=range(k),
             burn_in=BURN_IN,
-        )  # fmt: skip
+        )
         for offset, kind in enumerate(["lstm"] if target_only else FORECASTER_KINDS):
             model = make_forecaster(
                 kind, x.shape[1], k, hidden=HIDDEN, context=CONTEXT, head="gaussian",
                 feedback_inputs=tuple(range(k)), seed=SEED + offset,
-            )  # fmt: skip
+            )
             weights = [TARGET_WEIGHT] + [1.0] * (k - 1)
             started = time.perf_counter()
             history = fit(
                 model, train, val, loss=weighted_head_loss(model, weights), epochs=EPOCHS,
                 patience=PATIENCE, batch_size=32, lr=3e-3, burn_in=BURN_IN, seed=SEED,
                 device="cpu", progress=False,
-            )  # fmt: skip
+            )
             models[name, kind + suffix] = model
             history_rows.append(
                 {"part": name, "model": kind + suffix, "inputs": x.shape[1],
@@ -267,7 +272,7 @@ for name, d in data.items():
                  "best epoch": history.attrs["best_epoch"],
                  "best val loss": history["val_loss"].min(),
                  "seconds": time.perf_counter() - started}
-            )  # fmt: skip
+            )
 pd.DataFrame(history_rows).round(3)"""
 
 STEP_CHECK = """# NBVAL_CHECK_OUTPUT
@@ -323,10 +328,10 @@ for name, d in data.items():
             frame = backtest(
                 deep, d.y, start=d.test_start, horizon=horizon, every=every, x=x,
                 known_columns=known, interval=0.95, target_transform=d.pipeline, device="cpu",
-            )  # fmt: skip
+            )
             parts.append(frame[(frame["horizon"] == 1) == (horizon == 1)])
             timings.append({"part": name, "models": ", ".join(deep), "horizon": horizon,
-                            "seconds": time.perf_counter() - started})  # fmt: skip
+                            "seconds": time.perf_counter() - started})
     specs, notes = seasonal_baselines(
         d.index, d.test_start, window=SARIMAX_WINDOW, maxiter=SARIMAX_ITERATIONS
     )
@@ -334,9 +339,9 @@ for name, d in data.items():
     classical = backtest_each(
         specs, d.y, start=d.test_start, horizon=longest, every=every_1, interval=0.95,
         target_transform=d.pipeline,
-    )  # fmt: skip
+    )
     timings += [{"part": name, "models": k, "horizon": longest, "seconds": v}
-                for k, v in classical.attrs["seconds"].items()]  # fmt: skip
+                for k, v in classical.attrs["seconds"].items()]
     frame = pd.concat([*parts, classical], ignore_index=True)
     frames[name] = common_rows(frame[frame["horizon"].isin(horizons[name])])
 pd.DataFrame(timings).round(2)"""
@@ -384,8 +389,11 @@ of every model by meteorological season."""
 
 FAN = """for name, d in data.items():
     rows = scored[name][scored[name]["horizon"] == 1]
-    start = rows["timestamp"].min().normalize() + pd.offsets.MonthBegin(1)
-    end = start + (pd.offsets.MonthEnd(1) if d.step >= pd.Timedelta("1D") else pd.Timedelta("7D"))
+    first, last = rows["timestamp"].min(), rows["timestamp"].max()
+    span = pd.DateOffset(months=1) if d.step >= pd.Timedelta("1D") else pd.Timedelta("7D")
+    start = first.normalize() + pd.offsets.MonthBegin(1)  # a calendar month when one fits
+    start = start if start + span <= last else first
+    end = min(start + span, last)
     ax = plot_fan_chart(rows, best[name][0], start, end, others=(best[name][1],))
     ax.set_title(f"{name}: one-step forecasts of {d.target} from {start:%d %B %Y}", fontsize="small")
     ax.set_ylabel(d.target)
@@ -438,7 +446,7 @@ else:
     d = primary
     rain = (d.raw[rain_column] > RAIN_THRESHOLD).to_numpy(dtype=float)  # (T,) 1.0 = rain
     x = d.x()
-    stride = max(WINDOW // 8, math.ceil((d.n_train - WINDOW) / MAX_TRAIN_WINDOWS))
+    stride = strides[DATASET]
     train, val = train_val_windows(
         x, d.n_train, d.test_start, length=WINDOW, stride=stride, labels=rain, burn_in=BURN_IN
     )
@@ -447,7 +455,7 @@ else:
             kind, x.shape[1], 2, hidden=HIDDEN, context=CONTEXT, head="class", seed=SEED + 10 + offset
         )
         fit(classifier, train, val, epochs=EPOCHS, patience=PATIENCE, batch_size=32, lr=3e-3,
-            burn_in=BURN_IN, seed=SEED, device="cpu", progress=False)  # fmt: skip
+            burn_in=BURN_IN, seed=SEED, device="cpu", progress=False)
         with torch.no_grad():
             outputs, _ = classifier(torch.from_numpy(x)[None])  # (1, T, 2): P(rain at t + 1)
         rain_probs[kind] = classifier.head.probs(outputs)[0, d.test_start - 1 : -1, 1].numpy()
@@ -466,7 +474,7 @@ if rain_column is not None:
         [{"model": m, "n": int(observed.sum()), "rain share": truth.mean(),
           "brier": brier_score(truth, p[observed]), "auc": roc_auc(truth, p[observed])}
          for m, p in rain_probs.items()]
-    ).sort_values("brier")  # fmt: skip
+    ).sort_values("brier")
     print(rain_table.round(3).to_string(index=False))
     shown = dict.fromkeys([rain_table["model"].iloc[0], "climatology"])
     reliability = {m: reliability_table(truth, rain_probs[m][observed], n_bins=10) for m in shown}
@@ -492,9 +500,8 @@ stream_x = {  # (T, 1 + calendar) per part: the scaled target, then the calendar
 }
 train_parts, val_parts = [], []
 for name, d in data.items():
-    stride = max(WINDOW // 8, math.ceil((d.n_train - WINDOW) / MAX_TRAIN_WINDOWS))
     train, val = train_val_windows(
-        stream_x[name], d.n_train, d.test_start, length=WINDOW, stride=stride, burn_in=BURN_IN
+        stream_x[name], d.n_train, d.test_start, length=WINDOW, stride=strides[name], burn_in=BURN_IN
     )
     train_parts.append(train)
     val_parts.append(val)
@@ -505,7 +512,7 @@ history = fit(
     replay_model, tuple(map(torch.cat, zip(*train_parts))), tuple(map(torch.cat, zip(*val_parts))),
     epochs=EPOCHS, patience=PATIENCE, batch_size=32, lr=3e-3, burn_in=BURN_IN, seed=SEED,
     device="cpu", progress=False,
-)  # fmt: skip
+)
 print(f"replay GRU: inputs {[*['target'], *replay_calendar]}, {len(history)} epochs")"""
 
 REPLAY = """# NBVAL_IGNORE_OUTPUT
@@ -526,14 +533,14 @@ for name, d in data.items():
     replay_rows.append(
         {"stream": name, "ticks": len(rows), "MAE replay": np.abs(truth - prediction)[observed].mean(),
          "MAE persistence": np.abs(truth - previous)[observed].mean()}
-    )  # fmt: skip
+    )
 stats = runner.stats()
 print(pd.DataFrame(replay_rows).round(3).to_string(index=False))
 print(
     f"ticks {summary['ticks']} | latency p50 {summary['p50_us']:.0f} us, p99 {summary['p99_us']:.0f} us"
     f" | {summary['deadline_misses']} of {summary['ticks']} ticks over {LATENCY_BUDGET_MS} ms"
     f" | state {stats['state_bytes'] // max(stats['streams'], 1)} bytes per stream"
-    f" | device {runner.device}"
+    f" | device {runner.device}, {torch.get_num_threads()} torch thread(s)"
 )
 for name, d in data.items():
     point, low, high = head_predictions(replay_model, runner.last_output(name)[None], interval=0.95)
@@ -576,7 +583,7 @@ checks = {
         h1.loc[best, "rmse"] <= h1.loc["sarimax", "rmse"],
     f"{best} 95 % coverage in [0.93, 0.97] ({h1.loc[best, 'coverage_95']:.3f})":
         0.93 <= h1.loc[best, "coverage_95"] <= 0.97,
-}  # fmt: skip
+}
 for text, met in checks.items():
     print(f"{'met' if met else 'NOT met'}: {text}")
 winners = []
@@ -586,7 +593,7 @@ for name, table in tables.items():
         calibration = (rows["coverage_95"] - 0.95).abs()
         winners.append({"part": name, "horizon": horizon, "RMSE": rows["rmse"].idxmin(),
                         "MAE": rows["mae"].idxmin(), "CRPS": rows["crps"].idxmin(),
-                        "95 % coverage closest": calibration.idxmin()})  # fmt: skip
+                        "95 % coverage closest": calibration.idxmin()})
 if rain_table is not None:
     best_auc = rain_table.set_index("model")["auc"].idxmax()
     print(f"rain: lowest Brier {rain_table['model'].iloc[0]}, highest AUC {best_auc}")
@@ -669,6 +676,8 @@ if __name__ == "__main__":
         else "(to be written)"
         for name in ("answer", "conclusions")
     }
-    out = Path(__file__).resolve().parents[1] / "notebooks" / "02_weather.ipynb"
+    root = Path(__file__).resolve().parents[1]
+    out = root / "notebooks" / "02_weather.ipynb"
     nbformat.write(build(texts["answer"], texts["conclusions"]), out)
+    subprocess.run([str(root / ".venv" / "bin" / "ruff"), "format", "-q", str(out)], check=True)
     print("wrote", out)
