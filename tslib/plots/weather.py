@@ -130,6 +130,7 @@ def plot_fan_chart(
         other = window[window["model"] == name].sort_values("timestamp")
         ax.plot(other["timestamp"], other["y_pred"], linewidth=1.0, linestyle="--", label=name)
     ax.plot(mine["timestamp"], mine["y_true"], color=COLORS["truth"], marker=".", label="observed")
+    ax.figure.autofmt_xdate()  # slanted dates that do not overlap
     ax.set_xlabel("time")
     ax.legend(loc="best", fontsize="small")
     return ax
