@@ -138,3 +138,88 @@ def test_bad_input_names_the_column(name, config):
         transform.transform(as_text)
     with pytest.raises(DataError, match=quoted):
         transform.step(as_text.iloc[5], transform.init_state())
+
+
+# ------------------------------------------------------------ non-finite inputs
+#: Rows after the training span that receive the non-finite value (an isolated row,
+#: a run of two, and one row near the end).
+NON_FINITE_ROWS = [38, 43, 44, 55]
+NON_FINITE = {"nan": np.nan, "+inf": np.inf, "-inf": -np.inf}
+
+
+def with_value(frame: pd.DataFrame, value: float, rows: list[int]) -> pd.DataFrame:
+    """``frame`` with ``value`` written into every column at the given row positions."""
+    altered = frame.copy()
+    altered.iloc[rows, :] = value
+    return altered
+
+
+def outcome(run):
+    """``(result, None)``, or ``(None, error)`` when ``run`` raised a DataError."""
+    try:
+        return run(), None
+    except DataError as error:
+        return None, error
+
+
+def assert_same_outcome(transform, frame: pd.DataFrame) -> None:
+    """Step and transform agree: the same frame, or a DataError from both naming a column."""
+    expected, transform_error = outcome(lambda: transform.transform(frame))
+    stepped, step_error = outcome(lambda: run_steps(transform, frame))
+    assert (transform_error is None) == (step_error is None), (transform_error, step_error)
+    if transform_error is None:
+        assert_frames_close(stepped, expected)
+        return
+    for error in (transform_error, step_error):
+        assert any(f"'{column}'" in str(error) for column in frame.columns), error
+
+
+@pytest.mark.parametrize("kind", list(NON_FINITE))
+@pytest.mark.parametrize("name, config", CASES)
+def test_step_equals_transform_on_non_finite_input(name, config, kind):
+    """NaN and +-inf after the training span: identical outputs, or one DataError in both."""
+    transform, frame = build(name, config)
+    transform.fit(frame.iloc[:N_TRAIN])
+    assert_same_outcome(transform, with_value(frame, NON_FINITE[kind], NON_FINITE_ROWS))
+
+
+@pytest.mark.parametrize("kind", list(NON_FINITE))
+@pytest.mark.parametrize("name, config", CASES)
+def test_non_finite_training_data_fits_or_raises_a_data_error(name, config, kind):
+    """Non-finite training values are either rejected with DataError or fitted consistently."""
+    transform, frame = build(name, config)
+    altered = with_value(frame, NON_FINITE[kind], [5, 6, 20])
+    _, error = outcome(lambda: transform.fit(altered.iloc[:N_TRAIN]))
+    if error is not None:
+        assert any(f"'{column}'" in str(error) for column in frame.columns), error
+        return
+    for value in transform.fitted_params().values():
+        if isinstance(value, dict):
+            numbers = [v for v in value.values() if isinstance(v, float)]
+            assert not any(np.isinf(numbers)), f"fitted an infinite parameter: {value}"
+    assert_same_outcome(transform, altered)
+
+
+@pytest.mark.parametrize("name, config", CASES)
+def test_zero_rows(name, config):
+    """An empty frame (with the fitted columns) transforms to an empty frame."""
+    transform, frame = build(name, config)
+    transform.fit(frame.iloc[:N_TRAIN])
+    empty = frame.iloc[:0]
+    out = transform.transform(empty)
+    assert len(out) == 0
+    assert list(run_steps(transform, empty).columns) == list(out.columns)
+
+
+INVERTIBLE = [case for case in CASES if TRANSFORM_REGISTRY[case.values[0]].invertible]
+
+
+@pytest.mark.parametrize("name, config", INVERTIBLE)
+def test_unfitted_inverse_raises_state_error(name, config):
+    """``inverse_column`` follows the rule of every other method: no use before ``fit``."""
+    transform, frame = build(name, config)
+    with pytest.raises(StateError, match="not fitted"):
+        transform.inverse_column(np.ones(3), "a", last=np.ones(30))
+    transform.fit(frame.iloc[:N_TRAIN])
+    with pytest.raises(StateError, match="'zzz'"):
+        transform.inverse_column(np.ones(3), "zzz", last=np.ones(30))

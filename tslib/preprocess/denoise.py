@@ -1,7 +1,9 @@
 """Causal denoising: exponentially weighted mean and trailing rolling median.
 
 Both smoothers keep NaN where the input is missing (fill first if you need a
-value there); missing values are skipped by the running statistic.
+value there); missing values are skipped by the running statistic. Infinite
+values raise :class:`~tslib.errors.DataError` in ``transform`` and ``step`` alike
+(see :mod:`tslib.preprocess.finite`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 
 from tslib.errors import InputError
 from tslib.preprocess.base import StepTransform, register_transform
+from tslib.preprocess.finite import reject_infinite_frame, reject_infinite_row
 
 __all__ = ["EWMASmoother", "RollingMedian"]
 
@@ -48,6 +51,7 @@ class EWMASmoother(StepTransform):
         self.columns = columns
 
     def _transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        reject_infinite_frame(data, "EWMASmoother")
         smooth = data.ewm(alpha=self.alpha, adjust=False, ignore_na=True).mean()
         return smooth.where(data.notna())
 
@@ -55,6 +59,7 @@ class EWMASmoother(StepTransform):
         return {c: math.nan for c in self.columns_}
 
     def _step(self, x: dict[str, float], timestamp: Any, state: dict):
+        reject_infinite_row(x, timestamp, "EWMASmoother")
         out, new_state = {}, {}
         for column, value in x.items():
             mean = state[column]
@@ -103,6 +108,7 @@ class RollingMedian(StepTransform):
         self.columns = columns
 
     def _transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        reject_infinite_frame(data, "RollingMedian")
         median = data.rolling(self.window, min_periods=self.min_periods).median()
         return median.where(data.notna())
 
@@ -110,6 +116,7 @@ class RollingMedian(StepTransform):
         return {c: () for c in self.columns_}  # per column: last window - 1 raw values
 
     def _step(self, x: dict[str, float], timestamp: Any, state: dict):
+        reject_infinite_row(x, timestamp, "RollingMedian")
         out, new_state = {}, {}
         for column, value in x.items():
             window = (state[column] + (value,))[-self.window :]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tslib.errors import DataError, InputError
+from tslib.errors import DataError, InputError, StateError
 from tslib.preprocess.base import StepTransform, register_transform
 
 __all__ = ["Difference", "LogReturn", "undifference"]
@@ -73,6 +73,15 @@ class _LagTransform(StepTransform):
     def _init_state(self) -> dict:
         return {c: () for c in self.columns_}
 
+    def _check_inverse(self, column: str) -> None:
+        """Inverting needs a fitted transform that read ``column`` (StateError otherwise)."""
+        self._check_fitted()
+        if column not in self.columns_:
+            raise StateError(
+                f"{type(self).__name__}: column {column!r} was not fitted "
+                f"(fitted columns: {self.columns_})"
+            )
+
     def _pair(self, state: dict, column: str, value: float) -> tuple[float, tuple]:
         """Return the value ``lag`` rows back (NaN if none) and the updated history."""
         history = state[column] + (value,)
@@ -113,6 +122,7 @@ class Difference(_LagTransform):
     def inverse_column(
         self, values: np.ndarray, column: str, last: np.ndarray | None = None
     ) -> np.ndarray:
+        self._check_inverse(column)
         last = _check_last(last, self.lag, column, "Difference")
         return undifference(values, last, self.lag)
 
@@ -161,6 +171,7 @@ class LogReturn(_LagTransform):
     def inverse_column(
         self, values: np.ndarray, column: str, last: np.ndarray | None = None
     ) -> np.ndarray:
+        self._check_inverse(column)
         last = _check_last(last, self.lag, column, "LogReturn")
         return np.exp(undifference(values, np.log(last), self.lag))
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from tslib.errors import DataError, InputError
 from tslib.preprocess.base import StepTransform, register_transform
+from tslib.preprocess.finite import reject_infinite_frame, reject_infinite_row
 
 __all__ = ["ForwardFill", "PastMeanFill", "EWMAFill", "TrainValueFill"]
 
@@ -100,6 +101,7 @@ class PastMeanFill(StepTransform):
         self.window = window
 
     def _transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        reject_infinite_frame(data, "PastMeanFill")  # an inf would enter every later mean
         if self.window is None:
             means = data.expanding(min_periods=1).mean()
         else:
@@ -112,6 +114,7 @@ class PastMeanFill(StepTransform):
         return {c: () for c in self.columns_}  # per column: last window - 1 raw values
 
     def _step(self, x: dict[str, float], timestamp: Any, state: dict):
+        reject_infinite_row(x, timestamp, "PastMeanFill")
         out, new_state = {}, {}
         for column, value in x.items():
             if self.window is None:
@@ -162,6 +165,7 @@ class EWMAFill(StepTransform):
         self.columns = columns
 
     def _transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        reject_infinite_frame(data, "EWMAFill")  # an inf would enter every later mean
         running = data.ewm(alpha=self.alpha, adjust=False, ignore_na=True).mean()
         return data.fillna(running)
 
@@ -169,6 +173,7 @@ class EWMAFill(StepTransform):
         return {c: math.nan for c in self.columns_}
 
     def _step(self, x: dict[str, float], timestamp: Any, state: dict):
+        reject_infinite_row(x, timestamp, "EWMAFill")
         out, new_state = {}, {}
         for column, value in x.items():
             mean = state[column]

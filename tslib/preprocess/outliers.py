@@ -62,6 +62,8 @@ class HampelFilter(StepTransform):
 
     def _transform(self, data: pd.DataFrame) -> pd.DataFrame:
         values = data.to_numpy()  # (T, C)
+        if values.shape[0] == 0:  # no rows: no windows (sliding_window_view needs W rows)
+            return data.copy()
         padded = np.vstack([np.full((self.window - 1, values.shape[1]), np.nan), values])
         windows = sliding_window_view(padded, self.window, axis=0)  # (T, C, W)
         count = np.sum(~np.isnan(windows), axis=-1)  # (T, C)

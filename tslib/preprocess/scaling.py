@@ -16,6 +16,7 @@ import pandas as pd
 
 from tslib.errors import DataError, InputError, StateError
 from tslib.preprocess.base import StepTransform, register_transform
+from tslib.preprocess.finite import reject_infinite_frame
 
 __all__ = ["StandardScaler", "RobustScaler", "MinMaxScaler"]
 
@@ -33,6 +34,7 @@ class _AffineScaler(StepTransform):
         raise NotImplementedError
 
     def _fit(self, train: pd.DataFrame) -> None:
+        reject_infinite_frame(train, type(self).__name__, what="training column")
         self.center_, self.scale_, self.offset_ = {}, {}, {}
         for column in train.columns:
             observed = train[column].dropna().to_numpy()  # (N,)
