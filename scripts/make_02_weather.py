@@ -177,7 +177,8 @@ for name, dataset in loaded.items():
     d = data[name]
     daily_or_longer = d.step >= pd.Timedelta("1D")
     default_horizons = [1, 7] if daily_or_longer else [1, round(pd.Timedelta("1D") / d.step)]
-    horizons[name] = list(HORIZONS) if HORIZONS and name == DATASET else default_horizons
+    chosen = HORIZONS if HORIZONS and name == DATASET else default_horizons
+    horizons[name] = sorted({1, *chosen})  # horizon 1 is always scored
     print(f"== {name}: target {d.target!r}, variables {d.variables}, step {d.step}")
     print(
         f"grid {len(d.inputs)} rows: train {d.n_train}, validation {d.n_val}, "
@@ -323,7 +324,8 @@ for name, d in data.items():
             continue
         x = d.x(target_only)
         known = list(range(x.shape[1] - len(d.calendar), x.shape[1]))  # the calendar columns
-        for horizon, every in ((1, every_1), (longest, every_long)):
+        runs = [(1, every_1)] + ([(longest, every_long)] if longest > 1 else [])
+        for horizon, every in runs:
             started = time.perf_counter()
             frame = backtest(
                 deep, d.y, start=d.test_start, horizon=horizon, every=every, x=x,
