@@ -342,7 +342,7 @@ print(f"=> {best_deep} is {verdict} {best_baseline} at the 5% level")"""
 
 PLOTS = """fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 plot_rul(truth, last[best_deep].to_numpy(), ax=axes[0], kind="scatter")
-axes[0].set_title(f"{best_deep}: last test cycle, against the published RUL")
+axes[0].set_title(f"{best_deep}: last test cycle against the true RUL")
 for m in MODELS:
     error = last[m].to_numpy() - truth
     axes[1].hist(error, bins=20, histtype="step", label=m, lw=1.3)
