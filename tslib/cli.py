@@ -1,4 +1,9 @@
-"""Command line: ``tslib report`` runs every notebook into ``reports/<set>/``."""
+"""Command line: ``tslib report`` runs every notebook into ``reports/<set>/``.
+
+Exit status: 0 when every notebook ran, 1 when a notebook failed, 2 for a usage
+or configuration error (a bad option, parameter set, notebook folder or
+scheduler), which is reported in one line on stderr before anything runs.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,35 @@ from pathlib import Path
 __all__ = ["main"]
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tslib", description="tslib command line")
+    parser = _OneLineParser(prog="tslib", description="tslib command line")
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser(
         "report", help="execute the notebooks with a parameter set and write HTML reports"
@@ -20,7 +52,15 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", default="reports", help="root folder of report runs")
     report.add_argument("--params-dir", default="reports/params", help="folder of parameter sets")
     report.add_argument("--scheduler", default=None, help="existing dask scheduler address")
-    report.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes")
+    report.add_argument(
+        "--workers", type=_positive_int, default=None, help="LocalCluster worker processes (>= 1)"
+    )
+    report.add_argument(
+        "--connect-timeout",
+        type=_positive_seconds,
+        default=None,
+        help="seconds to wait for --scheduler (default 10)",
+    )
     report.add_argument("--only", nargs="*", default=None, help="run only these notebooks")
     report.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
@@ -28,10 +68,14 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``tslib`` console script; returns the exit status."""
-    args = _build_parser().parse_args(argv)
+    try:
+        args = _build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help (0) or a usage error (2), already printed
+        return exit_.code if isinstance(exit_.code, int) else 2
     if args.command == "report":
         from tslib.errors import TslibError
         from tslib.reports import load_param_set, run_reports
+        from tslib.reports.build import CONNECT_TIMEOUT_S
 
         try:
             results = run_reports(
@@ -43,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                 workers=args.workers,
                 only=args.only,
                 progress=not args.no_progress,
+                connect_timeout_s=args.connect_timeout or CONNECT_TIMEOUT_S,
             )
         except TslibError as error:  # a usage error: one line, no traceback
             print(f"tslib report: error: {error}", file=sys.stderr)

@@ -21,12 +21,14 @@ from pathlib import Path
 
 from tqdm import tqdm  # plain text bar: no widget state in executed notebooks
 
+from tslib.errors import InputError
 from tslib.reports.index import write_index
 from tslib.reports.kernel import KERNEL_NAME, ensure_kernel
 from tslib.reports.metrics import read_metrics
 from tslib.reports.params import load_param_set, params_for
 
 __all__ = [
+    "CONNECT_TIMEOUT_S",
     "THREAD_VARIABLES",
     "available_cores",
     "execute_notebook",
@@ -38,6 +40,9 @@ __all__ = [
 
 #: Environment variables that set torch's (OpenMP / MKL / OpenBLAS) thread counts.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+#: Seconds to wait for an existing dask scheduler (``scheduler=``) before giving up.
+CONNECT_TIMEOUT_S = 10.0
 
 
 def available_cores() -> int:
@@ -71,16 +76,24 @@ def notebook_threads(client) -> int:
 
 
 def find_notebooks(notebook_dir: str | Path, only: list[str] | None = None) -> list[Path]:
-    """Sorted ``*.ipynb`` files of a folder, optionally restricted to the given stems."""
+    """Sorted ``*.ipynb`` files of a folder, optionally restricted to the given stems.
+
+    Raises :class:`InputError` when the folder does not exist, is not a folder,
+    holds no notebook, or lacks one of ``only``.
+    """
+    folder = Path(notebook_dir)
+    if not folder.is_dir():
+        state = "is not a folder" if folder.exists() else "does not exist"
+        raise InputError(f"notebook folder {str(notebook_dir)!r} {state}")
     paths = sorted(p for p in Path(notebook_dir).glob("*.ipynb") if not p.name.startswith("."))
     if only:
         wanted = {Path(name).stem for name in only}
         missing = wanted - {p.stem for p in paths}
         if missing:
-            from tslib.errors import InputError
-
             raise InputError(f"no such notebook(s) in {notebook_dir}: {sorted(missing)}")
         paths = [p for p in paths if p.stem in wanted]
+    if not paths:
+        raise InputError(f"no notebooks (*.ipynb) in {str(notebook_dir)!r}")
     return paths
 
 
@@ -147,11 +160,15 @@ def execute_notebook(
     return result
 
 
-def _client(scheduler: str | None, workers: int):
+def _client(scheduler: str | None, workers: int, connect_timeout_s: float = CONNECT_TIMEOUT_S):
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, timeout="30s"), None
+        try:
+            return Client(scheduler, timeout=f"{connect_timeout_s}s"), None
+        except (OSError, ValueError, TimeoutError) as error:
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise InputError(f"cannot connect to dask scheduler {scheduler!r}: {message}") from None
     cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
@@ -172,6 +189,7 @@ def run_reports(
     only: list[str] | None = None,
     kernel_name: str = KERNEL_NAME,
     progress: bool = True,
+    connect_timeout_s: float = CONNECT_TIMEOUT_S,
 ) -> list[dict]:
     """Execute every notebook with a parameter set and write the report folder.
 
@@ -188,20 +206,42 @@ def run_reports(
         LocalCluster worker processes (default: min(#notebooks, #cpus)).
     only : list of str, optional
         Run only these notebooks (file stems).
+    connect_timeout_s : float
+        Seconds to wait for ``scheduler`` before giving up (default
+        :data:`CONNECT_TIMEOUT_S`).
 
     Returns
     -------
     list of dict
         One result per notebook (see :func:`execute_notebook`).
+
+    Raises
+    ------
+    InputError
+        A usage or configuration error, found before any notebook runs: a bad
+        parameter set, a missing or empty notebook folder, an unknown notebook
+        in ``only``, ``workers`` or ``connect_timeout_s`` out of range, an output
+        folder that cannot be created, or a scheduler that cannot be reached.
     """
     from distributed import as_completed
 
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise InputError(f"workers must be a positive integer, got {workers!r}")
+    if isinstance(connect_timeout_s, bool) or not (
+        isinstance(connect_timeout_s, (int, float)) and 0 < connect_timeout_s < float("inf")
+    ):
+        raise InputError(f"connect_timeout_s must be a positive number, got {connect_timeout_s!r}")
     settings = load_param_set(param_set, params_dir)
     notebooks = find_notebooks(notebook_dir, only)
     out_dir = Path(output_root) / settings["name"]
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot create the report folder {out_dir}: {error.strerror}") from None
     workers = workers or max(1, min(len(notebooks), os.cpu_count() or 1))
-    client, cluster = _client(scheduler, workers)
+    client, cluster = _client(scheduler, workers, connect_timeout_s)
     results = []
     try:
         threads = notebook_threads(client)
