@@ -3,27 +3,33 @@
 Public datasets come as plain files, gzip files, zip archives, or zips nested in
 zips (the NASA C-MAPSS download). :func:`read_member` hides the difference:
 give it the path and the names the file may have, and it returns the bytes,
-gunzipped when needed.
+gunzipped when needed. A corrupt or truncated archive raises
+:class:`~tslib.errors.DataError` naming the file.
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from tslib.datasets.reading import gunzip
 from tslib.errors import DataError
 
 __all__ = ["read_member"]
 
-_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
 _MAX_NESTING = 2
 
 
 def read_member(
-    source: str | Path, names: Sequence[str], *, dataset: str = ""
+    source: str | Path,
+    names: Sequence[str],
+    *,
+    dataset: str = "",
+    notes: list[str] | None = None,
 ) -> tuple[str, bytes]:
     """Return ``(found_name, content)`` of the first of ``names`` found under ``source``.
 
@@ -38,6 +44,9 @@ def read_member(
         Acceptable base names, in order of preference.
     dataset : str
         Dataset name for error messages.
+    notes : list of str, optional
+        Gets one message when a file other than the one named by ``source`` is
+        read (a wanted name sitting next to it); loaders put it in ``repairs``.
 
     Returns
     -------
@@ -47,30 +56,45 @@ def read_member(
     Raises
     ------
     DataError
-        If none of ``names`` is found.
+        If none of ``names`` is found, or a file or archive cannot be read (a
+        corrupt or truncated zip or gzip), naming the file.
     """
     source = Path(source)
     found: tuple[str, bytes] | None
-    if source.is_dir():
-        found = _from_folder(source, names)
-    elif zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as archive:
-            found = _from_zip(archive, names, depth=0)
-    else:
-        found = _from_file(source, names)
+    try:
+        if source.is_dir():
+            found = _from_folder(source, names)
+        elif zipfile.is_zipfile(source):
+            with zipfile.ZipFile(source) as archive:
+                found = _from_zip(archive, names, depth=0)
+        else:
+            found = _from_file(source, names, notes)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as error:
+        raise DataError(
+            f"{dataset}: corrupt or truncated archive {str(source)!r} ({error})"
+        ) from None
+    except OSError as error:
+        raise DataError(f"{dataset}: cannot read {str(source)!r} ({error})") from None
     if found is None:
         raise DataError(f"{dataset}: none of {', '.join(names)} was found in {str(source)!r}")
     name, content = found
-    return name, _gunzip(content)
+    if content.startswith(_ZIP_MAGIC):  # a zip that zipfile cannot open: truncated or corrupt
+        raise DataError(f"{dataset}: {name} in {str(source)!r} is a corrupt or truncated zip")
+    return name, gunzip(content, f"{dataset} {name}")
 
 
-def _from_file(file: Path, names: Sequence[str]) -> tuple[str, bytes]:
+def _from_file(file: Path, names: Sequence[str], notes: list[str] | None) -> tuple[str, bytes]:
     """The file itself, unless it is a sibling of a wanted file (e.g. ``train_FD001.txt``
-    given where ``test_FD001.txt`` is wanted): then that sibling."""
+    given where ``test_FD001.txt`` is wanted): then that sibling, noted in ``notes``."""
     if file.name not in names:
         for name in names:
             sibling = file.parent / name
             if sibling.is_file():
+                if notes is not None:
+                    notes.append(
+                        f"path {str(file)!r} is not {' or '.join(names)}; read the file "
+                        f"{str(sibling)!r} next to it instead"
+                    )
                 return name, sibling.read_bytes()
     return file.name, file.read_bytes()
 
@@ -107,7 +131,3 @@ def _from_zip(
             if found is not None:
                 return found
     return None
-
-
-def _gunzip(content: bytes) -> bytes:
-    return gzip.decompress(content) if content[:2] == _GZIP_MAGIC else content

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from tslib.datasets.base import DatasetInfo, LoadedDataset, register
+from tslib.datasets.reading import read_delimited
 from tslib.datasets.validate import (
     check_no_nan,
     check_time_order,
@@ -87,9 +88,12 @@ def load_csv(
         raise InputError("csv: pass path= pointing at your CSV file")
     file = Path(path).expanduser()
     source = f"csv {file.name}"
+    if file.is_dir():
+        raise DataError(f"csv: {str(file)!r} is a folder; pass the CSV file itself as path=")
     if not file.is_file():
         raise DataError(f"csv: file {str(file)!r} does not exist")
-    raw = pd.read_csv(file)
+    repairs: list[str] = []
+    raw = read_delimited(file, name=source, repairs=repairs)
     if time_column is None:
         time_column = infer_time_column(raw, source=source, time_format=time_format)
     require_columns(raw, [time_column], source=source)
@@ -102,10 +106,11 @@ def load_csv(
         raw, sorted(set(numeric) | set(target_columns), key=list(raw).index), source=source
     )
     formats = [time_format] if time_format else None
-    times = parse_times(raw[time_column], column=time_column, source=source, formats=formats)
+    times = parse_times(
+        raw[time_column], column=time_column, source=source, formats=formats, repairs=repairs
+    )
     keep = list(dict.fromkeys([*numeric, *target_columns]))
     frame = raw[keep].set_index(pd.DatetimeIndex(times, name=time_column))
-    repairs: list[str] = []
     frame = check_time_order(frame, source=source, sort=sort, repairs=repairs)
     if drop_missing_targets:
         frame = _drop_missing_targets(frame, target_columns, source=source, repairs=repairs)
@@ -145,7 +150,10 @@ def infer_time_column(raw: pd.DataFrame, *, source: str, time_format: str | None
         if pd.api.types.is_numeric_dtype(values) or values.isna().all():
             continue
         present = values.dropna()
-        parsed = pd.to_datetime(present, format=time_format or "ISO8601", errors="coerce")
+        try:
+            parsed = pd.to_datetime(present, format=time_format or "ISO8601", errors="coerce")
+        except (ValueError, TypeError):  # mixed time zones: timestamps, parse_times decides
+            return str(column)
         if parsed.notna().all():
             return str(column)
     raise DataError(

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from tslib.datasets.time_zones import parse_mixed_zones
 from tslib.errors import DataError
 
 __all__ = [
@@ -69,18 +70,31 @@ def to_numeric(frame: pd.DataFrame, columns: Sequence[str], *, source: str) -> p
 
 
 def parse_times(
-    values: pd.Series, *, column: str, source: str, formats: Sequence[str] | None = None
+    values: pd.Series,
+    *,
+    column: str,
+    source: str,
+    formats: Sequence[str] | None = None,
+    repairs: list[str] | None = None,
 ) -> pd.Series:
     """Parse ``values`` as datetimes, trying each of ``formats`` (default: ISO 8601).
+
+    Timestamps that all carry a UTC offset, but not the same one (local time
+    across a daylight-saving change), are converted to UTC, reported in
+    ``repairs``; without a repair log they raise.
 
     Raises
     ------
     DataError
-        Naming the first row whose value no format can parse (or that is empty).
+        Naming the first row whose value no format can parse (or that is empty),
+        or the first rows where timestamps with and without a time zone mix.
     """
     best: pd.Series | None = None
     for fmt in formats or ["ISO8601"]:
-        parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+        try:
+            parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+        except (ValueError, TypeError) as error:  # mixed time zones (pandas: "Pass utc=True")
+            parsed = parse_mixed_zones(values, fmt, error, column, source, repairs)
         if best is None or parsed.isna().sum() < best.isna().sum():
             best = parsed
         if not parsed.isna().any():
@@ -147,7 +161,11 @@ def check_time_order(
 
 
 def check_no_nan(frame: pd.DataFrame, columns: Sequence[str], *, source: str) -> None:
-    """Raise DataError naming the first target column with NaN, its count and first row."""
+    """Raise DataError naming the first target column with NaN or ±inf, the count and first row.
+
+    An infinite value is no measurement (``inf`` in a CSV is usually a division
+    by zero upstream); it is refused like a missing one rather than loaded.
+    """
     for column in columns:
         missing = frame[column].isna()
         if missing.any():
@@ -156,6 +174,15 @@ def check_no_nan(frame: pd.DataFrame, columns: Sequence[str], *, source: str) ->
                 f"{source}: target column {column!r} has {int(missing.sum())} missing "
                 f"value(s), first at row {first}"
             )
+        if pd.api.types.is_float_dtype(frame[column]):
+            infinite = np.isinf(frame[column].to_numpy(dtype=np.float64))
+            if infinite.any():
+                position = int(np.flatnonzero(infinite)[0])
+                raise DataError(
+                    f"{source}: target column {column!r} has {int(infinite.sum())} infinite "
+                    f"value(s), first {frame[column].iloc[position]} at row "
+                    f"{frame.index[position]}"
+                )
 
 
 def collapse_duplicate_times(
