@@ -32,7 +32,6 @@ pin one yourself).
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +40,7 @@ import pandas as pd
 from tslib.datasets.archive import read_member
 from tslib.datasets.base import DatasetInfo, LoadedDataset, register
 from tslib.datasets.cache import RemoteFile, resolve_source
+from tslib.datasets.reading import read_delimited
 from tslib.datasets.validate import (
     check_no_nan,
     check_time_order,
@@ -138,10 +138,12 @@ def load_metro_traffic(
         url=url,
         sha256=sha256,
     )
-    name, content = read_member(source_path, _MEMBER_NAMES, dataset=METRO_INFO.name)
+    notes: list[str] = []  # a file read instead of the one path= names
+    name, content = read_member(source_path, _MEMBER_NAMES, dataset=METRO_INFO.name, notes=notes)
     frame, repairs = parse_metro_traffic(
         content, source=f"metro_traffic {name}", rain_1h_max_mm=rain_1h_max_mm
     )
+    repairs[:0] = [f"metro_traffic: {note}" for note in notes]
     if reindex:
         regular = frame.asfreq("h")
         repairs.append(
@@ -157,7 +159,9 @@ def parse_metro_traffic(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Parse the Metro CSV bytes into a time-indexed frame and the list of repairs."""
     repairs: list[str] = []
-    raw = pd.read_csv(io.BytesIO(content), keep_default_na=False, na_values=[""])
+    raw = read_delimited(
+        content, name=source, repairs=repairs, keep_default_na=False, na_values=[""]
+    )
     require_columns(raw, METRO_COLUMNS, source=source)
     raw = to_numeric(raw, _NUMERIC, source=source)
     times = parse_times(raw["date_time"], column="date_time", source=source, formats=_TIME_FORMATS)
