@@ -29,7 +29,6 @@ of the zip is published, so its content is **not checksummed**.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +36,7 @@ import pandas as pd
 from tslib.datasets.archive import read_member
 from tslib.datasets.base import DatasetInfo, LoadedDataset, register
 from tslib.datasets.cache import RemoteFile, resolve_source
+from tslib.datasets.reading import read_delimited
 from tslib.datasets.validate import (
     check_no_nan,
     check_time_order,
@@ -134,10 +134,14 @@ def load_jena_climate(
         url=url,
         sha256=sha256,
     )
-    name, content = read_member(source_path, ["jena_climate_2009_2016.csv"], dataset="jena")
+    notes: list[str] = []  # a file read instead of the one path= names
+    name, content = read_member(
+        source_path, ["jena_climate_2009_2016.csv"], dataset="jena", notes=notes
+    )
     frame, repairs = parse_jena_climate(
         content, source=f"jena_climate {name}", duplicates=duplicates, sort=sort
     )
+    repairs[:0] = [f"jena_climate: {note}" for note in notes]
     return LoadedDataset(frame=frame, info=JENA_INFO, repairs=repairs)
 
 
@@ -148,7 +152,7 @@ def parse_jena_climate(
     if duplicates not in ("raise", "first"):
         raise InputError(f"jena_climate: duplicates must be 'raise' or 'first', got {duplicates!r}")
     repairs: list[str] = []
-    raw = pd.read_csv(io.BytesIO(content))
+    raw = read_delimited(content, name=source, repairs=repairs)
     require_columns(raw, [_TIME_COLUMN, *JENA_COLUMNS], source=source)
     raw = to_numeric(raw, JENA_COLUMNS, source=source)
     times = parse_times(
