@@ -135,8 +135,7 @@ print("ground truth:", "yes (taste, transitions: oracle available)" if HAS_TRUTH
 EXPLORE_MD = """### Exploration
 
 Events per user, events per item by popularity rank (the long tail: a few items take a
-large share of all events, which is why popularity is a hard baseline for *sampled*
-metrics and a weak one under full ranking), and activity over time."""
+large share of all events), and activity over time."""
 
 EXPLORE = """per_user = frame.groupby("user").size()
 per_item = frame.groupby("item").size().sort_values(ascending=False).to_numpy()
@@ -216,7 +215,8 @@ DEEP_MD = """## 3. Deep models
   with the (tied) item embeddings.
 * **SASRec-style** (`SASRecEncoder`): item embeddings (scaled, with dropout), two causal
   self-attention blocks (two heads, a point-wise feed-forward layer of width `EMBED_DIM` as
-  in SASRec) over the last `MAX_LEN` items with ALiBi distance biases, tied scores. Its `step` keeps a KV cache per user and equals `forward` (checked below).
+  in SASRec) over the last `MAX_LEN` items with ALiBi distance biases, tied scores. Its
+  `step` keeps a KV cache per user and equals `forward` (checked below).
 
 Each user's training events form one window (the last `MAX_LEN + 1` items; windows are
 right-padded, so a causal model's real steps never see the padding). Every next item is a
@@ -408,12 +408,11 @@ REPLAY_MD = """## 7. Live serving
 
 `SERVE_USERS` users (a seeded sample) are served by one `StepwiseRunner` per deep model.
 Each user first gets their training history (the last `MAX_LEN - 1` items, one fused
-`runner.observe` per history length; older items only count as seen); then their
-validation and test events arrive,
-**interleaved across users in global time order**. At each event the user's pending
-top-K list is scored against the arriving item (the target's rank at that tick), the
-event updates that user's state with one `runner.step`, seen items are masked and the next
-top-K list is copied to the host. The latency is that serving work, per event, against
+`runner.observe` per history length; older items only count as seen). Then their
+validation and test events arrive, **interleaved across users in global time order**. At
+each event the user's pending scores rank the arriving item (the target's rank at that
+tick), the event updates that user's state with one `runner.step`, seen items are masked
+and the next top-K list is copied to the host. The latency is that serving work, per event, against
 `BUDGET_MS`. Since a user's state after the validation event is exactly the history the
 offline test read, the ranks at the test ticks must equal the offline test ranks."""
 
