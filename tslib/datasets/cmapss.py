@@ -28,7 +28,6 @@ Train and test are indexed by ``(unit, cycle)`` and get a ``rul`` column:
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +37,7 @@ import pandas as pd
 from tslib.datasets.archive import read_member
 from tslib.datasets.base import DatasetInfo, LoadedDataset, register
 from tslib.datasets.cache import RemoteFile, resolve_source
+from tslib.datasets.reading import read_delimited
 from tslib.datasets.validate import to_numeric
 from tslib.errors import DataError, InputError
 
@@ -123,9 +123,10 @@ def load_cmapss(
         sha256=sha256,
     )
     parts = {}
+    notes: list[str] = []  # files read next to the one path= names (documented)
     for part in ("train", "test", "RUL"):
         filename = f"{part}_{subset}.txt"
-        _, content = read_member(source_path, [filename], dataset="cmapss")
+        _, content = read_member(source_path, [filename], dataset="cmapss", notes=notes)
         parts[part] = (filename, content)
     train = parse_cmapss_table(parts["train"][1], source=f"cmapss {parts['train'][0]}")
     test = parse_cmapss_table(parts["test"][1], source=f"cmapss {parts['test'][0]}")
@@ -139,7 +140,10 @@ def load_cmapss(
     train = add_rul(train, cap=rul_cap)
     test = add_rul(test, final_rul=rul["rul"], cap=rul_cap)
     return LoadedDataset(
-        frame=train, info=CMAPSS_INFO, frames={"train": train, "test": test, "rul": rul}
+        frame=train,
+        info=CMAPSS_INFO,
+        frames={"train": train, "test": test, "rul": rul},
+        repairs=[f"cmapss: {note}" for note in notes],
     )
 
 
@@ -152,7 +156,7 @@ def parse_cmapss_table(content: bytes, *, source: str = "cmapss") -> pd.DataFram
         On a wrong number of columns, a non-numeric value, or cycles of a unit
         that do not run 1, 2, 3, ... in contiguous rows.
     """
-    raw = pd.read_csv(io.BytesIO(content), sep=r"\s+", header=None)
+    raw = read_delimited(content, name=source, sep=r"\s+", header=None)
     if raw.shape[1] != len(CMAPSS_COLUMNS):
         raise DataError(
             f"{source}: expected {len(CMAPSS_COLUMNS)} space-separated columns, found {raw.shape[1]}"
@@ -175,7 +179,7 @@ def parse_cmapss_table(content: bytes, *, source: str = "cmapss") -> pd.DataFram
 
 def parse_rul_file(content: bytes, *, source: str = "cmapss RUL") -> pd.DataFrame:
     """Parse ``RUL_FD00k.txt`` (one integer per line) into a frame indexed by unit 1..n."""
-    raw = pd.read_csv(io.BytesIO(content), sep=r"\s+", header=None)
+    raw = read_delimited(content, name=source, sep=r"\s+", header=None)
     if raw.shape[1] != 1:
         raise DataError(f"{source}: expected one value per line, found {raw.shape[1]} columns")
     raw.columns = ["rul"]
