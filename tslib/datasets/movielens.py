@@ -27,7 +27,6 @@ were tied.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +35,7 @@ import pandas as pd
 from tslib.datasets.archive import read_member
 from tslib.datasets.base import DatasetInfo, LoadedDataset, register
 from tslib.datasets.cache import RemoteFile, resolve_source
+from tslib.datasets.reading import read_delimited
 from tslib.datasets.validate import check_no_nan, to_numeric
 from tslib.errors import DataError, InputError
 from tslib.validation import check_one_of
@@ -119,11 +119,15 @@ def load_movielens(
                 "pass variant='100k' or '1m' to read the cache"
             )
         source_path = resolve_source("movielens", MOVIELENS_REMOTES["100k"], path=path)
-        name, content = read_member(source_path, ["ratings.dat", "u.data"], dataset="movielens")
+        notes: list[str] = []  # a file read instead of the one path= names
+        name, content = read_member(
+            source_path, ["ratings.dat", "u.data"], dataset="movielens", notes=notes
+        )
         variant = "1m" if b"::" in content[:1000] else "100k"
         frame, repairs = parse_ratings(
             content, variant=variant, source=f"movielens {name}", ties=ties, seed=tie_seed
         )
+        repairs[:0] = [f"movielens: {note}" for note in notes]
         return LoadedDataset(frame=frame, info=MOVIELENS_INFO, repairs=repairs)
     if variant not in MOVIELENS_REMOTES:
         raise InputError(f"movielens: variant must be one of {list(MOVIELENS_REMOTES) + ['auto']}")
@@ -137,10 +141,12 @@ def load_movielens(
         url=url,
         sha256=sha256,
     )
-    name, content = read_member(source_path, [_MEMBERS[variant]], dataset="movielens")
+    notes: list[str] = []  # a file read instead of the one path= names
+    name, content = read_member(source_path, [_MEMBERS[variant]], dataset="movielens", notes=notes)
     frame, repairs = parse_ratings(
         content, variant=variant, source=f"movielens {name}", ties=ties, seed=tie_seed
     )
+    repairs[:0] = [f"movielens: {note}" for note in notes]
     return LoadedDataset(frame=frame, info=MOVIELENS_INFO, repairs=repairs)
 
 
@@ -161,7 +167,9 @@ def parse_ratings(
     text = content.decode("latin-1")
     if variant == "1m":
         text = text.replace("::", "\t")
-    raw = pd.read_csv(io.StringIO(text), sep="\t", header=None)
+    raw = read_delimited(
+        text.encode("latin-1"), name=source, encoding="latin-1", sep="\t", header=None
+    )
     if raw.shape[1] != len(_COLUMNS):
         raise DataError(f"{source}: expected 4 fields per line, found {raw.shape[1]}")
     raw.columns = _COLUMNS
