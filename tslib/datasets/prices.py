@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tslib.datasets.base import LoadedDataset, load
+from tslib.datasets.reading import read_delimited
 from tslib.errors import DataError, InputError
 
 __all__ = ["load_prices", "price_returns", "choose_price_column", "first_test_day"]
@@ -63,8 +64,10 @@ def load_prices(
         raise InputError("load_prices: dataset 'csv' needs path= pointing at a price file")
     file = Path(path).expanduser()
     if not file.is_file():
-        raise DataError(f"csv: file {str(file)!r} does not exist")
-    header = list(pd.read_csv(file, nrows=0).columns)
+        state = "is a folder; pass the CSV file itself" if file.is_dir() else "does not exist"
+        raise DataError(f"csv: file {str(file)!r} {state}")
+    # The header only; duplicate names are reported by load("csv") below.
+    header = list(read_delimited(file, name=f"csv {file.name}", repairs=[], nrows=0).columns)
     column = choose_price_column(header, price_column, f"csv {file.name}")
     loaded = load(
         "csv",
