@@ -113,6 +113,17 @@ def test_gzip_under_a_plain_name_is_read(tmp_path, loader):
     pd.testing.assert_frame_equal(load_copy(loader, file).frame, plain.frame)
 
 
+def test_truncated_download_named_csv_gz(tmp_path):
+    """The UCI download is a .csv.gz; an interrupted copy of it is a DataError naming it."""
+    file = copy_fixture(tmp_path, "metro_traffic")
+    packed = gzip.compress(file.read_bytes())
+    download = file.parent / (file.name + ".gz")
+    download.write_bytes(packed[: len(packed) // 3])
+    file.unlink()
+    with pytest.raises(DataError, match=r"\.csv\.gz: corrupt or truncated gzip"):
+        load("metro_traffic", path=download, download=False)
+
+
 def zip_of(file: Path) -> Path:
     """A zip holding every file of ``file``'s folder, which is then emptied of them."""
     archive = file.parent / "archive.zip"

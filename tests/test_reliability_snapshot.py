@@ -24,7 +24,7 @@ import safetensors.torch
 import torch
 
 from tslib.encoders import ENCODER_REGISTRY
-from tslib.errors import SnapshotError
+from tslib.errors import SnapshotError, StateError
 from tslib.runner import StepwiseRunner, snapshot
 
 pytestmark = pytest.mark.timeout(120)
@@ -148,6 +148,15 @@ def test_duplicate_ids_are_refused_and_leak_no_slot(tmp_path):
     meta["ids"] = ["a", "b", "a"]
     with pytest.raises(SnapshotError, match=r"'ids' repeats stream id\(s\) \['a'\]"):
         load(write(tmp_path / "bad.snap", meta, tensors))
+
+
+def test_pool_refuses_repeated_or_live_ids_without_leaking_a_slot():
+    pool = live_runner()._pool
+    in_use, kind = pool.in_use, pool.kind
+    for ids in (["x", "x"], ["a"], ["y", "b"]):
+        with pytest.raises(StateError, match="repeated or already live"):
+            pool.attach(ids, "str")
+        assert pool.in_use == in_use and pool.kind == kind and "x" not in pool.slots
 
 
 @pytest.mark.parametrize("count", ["3", -1, 2.0, 2.5, None, True, 2**63])

@@ -148,9 +148,18 @@ class StatePool:
         return self.row_bytes * self.capacity + outputs
 
     def attach(self, ids: list[Hashable], kind: str) -> list[int]:
-        """Give each new id of ``kind`` (validated by :func:`check_ids`) a fresh slot."""
-        self.kind = kind
+        """Give each new id of ``kind`` (validated by :func:`check_ids`) a fresh slot.
+
+        Raises :class:`StateError`, changing nothing, when an id repeats or is
+        already live: its first slot would otherwise be leaked.
+        """
+        previous, self.kind = self.kind, kind
         ids = [self.stored_id(stream) for stream in ids]
+        if len(set(ids)) != len(ids) or not self.slots.keys().isdisjoint(ids):
+            self.kind = previous
+            seen: set = set()
+            clash = [s for s in ids if s in self.slots or s in seen or seen.add(s)]
+            raise StateError(f"cannot attach stream(s) {clash[:10]!r}: repeated or already live")
         slots = self.allocate(len(ids))
         self.slots.update(zip(ids, slots))
         return slots
