@@ -16,18 +16,33 @@ TITLE = """# Road traffic: many sensors in one runner, covariate fusion, gaps an
 24 hours ahead better than seasonal naive and SARIMAX? What do weather, holiday and calendar
 covariates add, and how does the model behave around incidents and across data gaps?
 
-**Answer.** See the summary at the end of this cell, written from the default run
-(`traffic_sim`: 6 simulated sensors, 12 weeks, incidents, missing readings and multi-day
-sensor outages, with the simulator's ground truth)."""
+**Answer (default run: `traffic_sim`, 6 sensors over 12 weeks with incidents, missing
+readings and multi-day outages; tested on the last 17 days, 2,148 scored sensor-hours at
+1 hour).** Yes for serving, partly for accuracy. One GRU steps all six sensors in one runner
+with 256 bytes of state per sensor, while sensors attach, reset after an outage and detach
+mid-stream, and its stepwise outputs equal the batch forward. It beats seasonal naive by far
+(1-hour MAE 33.0 vehicles/hour against 75.0 for last week's value) and beats SARIMAX at
+3 hours (43.3 against 49.1, Diebold–Mariano p = 0.03) and at 6 hours (47.5 against 51.2,
+p = 0.17, not significant), but only ties it at 1 hour (33.0 against 32.6, p = 0.63) and
+loses at 24 hours (54.8 against 52.8, p = 0.45). Covariates matter most far ahead: with
+calendar, holiday and weather inputs the GRU's error is 4 % lower at 1 hour and 15 % lower at
+24 hours. Incidents more than double every model's error; none anticipates them. So the
+issue's goal for real data (1-hour MAE at most 0.5 × seasonal naive and 0.9 × SARIMAX, and
+beating SARIMAX at every horizon) is **not met** here: 0.44 × seasonal naive, but 1.01 ×
+SARIMAX. The Metro Interstate file could not be used in this run; the notebook runs on it
+unchanged (`DATASET="metro_traffic"`, `DATA_PATH=` the UCI file) and prints the verdict
+there."""
 
 IMPORTS = """# NBVAL_IGNORE_OUTPUT
 import platform
 import time
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 import tslib
 from tslib.baselines import GapSarimaxForecaster
@@ -70,11 +85,12 @@ WARMUP_HOURS = 168  # an origin is scored once its stream has stepped this long 
 SIM_SENSORS = 6  # traffic_sim only: number of sensors
 SIM_DAYS = 84  # traffic_sim only: length in days
 SIM_INCIDENTS = 40  # traffic_sim only: incidents (sudden drops that recover in hours)
-SIM_OUTAGES = 4  # traffic_sim only: multi-day sensor outages (long gaps)
+SIM_OUTAGES = 6  # traffic_sim only: multi-day sensor outages (long gaps)
 HIDDEN = 64  # hidden units of the LSTM and the GRU
 D_MODEL = 32  # width of the causal transformer (2 layers, 4 heads)
-CONTEXT_HOURS = 48  # attention window of the transformer
+CONTEXT_HOURS = 24  # attention window of the transformer (longer memory: the lag inputs)
 WINDOW_HOURS = 168  # length of one training window (inside one segment, never across a long gap)
+STRIDE_HOURS = 56  # hours between window starts (more on long files, see MAX_TRAIN_WINDOWS)
 BURN_IN_HOURS = 24  # leading hours of each window left out of the loss (the state warms up)
 MAX_TRAIN_WINDOWS = 400  # windows per epoch at most (the stride grows on long files)
 EPOCHS = 40  # maximum epochs (early stopping on the validation span)
@@ -205,46 +221,62 @@ A week of volume, the hour-of-day by weekday profile, volume against temperature
 and a map of the gaps (grey: observed, orange: imputed, red: offline)."""
 
 EXPLORE = """first = SENSORS[0]
-fig, axes = plt.subplots(2, 2, figsize=(13, 8))
+fig, axes = plt.subplots(1, 2, figsize=(13, 3.8), gridspec_kw={"width_ratios": [3, 2]})
 week = frame.iloc[TEST_START - steps(168):TEST_START]
 for s in SENSORS[:3]:
-    axes[0, 0].plot(week.index, week[s], linewidth=0.9, label=s)
-axes[0, 0].set_title("one week before the test span")
-axes[0, 0].legend(fontsize=8)
+    axes[0].plot(week.index, week[s], linewidth=0.9, label=s)
+axes[0].set_title("the week before the test span")
+axes[0].tick_params(axis="x", rotation=30)
+axes[0].legend(fontsize=8)
 profile = frame[first].groupby([frame.index.day_of_week, frame.index.hour]).mean().unstack()
-image = axes[0, 1].imshow(profile.to_numpy(), aspect="auto", cmap="viridis")
-axes[0, 1].set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
-axes[0, 1].set_xlabel("hour of day")
-axes[0, 1].set_title(f"{first}: mean volume by weekday and hour")
-fig.colorbar(image, ax=axes[0, 1])
-temperature = next((c for c in WEATHER if "temp" in c.lower()), None)
+image = axes[1].imshow(profile.to_numpy(), aspect="auto", cmap="viridis")
+axes[1].set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+axes[1].set_xlabel("hour of day")
+axes[1].set_title(f"{first}: mean volume by weekday and hour")
+axes[1].grid(False)
+fig.colorbar(image, ax=axes[1])
+fig.tight_layout()
+plt.show()"""
+
+WEATHER_PLOT = """temperature = next((c for c in WEATHER if "temp" in c.lower()), None)
 rain = next((c for c in WEATHER if "rain" in c.lower()), None)
 if temperature is None and rain is None:
-    axes[1, 0].set_axis_off()
     print("no temperature or rain column: the weather plot is skipped")
 else:
-    daytime = frame.index.hour.isin(range(7, 19))
-    for column, color in ((temperature, "C0"), (rain, "C3")):
-        if column is None:
-            continue
-        values = frame.loc[daytime, column]
-        bins = pd.qcut(values.rank(method="first"), 10, labels=False)
-        means = frame.loc[daytime, first].groupby(bins).mean()
-        centres = values.groupby(bins).median()
-        axes[1, 0].plot(centres.rank(pct=True), means, "o-", color=color, label=f"{column} (decile)")
-    axes[1, 0].set_xlabel("covariate decile (0 = lowest)")
-    axes[1, 0].set_ylabel(f"{first} mean volume, 07-18 h")
-    axes[1, 0].set_title("volume against temperature and rain (daytime)")
-    axes[1, 0].legend()
-state = np.stack([np.where(plans[s].observed, 0, np.where(plans[s].imputed, 1, 2)) for s in SENSORS])
-cmap = plt.matplotlib.colors.ListedColormap(["0.8", "orange", "red"])
-axes[1, 1].imshow(state, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="nearest")
-axes[1, 1].set_yticks(range(len(SENSORS)), SENSORS)
-ticks = np.linspace(0, T - 1, 5).astype(int)
-axes[1, 1].set_xticks(ticks, [str(frame.index[t].date()) for t in ticks])
-axes[1, 1].axvline(TEST_START, color="k", linewidth=1)
-axes[1, 1].set_title("gap map (grey observed, orange imputed, red offline); | test start")
-fig.tight_layout()
+    daytime = frame.index.hour.isin(range(7, 19)) & (frame.index.day_of_week < 5)
+    volume = frame.loc[daytime, SENSORS].mean(axis=1)  # mean over sensors, weekday daytime
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
+    if temperature is not None:
+        values = frame.loc[daytime, temperature]
+        bins = pd.qcut(values, 10, duplicates="drop")
+        axes[0].plot(values.groupby(bins, observed=True).median(), volume.groupby(bins, observed=True).mean(), "o-")
+        axes[0].set_xlabel(f"{temperature} ({info.units.get(temperature, '')}), decile medians")
+        axes[0].set_ylabel("mean volume, weekdays 07-18 h")
+        axes[0].set_title("volume against temperature")
+    if rain is not None:
+        values = frame.loc[daytime, rain]
+        wet = values[values > 0]
+        edges = [-np.inf, 0.0, *wet.quantile([1 / 3, 2 / 3]).tolist(), np.inf] if len(wet) >= 3 else [-np.inf, 0.0, np.inf]
+        bins = pd.cut(values, sorted(set(edges)))
+        means = volume.groupby(bins, observed=True).mean()
+        labels = ["dry" if interval.right == 0 else f"up to {interval.right:.2g}" if np.isfinite(interval.right) else f"over {interval.left:.2g}" for interval in means.index]
+        axes[1].bar(labels, means.to_numpy(), color="C3")
+        axes[1].set_ylim(means.min() * 0.9, means.max() * 1.05)
+        axes[1].set_xlabel(f"{rain} ({info.units.get(rain, '')}) in the hour")
+        axes[1].set_title("volume against rain")
+    fig.tight_layout()
+    plt.show()"""
+
+GAP_PLOT = """state = np.stack([np.where(plans[s].observed, 0, np.where(plans[s].imputed, 1, 2)) for s in SENSORS])
+fig, ax = plt.subplots(figsize=(13, 0.5 + 0.4 * len(SENSORS)))
+cmap = plt.matplotlib.colors.ListedColormap(["0.85", "orange", "red"])
+ax.imshow(state, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="nearest")
+ax.set_yticks(range(len(SENSORS)), SENSORS)
+ticks = np.linspace(0, T - 1, 6).astype(int)
+ax.set_xticks(ticks, [str(frame.index[t].date()) for t in ticks])
+ax.axvline(TEST_START, color="k", linewidth=1)
+ax.grid(False)
+ax.set_title("gap map: grey observed, orange imputed (short gap), red offline (long gap); black line: test start")
 plt.show()"""
 
 PREP_MD = """## 3. Causal preprocessing
@@ -300,10 +332,10 @@ L, BURN = steps(WINDOW_HOURS), steps(BURN_IN_HOURS)
 rows = np.arange(T)
 
 
-def span_windows(kind: str, lo: int, hi: int, max_windows: int | None) -> tuple[np.ndarray, np.ndarray]:
+def span_windows(kind: str, lo: int, hi: int, max_windows: int) -> tuple[np.ndarray, np.ndarray]:
     \"\"\"Windows of every sensor inside [lo, hi), targets limited to rows before hi.\"\"\"
     stepped = sum(int(plans[s].step[lo:hi].sum()) for s in SENSORS)
-    stride = max(L // 4, int(np.ceil(stepped / max_windows)) if max_windows else 0)
+    stride = max(steps(STRIDE_HOURS), int(np.ceil(stepped / max_windows)))
     xs, ys = [], []
     for s in SENSORS:
         target = horizon_targets(scaled[s].to_numpy(), plans[s].observed & (rows < hi), H)
@@ -351,7 +383,8 @@ BASE_MD = """## 5. Baselines
 * **seasonal naive** at 24 h and 168 h: the value one day (one week) before the target hour,
   the latest such value known at the origin (gaps carried forward causally);
 * **SARIMAX** per sensor on volume, fitted once on the `SARIMAX_TRAIN_HOURS` just before the test
-  span and then advanced with `extend` (fixed parameters) over the test span. It is a
+  span (maximum likelihood, up to 200 optimiser iterations) and then advanced with `extend`
+  (fixed parameters) over the test span. It is a
   regression with SARIMA(2,0,0)(1,0,0)₂₄ errors: a daily seasonal AR term, and exogenous
   inputs made of the hour-of-week effect, the holiday flag and the weather. The hour-of-week
   effect is either 167 hour-of-week dummies or K weekly Fourier pairs, **chosen by AIC** of a
@@ -384,13 +417,16 @@ for s in SENSORS:
     usable = [c for c in exog_columns if window[c].std() > 0]
     how = select_hour_of_week(y[lo:TEST_START], frame.index[lo:TEST_START], window[usable])
     exog = np.column_stack([how.profile(frame.index), known[usable].to_numpy()])
-    sarimax = GapSarimaxForecaster(order=(2, 0, 0), seasonal_order=(1, 0, 0, steps(24)), maxiter=20 if QUICK else 50)
-    sarimax.fit(y[lo:TEST_START], exog[lo:TEST_START])
+    sarimax = GapSarimaxForecaster(order=(2, 0, 0), seasonal_order=(1, 0, 0, steps(24)), maxiter=20 if QUICK else 200)
+    with warnings.catch_warnings():  # convergence is reported in the table below instead
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sarimax.fit(y[lo:TEST_START], exog[lo:TEST_START])
+    converged = bool(sarimax.results.mle_retvals.get("converged", True))
     table["sarimax"] = np.full((T, len(H)), np.nan)
     table["sarimax"][TEST_START:] = sarimax.forecast_origins(y[TEST_START:], exog[TEST_START:], H)
     predictions[s] = table
     aic_tables[s] = how.table
-    sarimax_notes[s] = {"hour-of-week terms": how.spec, "exog": ", ".join(["profile", *usable]), "AIC (OLS)": round(float(how.table["aic"].min()), 1), "fit rows": SARIMAX_WINDOW, "observed": int(np.isfinite(y[lo:TEST_START]).sum())}
+    sarimax_notes[s] = {"hour-of-week terms": how.spec, "exog": ", ".join(["profile", *usable]), "AIC (OLS)": round(float(how.table["aic"].min()), 1), "fit rows": SARIMAX_WINDOW, "observed": int(np.isfinite(y[lo:TEST_START]).sum()), "MLE converged": converged}
 results = pd.concat([horizon_frame(predictions[s], frame[s].to_numpy(dtype=float), scored[s], frame.index, H, stream=s) for s in SENSORS], ignore_index=True)
 results["horizon"] = results["horizon"].map(dict(zip(H, HORIZONS)))  # hours"""
 
@@ -549,7 +585,7 @@ span = stop - TEST_START
 attach_at, detach_at = {}, {}
 if len(SENSORS) >= 3:
     attach_at = {s: TEST_START + span // 3 for s in SENSORS[-2:]}
-    detach_at = {SENSORS[1]: TEST_START + 2 * span // 3}
+    detach_at = {SENSORS[0]: TEST_START + 2 * span // 3}
 else:
     print("fewer than 3 sensors: no sensor attaches or detaches mid-way")
 live = replay_sensors(runner, inputs["covariates"], plans, start=TEST_START, stop=stop, attach_at=attach_at, detach_at=detach_at, latency_budget_ms=LATENCY_BUDGET_MS)
@@ -605,7 +641,47 @@ if 1 in HORIZONS:
 
 CONCLUSIONS = """## 8. Conclusions
 
-To be filled from the executed default run."""
+Written for the default run (`traffic_sim`, seed 0); the two cells above print the winners
+and the goal for whatever data the notebook ran on.
+
+* **Winners.** SARIMAX wins at 1 hour (MAE 32.6, RMSE 51.5) and at 24 hours (MAE 52.8); the
+  GRU wins at 3 and 6 hours on every metric (43.3 and 47.5); the transformer has the lowest
+  RMSE at 24 hours (85.1). Only the 3-hour difference is significant (Diebold–Mariano
+  p = 0.03); at 1, 6 and 24 hours the best deep model and SARIMAX are statistically tied on
+  17 days of test data. Every model beats both seasonal naive forecasts by far (MASE 0.36 to
+  0.42 at 1 hour against 0.83 for last week's value).
+* **Why SARIMAX is so hard to beat here.** The simulator is close to SARIMAX's own
+  assumptions: a fixed weekly profile times a smooth autoregressive factor. At 1 hour the best
+  forecast is the profile plus the persistence of the last deviation, which is exactly a
+  regression on the hour-of-week profile (42 weekly Fourier pairs, chosen by AIC) with AR
+  errors; at 24 hours the deviation has decayed and the forecast is the profile, which least
+  squares estimates well from eight weeks of one sensor. The deep models win in between, where
+  the deviation must be scaled by the rush hour it falls in (traffic is multiplicative; SARIMAX
+  on volume is additive). At 1 hour the GRU (33.0) is ahead of the transformer (36.7) and the
+  LSTM (38.0).
+* **Fusion.** With covariates the GRU is 4 % better at 1 hour and 8 %, 12 % and 15 % better at
+  3, 6 and 24 hours; the LSTM is 6 % *worse* at 1 hour with them and 11 % better at 24 hours.
+  Far ahead, the holiday flag and rain of the target hour are what the volume history cannot
+  tell. The weather inputs are the *observed* weather of the target hour (a perfect forecast);
+  SARIMAX gets the same, so the comparison is fair, but both are optimistic.
+* **Incidents.** Inside incident windows (47 scored hours) every model's 1-hour error is 2.1 to
+  2.6 times its error elsewhere; the transformer is a little better there (74 against 79 to 82),
+  on too few points to matter. An incident's onset is unforecastable from the past; the recovery
+  is followed through the state, as an AR model follows it.
+* **Against the noise-free signal** (the simulator's volume without its AR(1) sensor noise) the
+  GRU's 1-hour MAE is 31.7, while the observations differ from that signal by only 12.4 on
+  average: most of the remaining error is the shared factor's new shocks and the learnt profile,
+  not sensor noise.
+* **Gaps.** Short gaps (up to 24 hours) were imputed causally with a mask input; four sensors
+  had multi-day outages, after which their streams were reset instead of bridged; one outage
+  falls in the test span, and the replay resets that sensor when it comes back. Imputed targets
+  and the first week after a reset are not scored.
+* **Serving.** One runner held every sensor; a tick (up to six sensors in one batched step)
+  took 25 µs at the median and 76 µs at the 99th percentile (454 µs at worst) on this shared
+  2-core machine, with no miss of the 10 ms budget; 256 bytes of state per sensor.
+* **Limits.** One seed, 17 test days, 6 simulated sensors, a SARIMAX fitted once on the 8 weeks
+  before the test and never refitted. The Metro run in the tests is on a synthetic file in the
+  UCI format (a smoke test of every quirk), not evidence about real traffic."""
 
 WALL = """# NBVAL_IGNORE_OUTPUT
 print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.1f} s | CPU time of this process: {time.process_time() - CPU_STARTED:.1f} s ({torch.get_num_threads()} threads)")"""
@@ -624,6 +700,8 @@ CELLS = [
     ("code", GAPS, []),
     ("markdown", EXPLORE_MD, []),
     ("code", EXPLORE, []),
+    ("code", WEATHER_PLOT, []),
+    ("code", GAP_PLOT, []),
     ("markdown", PREP_MD, []),
     ("code", PREP, []),
     ("markdown", WINDOWS_MD, []),
@@ -659,7 +737,11 @@ CELLS = [
 def build() -> nbformat.NotebookNode:
     """The notebook, unexecuted."""
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "tslib", "display_name": "tslib", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "tslib",
+        "display_name": "tslib",
+        "language": "python",
+    }
     for kind, source, tags in CELLS:
         cell = (
             nbformat.v4.new_markdown_cell(source)
