@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+from notebook_builder import build_notebook
 
 TITLE = """# Market risk one day at a time: stepwise LSTM / GRU against GARCH, RiskMetrics and historical simulation
 
@@ -647,22 +648,7 @@ CELLS = [
 
 def build() -> nbformat.NotebookNode:
     """The notebook, unexecuted."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "tslib",
-        "display_name": "tslib",
-        "language": "python",
-    }
-    for kind, source, tags in CELLS:
-        cell = (
-            nbformat.v4.new_markdown_cell(source)
-            if kind == "markdown"
-            else nbformat.v4.new_code_cell(source)
-        )
-        if tags:
-            cell.metadata["tags"] = tags
-        notebook.cells.append(cell)
-    return notebook
+    return build_notebook(CELLS)
 
 
 if __name__ == "__main__":

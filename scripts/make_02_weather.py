@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import nbformat
+from notebook_builder import build_notebook, read_texts
 
 TITLE = """# Weather, one observation at a time: temperature forecasts with calibrated intervals, rain and fusion
 
@@ -650,34 +651,13 @@ CELLS = [
 
 def build(answer: str, conclusions: str) -> nbformat.NotebookNode:
     """The notebook with the answer and conclusions paragraphs filled in."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "tslib",
-        "display_name": "tslib",
-        "language": "python",
-    }
-    for kind, source, tags in CELLS:
-        source = source.replace("ANSWER_PLACEHOLDER", answer)
-        source = source.replace("CONCLUSIONS_PLACEHOLDER", conclusions)
-        cell = (
-            nbformat.v4.new_markdown_cell(source)
-            if kind == "markdown"
-            else nbformat.v4.new_code_cell(source)
-        )
-        if tags:
-            cell.metadata["tags"] = tags
-        notebook.cells.append(cell)
-    return notebook
+    return build_notebook(
+        CELLS, {"ANSWER_PLACEHOLDER": answer, "CONCLUSIONS_PLACEHOLDER": conclusions}
+    )
 
 
 if __name__ == "__main__":
-    text_dir = Path(__file__).with_name("notebook_02_text")
-    texts = {
-        name: (text_dir / f"{name}.md").read_text().strip()
-        if (text_dir / f"{name}.md").exists()
-        else "(to be written)"
-        for name in ("answer", "conclusions")
-    }
+    texts = read_texts(Path(__file__).with_name("notebook_02_text"), ("answer", "conclusions"))
     root = Path(__file__).resolve().parents[1]
     out = root / "notebooks" / "02_weather.ipynb"
     nbformat.write(build(texts["answer"], texts["conclusions"]), out)

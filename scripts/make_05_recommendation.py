@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from notebook_builder import build_notebook, read_texts
 
 TITLE = """# Next-item recommendation with live per-user state, served within a latency budget
 
@@ -532,33 +533,14 @@ CELLS = [
 
 
 def build(answer: str = "", conclusions: str = "") -> nbformat.NotebookNode:
-    """The notebook with the answer and conclusion paragraphs filled in."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "tslib",
-        "display_name": "tslib",
-        "language": "python",
-    }
-    for kind, source, tags in CELLS:
-        source = source.replace("ANSWER_PLACEHOLDER", answer)
-        source = source.replace("CONCLUSIONS_PLACEHOLDER", conclusions)
-        cell = (
-            nbformat.v4.new_markdown_cell(source)
-            if kind == "markdown"
-            else nbformat.v4.new_code_cell(source)
-        )
-        if tags:
-            cell.metadata["tags"] = tags
-        notebook.cells.append(cell)
-    return notebook
+    """The notebook with the answer and conclusions paragraphs filled in."""
+    return build_notebook(
+        CELLS, {"ANSWER_PLACEHOLDER": answer, "CONCLUSIONS_PLACEHOLDER": conclusions}
+    )
 
 
 if __name__ == "__main__":
-    text_dir = Path(__file__).with_name("notebook_05_text")
-    texts = {}
-    for name in ("answer", "conclusions"):
-        path = text_dir / f"{name}.md"
-        texts[name] = path.read_text().strip() if path.exists() else "(to be written)"
+    texts = read_texts(Path(__file__).with_name("notebook_05_text"), ("answer", "conclusions"))
     out = Path(__file__).resolve().parents[1] / "notebooks" / "05_recommendation.ipynb"
     nbformat.write(build(texts["answer"], texts["conclusions"]), out)
     ruff = Path(sys.executable).with_name("ruff")  # code cells in the project's format
