@@ -28,7 +28,7 @@ from tslib.encoders.heads import ItemScoreHead
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
 
-__all__ = ["NextItemEncoder", "MAX_ITEMS"]
+__all__ = ["NextItemEncoder", "MAX_ITEMS", "check_item_ids"]
 
 #: Item ids travel as float32 values, which hold every integer below 2**24 exactly.
 MAX_ITEMS = 2**24
@@ -122,25 +122,8 @@ class NextItemEncoder(StepEncoder):
         return self.core.state_bytes_per_stream()
 
     def item_ids(self, x: torch.Tensor, ndim: int, where: str) -> torch.Tensor:
-        """Validate an id column (B, 1) or (B, T, 1) and return it as int64 without the last dim."""
-        layout = "(B, 1)" if ndim == 2 else "(B, T, 1)"
-        if not isinstance(x, torch.Tensor) or x.ndim != ndim or x.shape[-1] != 1:
-            got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise InputError(f"{where}: expected item ids shaped {layout}, got {got}")
-        if x.is_floating_point():
-            if not bool(torch.isfinite(x).all()):
-                raise _row_error(f"{where}: item ids contain NaN or inf", ~torch.isfinite(x))
-            if not bool((x == x.round()).all()):
-                raise _row_error(
-                    f"{where}: item ids must be integers, got fractional values", x != x.round()
-                )
-        elif x.dtype == torch.bool or x.is_complex():
-            raise InputError(f"{where}: item ids must be integers or floats, got {x.dtype}")
-        ids = x.squeeze(-1).long()  # (B,) or (B, T)
-        if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= self.n_items):
-            outside = (ids < 0) | (ids >= self.n_items)  # (B,) or (B, T)
-            raise _row_error(f"{where}: item ids must lie in [0, {self.n_items})", outside)
-        return ids
+        """Validate an id column (B, 1) or (B, T, 1); see :func:`check_item_ids`."""
+        return check_item_ids(x, self.n_items, ndim, where)
 
     def scores(self, projected: torch.Tensor) -> torch.Tensor:
         """Dot products of projected states (..., E) with every item embedding -> (..., n_items)."""
@@ -157,6 +140,32 @@ class NextItemEncoder(StepEncoder):
         ids = self.item_ids(x, 3, "NextItemEncoder.forward")  # (B, T)
         projected, state = self.core(self.items(ids), state)  # (B, T, E)
         return self.scores(projected), state  # (B, T, N)
+
+
+def check_item_ids(x: torch.Tensor, n_items: int, ndim: int, where: str) -> torch.Tensor:
+    """Validate an id column (B, 1) or (B, T, 1) and return it as int64 without the last dim.
+
+    Shared by the item-sequence encoders. Errors name the bad batch rows in
+    ``error.rows``, which the runner turns into stream ids.
+    """
+    layout = "(B, 1)" if ndim == 2 else "(B, T, 1)"
+    if not isinstance(x, torch.Tensor) or x.ndim != ndim or x.shape[-1] != 1:
+        got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise InputError(f"{where}: expected item ids shaped {layout}, got {got}")
+    if x.is_floating_point():
+        if not bool(torch.isfinite(x).all()):
+            raise _row_error(f"{where}: item ids contain NaN or inf", ~torch.isfinite(x))
+        if not bool((x == x.round()).all()):
+            raise _row_error(
+                f"{where}: item ids must be integers, got fractional values", x != x.round()
+            )
+    elif x.dtype == torch.bool or x.is_complex():
+        raise InputError(f"{where}: item ids must be integers or floats, got {x.dtype}")
+    ids = x.squeeze(-1).long()  # (B,) or (B, T)
+    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= n_items):
+        outside = (ids < 0) | (ids >= n_items)  # (B,) or (B, T)
+        raise _row_error(f"{where}: item ids must lie in [0, {n_items})", outside)
+    return ids
 
 
 def _row_error(message: str, bad: torch.Tensor) -> InputError:

@@ -34,7 +34,7 @@ from torch import nn
 
 from tslib.encoders.base import State, StepEncoder, register_encoder, seeded_init
 from tslib.encoders.heads import ItemScoreHead
-from tslib.encoders.next_item import MAX_ITEMS
+from tslib.encoders.next_item import MAX_ITEMS, check_item_ids
 from tslib.encoders.transformer import CausalTransformerEncoder
 from tslib.errors import InputError
 
@@ -154,29 +154,8 @@ class SASRecEncoder(StepEncoder):
 
     # ------------------------------------------------------------- compute
     def item_ids(self, x: torch.Tensor, ndim: int, where: str) -> torch.Tensor:
-        """Validate an id column (B, 1) or (B, T, 1); return int64 ids without the last dim."""
-        layout = "(B, 1)" if ndim == 2 else "(B, T, 1)"
-        if not isinstance(x, torch.Tensor) or x.ndim != ndim or x.shape[-1] != 1:
-            got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise InputError(f"{where}: expected item ids shaped {layout}, got {got}")
-        if x.dtype == torch.bool or x.is_complex():
-            raise InputError(f"{where}: item ids must be integers or floats, got {x.dtype}")
-        bad = None
-        if x.is_floating_point():
-            if not bool(torch.isfinite(x).all()):
-                bad, what = ~torch.isfinite(x), "item ids contain NaN or inf"
-            elif not bool((x == x.round()).all()):
-                bad, what = x != x.round(), "item ids must be integers, got fractional values"
-        ids = x.squeeze(-1).long() if bad is None else None  # (B,) or (B, T)
-        if ids is not None and ids.numel() and (ids.min() < 0 or ids.max() >= self.n_items):
-            bad = ((ids < 0) | (ids >= self.n_items)).unsqueeze(-1)
-            what = f"item ids must lie in [0, {self.n_items})"
-        if bad is not None:
-            rows = bad.reshape(bad.shape[0], -1).any(dim=1).nonzero().flatten().tolist()
-            error = InputError(f"{where}: {what} (batch row(s) {rows[:10]})")
-            error.rows = rows  # read by the runner to name the rejected streams
-            raise error
-        return ids
+        """Validate an id column (B, 1) or (B, T, 1); see :func:`check_item_ids`."""
+        return check_item_ids(x, self.n_items, ndim, where)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         """Scaled item embeddings (..., D), with dropout while training."""

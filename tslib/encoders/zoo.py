@@ -35,6 +35,8 @@ def make_forecaster(
     *,
     hidden: int = 32,
     context: int = 64,
+    d_model: int | None = None,
+    n_heads: int = 2,
     head: str | Head | None = "gaussian",
     feedback_inputs: tuple[int, ...] = (),
     seed: int | None = None,
@@ -51,6 +53,10 @@ def make_forecaster(
         Hidden size (recurrent) or model width (transformer, a multiple of 2).
     context : int
         Attention window of the transformer, in steps.
+    d_model : int or None
+        Width of the transformer when it should differ from ``hidden``.
+    n_heads : int
+        Attention heads of the transformer (a divisor of its width).
     head : str, Head or None
         Output head, see :func:`~tslib.encoders.heads.make_head`.
     feedback_inputs : tuple of int
@@ -71,9 +77,9 @@ def make_forecaster(
     if kind == "transformer":
         return CausalTransformerEncoder(
             input_size,
-            hidden,
+            hidden if d_model is None else d_model,
             output_size,
-            n_heads=2,
+            n_heads=n_heads,
             num_layers=2,
             context=context,
             head=head,
