@@ -49,7 +49,7 @@ import tslib
 from tslib.baselines import GapSarimaxForecaster
 from tslib.baselines.hour_of_week import select_hour_of_week
 from tslib.datasets import load
-from tslib.encoders import CausalTransformerEncoder, RecurrentEncoder
+from tslib.encoders import make_forecaster
 from tslib.evaluate import summarize
 from tslib.evaluate.segments import (
     horizon_frame,
@@ -437,25 +437,21 @@ with and without covariates: six models, trained with `tslib.training.fit` (Adam
 early stopping on the validation span that lies before the test span). One model serves
 every sensor: the sensors' windows are pooled, and per-sensor scaling makes them comparable."""
 
-DEEP = """def make_model(kind: str, n_inputs: int, seed: int) -> torch.nn.Module:
-    if kind == "transformer":
-        return CausalTransformerEncoder(
-            n_inputs,
-            d_model=D_MODEL,
-            output_size=len(H),
-            n_heads=4,
-            num_layers=2,
-            context=steps(CONTEXT_HOURS),
-            seed=seed,
-        )
-    return RecurrentEncoder(n_inputs, HIDDEN, len(H), cell=kind, seed=seed)
-
-
-models, histories = {}, {}
+DEEP = """models, histories = {}, {}
 for variant in ("covariates", "no_covariates"):
     for k, kind in enumerate(DEEP):
         name = kind if variant == "covariates" else f"{kind}_no_covariates"
-        model = make_model(kind, train_data[variant][0].shape[2], SEED + k)
+        model = make_forecaster(
+            kind,
+            train_data[variant][0].shape[2],
+            len(H),
+            hidden=HIDDEN,
+            d_model=D_MODEL,
+            n_heads=4,
+            context=steps(CONTEXT_HOURS),
+            head=None,
+            seed=SEED + k,
+        )
         started = time.perf_counter()
         history = fit(
             model,
