@@ -1,6 +1,7 @@
 """Report generation: record notebook metrics, run notebooks with papermill and dask, index them."""
 
 from tslib.reports.build import execute_notebook, find_notebooks, run_reports
+from tslib.reports.headline import read_headline, record_headline
 from tslib.reports.index import write_index
 from tslib.reports.kernel import KERNEL_NAME, ensure_kernel
 from tslib.reports.metrics import METRICS_MIME, read_metrics, record
@@ -14,8 +15,10 @@ __all__ = [
     "find_notebooks",
     "load_param_set",
     "params_for",
+    "read_headline",
     "read_metrics",
     "record",
+    "record_headline",
     "run_reports",
     "write_index",
 ]

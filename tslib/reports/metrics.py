@@ -18,10 +18,20 @@ import nbformat
 
 from tslib.errors import InputError
 
-__all__ = ["METRICS_MIME", "record", "read_metrics"]
+__all__ = [
+    "METRICS_MIME",
+    "RESERVED_PREFIXES",
+    "emit_metrics",
+    "format_value",
+    "record",
+    "read_metrics",
+]
 
 #: MIME type of the display output that carries recorded metrics.
 METRICS_MIME = "application/vnd.tslib.metrics+json"
+
+#: Metric name prefixes that only tslib writes (see :mod:`tslib.reports.headline`).
+RESERVED_PREFIXES = ("headline.",)
 
 
 def _plain(name: str, value):
@@ -40,6 +50,13 @@ def _plain(name: str, value):
     raise InputError(
         f"metric {name!r} must be a number, bool or string, got {type(value).__name__}"
     )
+
+
+def format_value(value) -> str:
+    """A metric as shown in tables: floats to 4 significant digits, the rest as is."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
 
 
 def record(**metrics) -> dict:
@@ -62,14 +79,34 @@ def record(**metrics) -> dict:
     """
     if not metrics:
         raise InputError("record() needs at least one metric, e.g. record(mae=0.3)")
-    plain = {name: _plain(name, value) for name, value in metrics.items()}
+    for name in metrics:
+        if name.startswith(RESERVED_PREFIXES):
+            raise InputError(
+                f"metric name {name!r} is reserved; use record_headline() for the headline"
+            )
+    return emit_metrics({name: _plain(name, value) for name, value in metrics.items()})
+
+
+def emit_metrics(plain: dict) -> dict:
+    """Display already-checked metrics in the running notebook (a no-op outside IPython).
+
+    Parameters
+    ----------
+    plain : dict
+        Metric name to JSON scalar.
+
+    Returns
+    -------
+    dict
+        ``plain`` itself.
+    """
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:  # pragma: no cover - IPython is a dependency
         return plain
     if get_ipython() is not None:
-        rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in plain.items())
+        rows = "".join(f"<tr><td>{k}</td><td>{format_value(v)}</td></tr>" for k, v in plain.items())
         display(
             {
                 METRICS_MIME: plain,
