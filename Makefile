@@ -23,8 +23,12 @@ test: lint test-py test-nb
 reports: env
 	$(VENV)/bin/tslib report --params default
 
+# The launcher registers the tslib kernel (ensure_kernel), then execs `python -m jupyterlab`.
+# It adds --allow-root only when the effective user is root (containers, CI), where Jupyter
+# refuses to start without it; a normal user's command line stays exactly `jupyter lab ...`.
+# tests/test_lab_server.py reads this recipe and starts the same command on loopback.
 lab: env
-	$(VENV)/bin/jupyter lab --notebook-dir notebooks
+	$(PY) -m tslib.reports.lab --notebook-dir notebooks
 
 bench: env
 	$(PY) -m benchmarks
