@@ -1,0 +1,51 @@
+"""Model compression for stepwise encoders, measured by what it buys per step.
+
+* :mod:`~tslib.compression.structured`: remove hidden units (:func:`prune_units`,
+  :func:`unit_importance`); the result is an ordinary, smaller encoder whose step
+  does less work;
+* :mod:`~tslib.compression.distill`: fine-tune the pruned student towards the
+  teacher's outputs and the targets (:func:`distill`);
+* :mod:`~tslib.compression.precision`: native bf16 / int8 support of the CPU
+  (:func:`precision_support`) and a bf16 / fp16 copy (:func:`reduced_precision`);
+* :mod:`~tslib.compression.quantize`: torch dynamic int8 (:func:`quantize_dynamic_int8`);
+* :mod:`~tslib.compression.magnitude`: unstructured pruning (:func:`prune_magnitude`);
+* :mod:`~tslib.compression.measures`, :mod:`~tslib.compression.latency` and
+  :mod:`~tslib.compression.pareto`: size, error, step latency, and the table of all
+  methods side by side (:func:`pareto_table`).
+"""
+
+from tslib.compression.distill import distill, teacher_outputs
+from tslib.compression.latency import step_latency, stepper
+from tslib.compression.magnitude import prune_magnitude, sparsity
+from tslib.compression.measures import model_size_bytes, one_step_mse
+from tslib.compression.pareto import PARETO_COLUMNS, pareto_table
+from tslib.compression.precision import (
+    PrecisionSupport,
+    cpu_flags,
+    precision_support,
+    reduced_precision,
+)
+from tslib.compression.quantize import QuantizedRecurrentEncoder, quantize_dynamic_int8
+from tslib.compression.structured import GATES, prune_units, unit_importance
+
+__all__ = [
+    "GATES",
+    "PARETO_COLUMNS",
+    "PrecisionSupport",
+    "QuantizedRecurrentEncoder",
+    "cpu_flags",
+    "distill",
+    "model_size_bytes",
+    "one_step_mse",
+    "pareto_table",
+    "precision_support",
+    "prune_magnitude",
+    "prune_units",
+    "quantize_dynamic_int8",
+    "reduced_precision",
+    "sparsity",
+    "step_latency",
+    "stepper",
+    "teacher_outputs",
+    "unit_importance",
+]
