@@ -96,10 +96,11 @@ def test_report_run_with_local_cluster_marks_failures_and_indexes_all(project: P
     assert metrics == {"score": 25, "label": "ok"}  # SEED=2 from defaults, SCALE=5 per notebook
     assert "<td>score</td><td>25</td>" in (out / "a_ok.html").read_text()
     summary = json.loads((out / "metrics.json").read_text())
-    assert summary["a_ok"]["status"] == "ok" and summary["b_fails"]["status"] == "failed"
-    assert "deliberate failure in b" in summary["b_fails"]["error"]
+    assert summary["notebooks"]["a_ok"]["status"] == "ok"
+    assert summary["notebooks"]["b_fails"]["status"] == "failed"
+    assert "deliberate failure in b" in summary["notebooks"]["b_fails"]["error"]
     index = (out / "index.html").read_text()
-    assert "a_ok" in index and "b_fails" in index and "score = 25" in index
+    assert "a_ok" in index and "b_fails" in index and "<td>score</td><td class=num>25</td>" in index
     assert 'href="a_ok.html"' in index
 
 

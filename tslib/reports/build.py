@@ -22,10 +22,18 @@ from pathlib import Path
 from tqdm import tqdm  # plain text bar: no widget state in executed notebooks
 
 from tslib.errors import InputError
+from tslib.reports.html import write_html_views
 from tslib.reports.index import write_index
 from tslib.reports.kernel import KERNEL_NAME, ensure_kernel
 from tslib.reports.metrics import read_metrics
-from tslib.reports.params import load_param_set, params_for
+from tslib.reports.params import check_param_set, load_param_set, params_for
+from tslib.reports.provenance import (
+    git_state,
+    host_info,
+    notebook_provenance,
+    now_utc,
+    run_provenance,
+)
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
@@ -111,15 +119,20 @@ def execute_notebook(
     never raises: failures come back as ``status="failed"`` with the error.
     ``threads`` (when given) is written to :data:`THREAD_VARIABLES` in this
     process before the kernel starts, so torch in the notebook uses that many.
+    The kernel runs under :class:`~tslib.reports.report_kernel.ReportKernelManager`
+    (IPC transport, no start-up or shutdown noise on stderr). The HTML pages are
+    those of :func:`~tslib.reports.html.write_html_views`.
 
     Returns
     -------
     dict
-        ``notebook, status, seconds, metrics, error, ipynb, html, threads``.
+        ``notebook, status, seconds, metrics, error, ipynb, html, html_nocode,
+        title, threads``; ``html`` is the full page, ``html_nocode`` the page
+        without code, ``title`` the notebook's own title.
     """
-    import nbformat
     import papermill
-    from nbconvert import HTMLExporter
+
+    from tslib.reports.report_kernel import ReportKernelManager
 
     ensure_kernel(kernel_name)
     if threads is not None:  # the kernel inherits this process's environment
@@ -128,7 +141,6 @@ def execute_notebook(
     out_path = Path(out_dir)
     out_path.mkdir(parents=True, exist_ok=True)
     executed = out_path / notebook_path.name
-    html_path = executed.with_suffix(".html")
     result = {"notebook": notebook_path.stem, "status": "ok", "error": None, "metrics": {}}
     result["threads"] = threads
     start = time.perf_counter()
@@ -141,6 +153,7 @@ def execute_notebook(
             cwd=str(notebook_path.parent),
             progress_bar=False,
             execution_timeout=timeout_s,
+            kernel_manager_class=ReportKernelManager,
         )
     except Exception as error:  # noqa: BLE001 - a failed notebook is a result, not a crash
         result["status"] = "failed"
@@ -150,10 +163,8 @@ def execute_notebook(
     if executed.exists():
         try:
             result["metrics"] = read_metrics(executed)
-            body, _ = HTMLExporter().from_notebook_node(nbformat.read(str(executed), as_version=4))
-            html_path.write_text(body)
-            result["html"] = str(html_path)
             result["ipynb"] = str(executed)
+            result.update(write_html_views(executed, out_path))
         except Exception:  # noqa: BLE001
             result["status"] = "failed"
             result["error"] = (result["error"] or "") + traceback.format_exc()
@@ -205,7 +216,9 @@ def run_reports(
     workers : int, optional
         LocalCluster worker processes (default: min(#notebooks, #cpus)).
     only : list of str, optional
-        Run only these notebooks (file stems).
+        Run only these notebooks (file stems); their rows are merged into the
+        folder's existing ``metrics.json`` and index, whose other rows keep
+        their own run dates.
     connect_timeout_s : float
         Seconds to wait for ``scheduler`` before giving up (default
         :data:`CONNECT_TIMEOUT_S`).
@@ -219,9 +232,11 @@ def run_reports(
     ------
     InputError
         A usage or configuration error, found before any notebook runs: a bad
-        parameter set, a missing or empty notebook folder, an unknown notebook
-        in ``only``, ``workers`` or ``connect_timeout_s`` out of range, an output
-        folder that cannot be created, or a scheduler that cannot be reached.
+        parameter set (including one that names a notebook not in the folder or
+        a parameter a notebook does not declare), a missing or empty notebook
+        folder, an unknown notebook in ``only``, ``workers`` or
+        ``connect_timeout_s`` out of range, an output folder that cannot be
+        created, or a scheduler that cannot be reached.
     """
     from distributed import as_completed
 
@@ -234,6 +249,7 @@ def run_reports(
     ):
         raise InputError(f"connect_timeout_s must be a positive number, got {connect_timeout_s!r}")
     settings = load_param_set(param_set, params_dir)
+    declared = check_param_set(settings, find_notebooks(notebook_dir))
     notebooks = find_notebooks(notebook_dir, only)
     out_dir = Path(output_root) / settings["name"]
     try:
@@ -241,10 +257,12 @@ def run_reports(
     except OSError as error:
         raise InputError(f"cannot create the report folder {out_dir}: {error.strerror}") from None
     workers = workers or max(1, min(len(notebooks), os.cpu_count() or 1))
+    started, start = now_utc(), time.perf_counter()
     client, cluster = _client(scheduler, workers, connect_timeout_s)
     results = []
     try:
         threads = notebook_threads(client)
+        hosts = [{"address": a, **info} for a, info in client.run(host_info).items()]
         futures = [
             client.submit(
                 execute_notebook,
@@ -269,5 +287,12 @@ def run_reports(
         client.close()
         if cluster is not None:
             cluster.close()
-    write_index(results, out_dir, settings["name"])
+    git = git_state(notebook_dir)
+    for result in results:
+        sent = params_for(settings, result["notebook"])
+        declared_here = declared.get(result["notebook"], {})
+        result.update(notebook_provenance(result, declared_here, sent, started, git))
+    wall = time.perf_counter() - start
+    provenance = run_provenance(settings, notebook_dir, started, wall, threads, hosts)
+    write_index(results, out_dir, settings["name"], provenance=provenance, merge=bool(only))
     return results

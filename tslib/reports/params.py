@@ -12,17 +12,27 @@ A parameter set is a YAML file with two optional keys::
 
 Every notebook found in the notebook folder runs; one that the set does not
 name runs with ``defaults`` and its own parameter cell.
+
+Before anything runs, :func:`check_param_set` reads each notebook's declared
+parameters (its cell tagged ``parameters``, through ``papermill.inspect_notebook``)
+and refuses the set when ``notebooks:`` names a notebook that is not in the
+folder, or when a notebook would be sent a parameter it does not declare. The
+rule for ``defaults`` is strict: a default is sent to every notebook, so every
+notebook must declare it (put a parameter that only some notebooks have under
+their own ``notebooks:`` entries). papermill itself would only warn and run with
+the notebook's own value.
 """
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import yaml
 
 from tslib.errors import InputError
 
-__all__ = ["load_param_set", "params_for"]
+__all__ = ["check_param_set", "declared_parameters", "load_param_set", "params_for"]
 
 
 def load_param_set(name_or_path: str | Path, params_dir: str | Path = "reports/params") -> dict:
@@ -56,7 +66,7 @@ def load_param_set(name_or_path: str | Path, params_dir: str | Path = "reports/p
                 f"{path}: 'notebooks.{stem}' must be a mapping of parameters, got {values!r:.60}"
             )
         _check_names(values or {}, f"{path}: 'notebooks.{stem}'")
-    return {"name": path.stem, "defaults": defaults, "notebooks": notebooks}
+    return {"name": path.stem, "path": str(path), "defaults": defaults, "notebooks": notebooks}
 
 
 def _read_yaml(path: Path) -> object:
@@ -90,3 +100,78 @@ def params_for(param_set: dict, notebook_stem: str) -> dict:
     merged = dict(param_set["defaults"])
     merged.update(param_set["notebooks"].get(notebook_stem) or {})
     return merged
+
+
+def declared_parameters(notebook: str | Path) -> dict[str, str]:
+    """Parameters a notebook declares: name to the source text of its default value.
+
+    Raises
+    ------
+    InputError
+        If the notebook cannot be read or its parameters cell cannot be parsed.
+    """
+    import papermill
+
+    try:
+        declared = papermill.inspect_notebook(str(notebook))
+    except Exception as error:  # noqa: BLE001 - papermill raises many kinds here
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(f"cannot read the parameters of notebook {notebook}: {first}") from None
+    return {name: str(entry.get("default", "")) for name, entry in declared.items()}
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
+    return (
+        f"{name!r} (did you mean {' or '.join(repr(c) for c in close)}?)" if close else repr(name)
+    )
+
+
+def check_param_set(param_set: dict, notebooks: list[Path]) -> dict[str, dict[str, str]]:
+    """Refuse a parameter set that names an unknown notebook or parameter.
+
+    Parameters
+    ----------
+    param_set : dict
+        What :func:`load_param_set` returned.
+    notebooks : list of Path
+        Every notebook of the folder (not only those selected to run).
+
+    Returns
+    -------
+    dict
+        Notebook stem to its declared parameters (:func:`declared_parameters`).
+
+    Raises
+    ------
+    InputError
+        Naming the parameter set, each offending notebook and the unknown names,
+        with close matches, all in one line.
+    """
+    where = f"parameter set {param_set['name']!r} ({param_set.get('path', param_set['name'])})"
+    stems = [path.stem for path in notebooks]
+    unknown = [stem for stem in param_set["notebooks"] if stem not in stems]
+    if unknown:
+        names = ", ".join(_suggest(stem, stems) for stem in unknown)
+        raise InputError(f"{where}: unknown notebook(s) {names}; notebooks: {stems}")
+    declared = {path.stem: declared_parameters(path) for path in notebooks}
+    problems = []
+    for stem, known in declared.items():
+        sent = params_for(param_set, stem)
+        missing = [name for name in sent if name not in known]
+        if missing:
+            origin = [
+                "defaults" if name not in (param_set["notebooks"].get(stem) or {}) else "notebooks"
+                for name in missing
+            ]
+            listed = ", ".join(
+                f"{_suggest(name, list(known))} from {src}"
+                for name, src in zip(missing, origin, strict=True)
+            )
+            problems.append(f"notebook {stem!r} does not declare {listed}")
+    if problems:
+        raise InputError(
+            f"{where}: " + "; ".join(problems) + " (parameters are declared in the notebook's "
+            "cell tagged 'parameters'; a default must be declared by every notebook)"
+        )
+    return declared
