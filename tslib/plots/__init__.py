@@ -1,7 +1,9 @@
 """Plots with one consistent seaborn style; every function returns its matplotlib Axes.
 
 Call :func:`use_style` once (or use :func:`plot_style` as a context manager);
-figures made by these functions get the style either way.
+figures made by these functions get the style either way. Every plot labels both
+axes (with units where there are any) and has a legend when it draws more than one
+series. :func:`format_table` shows a table's floats to 4 significant digits.
 """
 
 from tslib.plots.detection import plot_detection_timeline
@@ -11,6 +13,7 @@ from tslib.plots.ranking import metric_by_position, plot_ranking_by_position
 from tslib.plots.risk import plot_var_exceedances
 from tslib.plots.rul import plot_rul
 from tslib.plots.style import COLORS, PALETTE, plot_style, use_style
+from tslib.plots.tables import format_number, format_table
 from tslib.plots.trace import plot_graph_trace
 from tslib.plots.weather import (
     lagged_correlations,
@@ -25,6 +28,8 @@ __all__ = [
     "PALETTE",
     "use_style",
     "plot_style",
+    "format_number",
+    "format_table",
     "plot_forecast",
     "plot_var_exceedances",
     "plot_rul",

@@ -31,6 +31,8 @@ def plot_forecast(
     *,
     actual: object | None = None,
     label: str = "forecast",
+    xlabel: str = "time",
+    ylabel: str = "value",
 ) -> Axes:
     """Plot the observed history, a forecast, its interval and (optionally) what happened.
 
@@ -48,6 +50,8 @@ def plot_forecast(
         Realised values over the forecast horizon, aligned with ``forecast``.
     label : str
         Legend label of the forecast.
+    xlabel, ylabel : str
+        Axis labels, with units where there are any (e.g. ``"vehicles per hour"``).
 
     Returns
     -------
@@ -78,7 +82,7 @@ def plot_forecast(
             )
         ax.plot(x_fc, y_actual, color=COLORS["truth"], linestyle="--", label="actual")
     ax.axvline(x_hist[-1], color=COLORS["threshold"], linewidth=0.8, linestyle=":")
-    ax.set_xlabel("time")
-    ax.set_ylabel("value")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.legend(loc="best")
     return ax

@@ -37,7 +37,8 @@ def plot_rul(
     Returns
     -------
     matplotlib.axes.Axes
-        Trajectory: two lines (true, predicted). Scatter: one scatter and the diagonal.
+        Trajectory: two lines (true, predicted). Scatter: one scatter and the
+        diagonal. Both with a legend.
     """
     x, truth = as_xy(true, "true")
     _, predicted = as_xy(pred, "pred")
@@ -51,12 +52,15 @@ def plot_rul(
         ax.set_ylabel(f"RUL ({unit})")
         ax.legend(loc="best")
     elif kind == "scatter":
-        ax.scatter(truth, predicted, color=COLORS["forecast"], s=16)
+        ax.scatter(truth, predicted, color=COLORS["forecast"], s=16, label="one engine")
         low = float(min(truth.min(), predicted.min()))
         high = float(max(truth.max(), predicted.max()))
-        ax.plot([low, high], [low, high], color=COLORS["threshold"], linestyle="--")
+        ax.plot(
+            [low, high], [low, high], color=COLORS["threshold"], linestyle="--", label="pred = true"
+        )
         ax.set_xlabel(f"true RUL ({unit})")
         ax.set_ylabel(f"predicted RUL ({unit})")
+        ax.legend(loc="best")
     else:
         raise InputError(f"plot_rul: kind must be 'trajectory' or 'scatter', got {kind!r}")
     return ax

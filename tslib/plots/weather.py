@@ -95,6 +95,7 @@ def plot_fan_chart(
     *,
     levels: tuple[str, ...] = ("95", "80"),
     others: tuple[str, ...] = (),
+    ylabel: str = "value",
 ) -> Axes:
     """Truth, one model's forecast and its nested intervals over ``[start, end]``.
 
@@ -110,6 +111,8 @@ def plot_fan_chart(
         Interval columns ``lower_<level>`` / ``upper_<level>``, widest first.
     others : tuple of str
         Further models whose point forecasts are drawn as thin lines.
+    ylabel : str
+        The y-axis label: the variable and its unit, e.g. ``"T (degC)"``.
     """
     window = scored[(scored["timestamp"] >= start) & (scored["timestamp"] <= end)]
     mine = window[window["model"] == model].sort_values("timestamp")
@@ -132,6 +135,7 @@ def plot_fan_chart(
     ax.plot(mine["timestamp"], mine["y_true"], color=COLORS["truth"], marker=".", label="observed")
     ax.figure.autofmt_xdate()  # slanted dates that do not overlap
     ax.set_xlabel("time")
+    ax.set_ylabel(ylabel)
     ax.legend(loc="best", fontsize="small")
     return ax
 
