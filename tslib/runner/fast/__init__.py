@@ -39,11 +39,13 @@ from __future__ import annotations
 import torch
 
 from tslib.encoders.recurrent import CELLS, RecurrentEncoder
+from tslib.encoders.transformer import CausalTransformerEncoder
 from tslib.runner.fast.cuda_graph import GRAPH_BUCKETS, CudaGraphKernel
 from tslib.runner.fast.fused import fuse_layer
 from tslib.runner.fast.native import NATIVE_SMALL_MAX, NativePath
 from tslib.runner.fast.native_build import load_native
 from tslib.runner.fast.recurrent import TINY_BATCH_MAX, RecurrentKernel
+from tslib.runner.fast.transformer_step import TransformerKernel, select_transformer_kernel
 
 __all__ = [
     "GRAPH_BUCKETS",
@@ -52,6 +54,7 @@ __all__ = [
     "CudaGraphKernel",
     "NativePath",
     "RecurrentKernel",
+    "TransformerKernel",
     "fuse_layer",
     "load_native",
     "select_kernel",
@@ -79,7 +82,7 @@ def supported(model: object) -> bool:
 
 def select_kernel(
     model: object, device: torch.device | str
-) -> RecurrentKernel | CudaGraphKernel | None:
+) -> RecurrentKernel | CudaGraphKernel | TransformerKernel | None:
     """Return a fast :class:`~tslib.runner.kernels.StepKernel` for ``model`` or ``None``.
 
     Parameters
@@ -91,11 +94,14 @@ def select_kernel(
 
     Returns
     -------
-    RecurrentKernel, CudaGraphKernel or None
+    RecurrentKernel, CudaGraphKernel, TransformerKernel or None
         A :class:`CudaGraphKernel` on CUDA, a :class:`RecurrentKernel` on the CPU,
+        a :class:`TransformerKernel` for a CausalTransformerEncoder on the CPU,
         ``None`` for any other model or device, or when the model's weights are
         not on ``device`` (the runner then uses PlainKernel).
     """
+    if isinstance(model, CausalTransformerEncoder):  # its own kernel (transformer_step.py)
+        return select_transformer_kernel(model, device)
     if not supported(model):
         return None
     device = torch.device(device)
