@@ -1,8 +1,15 @@
 """Command line: ``tslib report`` runs every notebook into ``reports/<set>/``.
 
-Exit status: 0 when every notebook ran, 1 when a notebook failed, 2 for a usage
-or configuration error (a bad option, parameter set, notebook folder or
-scheduler), which is reported in one line on stderr before anything runs.
+``tslib report --compare OLD_DIR`` runs nothing: it compares the report folder of
+``--params`` (``<--output>/<set>``) with an earlier one, ``OLD_DIR``, and prints
+the metric changes (old, new, change, relative change), missing notebooks and
+metrics, changed parameters and both runs' commits.
+
+Exit status: 0 when every notebook ran (or the comparison was printed), 1 when a
+notebook failed, 2 for a usage or configuration error (a bad option, parameter
+set, notebook folder or scheduler, a parameter set naming an unknown notebook or
+parameter, a report folder without ``metrics.json``), which is reported in one
+line on stderr before anything runs.
 """
 
 from __future__ import annotations
@@ -45,7 +52,12 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="tslib", description="tslib command line")
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser(
-        "report", help="execute the notebooks with a parameter set and write HTML reports"
+        "report",
+        help="execute the notebooks with a parameter set and write HTML reports",
+        description="Execute every notebook with a parameter set into <output>/<set>/ "
+        "(index.html, metrics.json, one HTML page per notebook). The parameter set is "
+        "checked against each notebook's declared parameters before anything runs. "
+        "With --compare OLD_DIR nothing runs: <output>/<set> is compared with OLD_DIR.",
     )
     report.add_argument("--params", default="default", help="parameter set name or YAML path")
     report.add_argument("--notebooks", default="notebooks", help="folder of notebooks")
@@ -61,7 +73,23 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds to wait for --scheduler (default 10)",
     )
-    report.add_argument("--only", nargs="*", default=None, help="run only these notebooks")
+    report.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        help="run only these notebooks; their rows are merged into the existing index, "
+        "other rows keep their run date",
+    )
+    report.add_argument(
+        "--compare",
+        metavar="OLD_DIR",
+        default=None,
+        help="run nothing; table metric changes from the report folder OLD_DIR (old) to "
+        "<output>/<set of --params> (new), with both commits",
+    )
+    report.add_argument(
+        "--changed-only", action="store_true", help="with --compare: only metrics that changed"
+    )
     report.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 
@@ -72,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         args = _build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help (0) or a usage error (2), already printed
         return exit_.code if isinstance(exit_.code, int) else 2
+    if args.command == "report" and args.compare is not None:
+        return _compare(args)
     if args.command == "report":
         from tslib.errors import TslibError
         from tslib.reports import load_param_set, run_reports
@@ -103,6 +133,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"index: {Path(args.output) / set_name / 'index.html'}")
         return 1 if failed else 0
     return 2  # pragma: no cover - argparse enforces the command
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """``tslib report --compare OLD_DIR``: print the comparison, run nothing."""
+    from tslib.errors import TslibError
+    from tslib.reports.compare import compare_reports, format_comparison
+
+    set_name = Path(args.params).stem if args.params.endswith((".yaml", ".yml")) else args.params
+    try:
+        comparison = compare_reports(args.compare, Path(args.output) / set_name)
+    except TslibError as error:
+        print(f"tslib report: error: {error}", file=sys.stderr)
+        return 2
+    print(format_comparison(comparison, changed_only=args.changed_only))
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

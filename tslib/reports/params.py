@@ -105,19 +105,36 @@ def params_for(param_set: dict, notebook_stem: str) -> dict:
 def declared_parameters(notebook: str | Path) -> dict[str, str]:
     """Parameters a notebook declares: name to the source text of its default value.
 
+    Parsed by papermill's translator for the notebook's kernel or language (what
+    ``papermill.inspect_notebook`` does), with the ``tslib`` kernel's Python when
+    the notebook names no kernel. A notebook without a ``parameters`` cell
+    declares nothing.
+
     Raises
     ------
     InputError
         If the notebook cannot be read or its parameters cell cannot be parsed.
     """
-    import papermill
+    import nbformat
+    from papermill.translators import papermill_translators
+
+    from tslib.reports.kernel import KERNEL_NAME
 
     try:
-        declared = papermill.inspect_notebook(str(notebook))
-    except Exception as error:  # noqa: BLE001 - papermill raises many kinds here
+        nb = nbformat.read(str(notebook), as_version=4)
+        cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+        if not cells:
+            return {}
+        spec = nb.metadata.get("kernelspec", {})
+        language = spec.get("language") or nb.metadata.get("language_info", {}).get("name")
+        translator = papermill_translators.find_translator(
+            spec.get("name") or KERNEL_NAME, language or "python"
+        )
+        declared = translator.inspect(cells[0])
+    except Exception as error:  # noqa: BLE001 - nbformat and papermill raise many kinds here
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(f"cannot read the parameters of notebook {notebook}: {first}") from None
-    return {name: str(entry.get("default", "")) for name, entry in declared.items()}
+    return {entry.name: str(entry.default) for entry in declared}
 
 
 def _suggest(name: str, known: list[str]) -> str:
