@@ -113,7 +113,8 @@ def scoreboard_figure(rows: list[dict], path: str | Path) -> Path | None:
                 Patch(color=role["baseline"], label="baseline better"),
                 Patch(color="0.3", label="parity (ratio 1)", fill=False, linestyle="--"),
             ],
-            loc="lower right",
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
             fontsize=8,
         )
         ratios = [r["ratio"] for r in shown]
