@@ -119,16 +119,14 @@ def execute_notebook(
     never raises: failures come back as ``status="failed"`` with the error.
     ``threads`` (when given) is written to :data:`THREAD_VARIABLES` in this
     process before the kernel starts, so torch in the notebook uses that many.
-    The kernel runs under :class:`~tslib.reports.report_kernel.ReportKernelManager`
-    (IPC transport, no start-up or shutdown noise on stderr). The HTML pages are
-    those of :func:`~tslib.reports.html.write_html_views`.
+    The kernel runs over IPC (:mod:`tslib.reports.report_kernel`); the pages are
+    those of :func:`tslib.reports.html.write_html_views`.
 
     Returns
     -------
     dict
-        ``notebook, status, seconds, metrics, error, ipynb, html, html_nocode,
-        title, threads``; ``html`` is the full page, ``html_nocode`` the page
-        without code, ``title`` the notebook's own title.
+        ``notebook, status, seconds, metrics, error, ipynb, threads``, and
+        ``html`` (full page), ``html_nocode`` (page without code), ``title``.
     """
     import papermill
 
