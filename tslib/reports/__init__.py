@@ -2,6 +2,7 @@
 
 from tslib.reports.build import execute_notebook, find_notebooks, run_reports
 from tslib.reports.headline import read_headline, record_headline
+from tslib.reports.html import write_html_views
 from tslib.reports.index import write_index
 from tslib.reports.kernel import KERNEL_NAME, ensure_kernel
 from tslib.reports.metrics import METRICS_MIME, read_metrics, record
@@ -20,5 +21,6 @@ __all__ = [
     "record",
     "record_headline",
     "run_reports",
+    "write_html_views",
     "write_index",
 ]
