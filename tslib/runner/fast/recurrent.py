@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import torch
 
@@ -24,14 +26,19 @@ __all__ = ["TINY_BATCH_MAX", "RecurrentKernel"]
 TINY_BATCH_MAX = 16
 
 
-def _param_key(params: list[torch.Tensor]) -> list[int]:
-    """Version counters and storage pointers of ``params``, compared to detect changes.
+_VERSION = operator.attrgetter("_version")
+_DATA_PTR = torch.Tensor.data_ptr
 
-    Inference tensors (built under ``torch.inference_mode()``) track no version;
-    they count as version -1, so only their storage pointer is compared.
+
+def _param_key(params: list[torch.Tensor], versioned: list[torch.Tensor]) -> list[int]:
+    """Version counters of ``versioned`` and storage pointers of ``params``.
+
+    Compared between calls to detect changes. ``versioned`` is ``params`` without
+    the inference tensors (built under ``torch.inference_mode()``), which track no
+    version: only their storage pointer is compared. (``map`` over C getters: this
+    runs on every step, and costs about 1 µs for a one-layer model.)
     """
-    versions = [-1 if p.is_inference() else p._version for p in params]
-    return versions + [p.data_ptr() for p in params]
+    return list(map(_VERSION, versioned)) + list(map(_DATA_PTR, params))
 
 
 class _Buffers:
@@ -142,7 +149,7 @@ class RecurrentKernel:
         counter: for them only a move is seen (call :meth:`refresh` after changing
         such a parameter in place).
         """
-        return _param_key(self._params) != self._key
+        return _param_key(self._params, self._versioned) != self._key
 
     def refresh(self) -> None:
         """Re-read and re-fuse the model's weights (automatic after in-place changes).
@@ -174,7 +181,8 @@ class RecurrentKernel:
         self.dtype, self.device = new[-1].dtype, new[-1].device
         self._numpy_ok = self.device.type == "cpu" and self.dtype in (torch.float32, torch.float64)
         self._numpy_fused = [t.numpy() for t in self.fused] if self._numpy_ok else []
-        self._key = _param_key(self._params)
+        self._versioned = [p for p in self._params if not p.is_inference()]
+        self._key = _param_key(self._params, self._versioned)
 
     # ---------------------------------------------------------------- stepping
     def __call__(
@@ -186,6 +194,11 @@ class RecurrentKernel:
             return self._plain(x, pool, index)
         if self.stale():
             self.refresh()
+        native = self.native
+        if native is not None and batch <= native.small_max:
+            y = native.repeat_small(x, pool, index)  # the checks cached from the last call
+            if y is not None:
+                return y
         if x.dtype != self.dtype or x.requires_grad:
             x = x.detach().to(self.dtype)
         span = self._span(index)
