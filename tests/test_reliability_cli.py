@@ -27,7 +27,9 @@ def project(tmp_path: Path) -> Path:
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    parameters = nbformat.v4.new_code_cell("SEED = 0")
+    parameters.metadata["tags"] = ["parameters"]  # the set's SEED must be declared
+    nb.cells = [parameters, nbformat.v4.new_code_cell("x = 1")]
     nbformat.write(nb, str(notebooks / "a.ipynb"))
     params = tmp_path / "params"
     params.mkdir()
