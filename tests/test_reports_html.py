@@ -232,3 +232,13 @@ def test_missing_mathjax_package_is_a_state_error(monkeypatch):
     monkeypatch.setattr(assets, "MATHJAX_PACKAGE", "no_such_mathjax_package")
     with pytest.raises(StateError, match="jupyter-server-mathjax"):
         assets.mathjax_source()
+
+
+def test_report_kernels_use_private_absolute_ipc_sockets():
+    from tslib.reports.report_kernel import IPC_PATH_LIMIT, ReportKernelManager
+
+    first, second = ReportKernelManager(), ReportKernelManager()
+    assert first.transport == "ipc" and os.path.isabs(first.ip)
+    assert first.ip != second.ip  # two notebooks of one folder never share sockets
+    assert len(first.ip) <= IPC_PATH_LIMIT
+    assert ReportKernelManager(transport="tcp").ip in ("127.0.0.1", "localhost", "::1")

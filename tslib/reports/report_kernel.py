@@ -44,7 +44,7 @@ class ReportKernelManager(AsyncKernelManager):
 
     @default("transport")
     def _default_transport(self) -> str:
-        return "ipc"
+        return "ipc" if os.name == "posix" else "tcp"  # Unix domain sockets
 
     @default("ip")
     def _default_ip(self) -> str:
@@ -53,14 +53,22 @@ class ReportKernelManager(AsyncKernelManager):
         jupyter_client's default, ``kernel-ipc``, is relative to the working folder,
         which is the notebook folder, shared by every notebook of a report run.
         """
+        if self.transport != "ipc":
+            from jupyter_client.localinterfaces import localhost
+
+            return localhost()
         from jupyter_core.paths import jupyter_runtime_dir
 
         name = f"tslib-kernel-{uuid.uuid4().hex[:12]}-ipc"
         folder = jupyter_runtime_dir()
-        if len(os.path.join(folder, name)) > IPC_PATH_LIMIT:
-            folder = tempfile.gettempdir()
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        return os.path.join(folder, name)
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            usable = (
+                os.access(folder, os.W_OK) and len(os.path.join(folder, name)) <= IPC_PATH_LIMIT
+            )
+        except OSError:
+            usable = False
+        return os.path.join(folder if usable else tempfile.gettempdir(), name)
 
     async def _async_interrupt_kernel(self) -> None:
         """Interrupt the kernel, except for jupyter_client's own pre-shutdown interrupt."""
