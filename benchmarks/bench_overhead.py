@@ -12,7 +12,9 @@ The second table times the fast kernel alone, native path off, on its NumPy path
 and on its torch path for small batches; it is the measurement behind
 ``tslib.runner.fast.TINY_BATCH_MAX`` (used when the native path is unavailable).
 
-Goal (issue): runner.step <= 1.2x the bare cell; stretch <= 0.5x.
+Goals: runner.step <= 1.2x the bare cell, stretch <= 0.5x (earlier issue); issue 17,
+goal 3: <= 0.3x the bare cell in inference mode, with the runner without the native
+path as its "before" in the same rounds.
 """
 
 from __future__ import annotations
@@ -145,7 +147,19 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             "runner.step (native off)",
         ),
     ]
-    goals = []
+    goals = [
+        Goal(
+            "runner.step / LSTMCell (inference_mode) at batch 1, issue 17",
+            timing["runner.step"].median_us / timing["LSTMCell (inference_mode)"].median_us,
+            0.3,
+            False,
+            "median(runner.step) / median(bare LSTMCell in inference_mode), same process",
+            before=timing["runner.step (native off)"].median_us
+            / timing["LSTMCell (inference_mode)"].median_us,
+            before_what="runner.step without the native path, same rounds",
+            issue="17.3",
+        )
+    ]
     for bare, mode in (
         ("LSTMCell (autograd mode)", "autograd"),
         ("LSTMCell (inference_mode)", "inference_mode"),

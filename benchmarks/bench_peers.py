@@ -20,10 +20,19 @@ and scaled.
 
 ``python -m benchmarks.bench_peers`` writes ``results/<machine>-<date>-peers.json``.
 
-Goal (issue): >= 200x faster than Darts per new observation and at 1000 streams.
-It is evaluated for both Darts paths: the default ``predict`` and the reused
-``pl.Trainer``. A goal is "met" or "missed" only when Darts ran in this process;
-without Darts it is "not measured" (``met`` is None), never met from stored figures.
+Goals (issue 17, goal 4): >= 200x faster than Darts per new observation and at 1000
+streams, for both Darts paths: the default ``predict`` and the reused ``pl.Trainer``
+(its fastest path); and ``runner.step`` at batch 1 <= 0.5x River SNARIMAX's time per
+observation. A goal is "met" or "missed" only when its peer ran in this process;
+otherwise it is "not measured" (``met`` is None), never met from stored figures. The
+runner without the native path (``TSLIB_NATIVE=0``) is timed in the same rounds: the
+"before" of each per-observation goal.
+
+The peers live in their own environment (they pull in Lightning, numba, ...). When
+River or Darts is missing here and a peers interpreter exists (``$TSLIB_PEERS_PYTHON``,
+else ``.venv-peers/bin/python`` in the repository), :func:`run` runs this section
+there in a subprocess and returns its result; see ``benchmarks/README.md`` for how to
+create that environment.
 """
 
 from __future__ import annotations
@@ -36,7 +45,9 @@ import itertools
 import json
 import logging
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -48,7 +59,7 @@ import torch
 from benchmarks.common import BenchModel, live_runner
 from tslib.timing import machine_info, machine_slug, measure
 
-__all__ = ["DARTS_PATHS", "PEERS", "darts_goals", "run", "main"]
+__all__ = ["DARTS_PATHS", "PEERS", "darts_goals", "main", "peers_python", "river_goal", "run"]
 
 STREAMS = 1000
 WINDOW = 168  # history a deep peer reads per forecast (input_chunk_length / input_size)
@@ -61,6 +72,12 @@ QUIET_LOGGERS = "pytorch_lightning lightning lightning_fabric lightning_utilitie
 TRAINER_KWARGS = {"accelerator": "cpu", "logger": False, "enable_progress_bar": False}
 TRAINER_KWARGS |= {"enable_model_summary": False, "enable_checkpointing": False}
 ONE, MANY = "runner.step (1 stream)", f"runner.step ({STREAMS} streams)"
+ONE_BEFORE = "runner.step (1 stream, native off)"  # the "before" of the per-observation goals
+RIVER_ONE = "River SNARIMAX learn_one+forecast"
+#: River goal: runner.step at batch 1 at most this fraction of River's time per observation.
+RIVER_TARGET = 0.5
+#: Environment variable naming the peers environment's Python interpreter.
+PEERS_PYTHON_ENV = "TSLIB_PEERS_PYTHON"
 DARTS_ONE = "Darts RNNModel.predict(1, series=history)"  # the goal's candidates
 DARTS_MANY = f"Darts RNNModel.predict(1, series=[{STREAMS} series])"
 DARTS_ONE_TRAINER = "Darts predict, reused pl.Trainer"
@@ -271,6 +288,53 @@ def darts_goals(rows: list[dict], skip: str | None) -> list[dict]:
     return goals
 
 
+def river_goal(rows: list[dict], skip: str | None) -> dict:
+    """runner.step at batch 1 / River SNARIMAX per observation (goal <= 0.5), if River ran."""
+    by_name = {row["what"]: row["median_us"] for row in rows}
+    goal = {"name": "runner.step / River SNARIMAX per observation (batch 1)", "issue": "17.4"}
+    goal |= {"target": RIVER_TARGET, "higher_is_better": False}
+    if skip is None and RIVER_ONE in by_name and ONE in by_name:
+        value = by_name[ONE] / by_name[RIVER_ONE]
+        met = bool(value <= RIVER_TARGET)
+        goal |= {"value": round(value, 4), "met": met, "status": "met" if met else "missed"}
+        goal["note"] = f"{ONE} vs {RIVER_ONE}, measured in this process, alternating"
+        if ONE_BEFORE in by_name:
+            goal["before"] = round(by_name[ONE_BEFORE] / by_name[RIVER_ONE], 4)
+            goal["before_what"] = "runner.step without the native path, same rounds"
+        return goal
+    why = f"River {skip}" if skip else f"no {RIVER_ONE!r} row"
+    note = f"not measured in this run ({why}); stored figures never count as met"
+    return goal | {"value": None, "met": None, "status": "not measured", "note": note}
+
+
+def peers_python() -> str | None:
+    """The peers environment's interpreter: ``$TSLIB_PEERS_PYTHON``, else ``.venv-peers``."""
+    explicit = os.environ.get(PEERS_PYTHON_ENV)
+    if explicit:
+        return explicit
+    default = Path(__file__).resolve().parent.parent / ".venv-peers" / "bin" / "python"
+    return str(default) if default.exists() else None
+
+
+def _run_in_peers_env(python: str, quick: bool) -> dict:
+    """Run this section with ``python`` (the peers environment); return its section dict."""
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root),
+               os.environ.get("PYTHONPATH")])))  # fmt: skip
+    env.pop(PEERS_PYTHON_ENV, None)  # the child measures in its own process
+    with tempfile.TemporaryDirectory(prefix="tslib-peers-") as folder:
+        command = [python, "-m", "benchmarks.bench_peers", "--out", folder]
+        command += ["--quick"] if quick else []
+        subprocess.run(command, cwd=root, env=env, check=True, timeout=1800,
+                       capture_output=True, text=True)  # fmt: skip
+        (path,) = Path(folder).glob("*-peers.json")
+        payload = json.loads(path.read_text())
+    section = payload["sections"]["peers"]
+    section["environment"] = {"python": python, "machine": payload["machine"]}
+    section["notes"].append(f"measured in the peers environment ({python}), in a subprocess")
+    return section
+
+
 #: Peer -> factory of its candidates; the key is the module that must be importable.
 PEERS = {"statsmodels": _sarimax, "river": _river, "darts": _darts}
 PEERS["neuralforecast"] = _neuralforecast
@@ -278,11 +342,17 @@ PEERS["neuralforecast"] = _neuralforecast
 
 def run(quick: bool = False, device: str = "cpu") -> dict:
     """Per-observation and 1000-stream costs of the runner and the importable peers."""
+    python = peers_python()
+    missing = [peer for peer in ("river", "darts") if importlib.util.find_spec(peer) is None]
+    if missing and python and Path(python).resolve() != Path(sys.executable).resolve():
+        return _run_in_peers_env(python, quick)
     spec = BenchModel()
     model = spec.build(device=device)
     one_runner, one_id, one_x = live_runner(model, 1, device)
+    before_runner, _, _ = live_runner(model, 1, device, native=False)
     many_runner, many_ids, many_x = live_runner(model, STREAMS, device)
     one: Candidates = {ONE: lambda: one_runner.step(one_id, one_x)}
+    one[ONE_BEFORE] = lambda: before_runner.step(one_id, one_x)
     many: Candidates = {MANY: lambda: many_runner.step(many_ids, many_x)}
     skipped, setup_s = {}, {}
     with warnings.catch_warnings():
@@ -305,6 +375,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     rows = _rows(per_obs, ONE, "per new observation, 1 stream")
     rows += _rows(streams, MANY, f"one step of {STREAMS} streams")
     goals = darts_goals(rows, skipped.get("darts"))
+    goals.append(river_goal(rows, skipped.get("river")))
     notes = [
         f"runner: LSTM H={spec.hidden_size}, F={spec.input_size}, fast kernel; statsmodels and "
         "River: ARMA(1, 1), one object per series, no batched update",

@@ -33,6 +33,9 @@ class Goal:
     target: float  # threshold
     higher_is_better: bool  # True: met when value >= target
     note: str = ""  # what exactly was compared
+    before: float | None = None  # the same ratio for the baseline path, measured in this run
+    before_what: str = ""  # that baseline path (e.g. "runner.step without the native path")
+    issue: str = ""  # the issue goal it checks, e.g. "17.3" (run_all's summary groups by it)
     met: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -43,6 +46,11 @@ class Goal:
     def as_dict(self) -> dict:
         out = asdict(self)
         out["value"] = round(self.value, 4)
+        if self.before is not None:
+            out["before"] = round(self.before, 4)
+            out["before_met"] = bool(
+                self.before >= self.target if self.higher_is_better else self.before <= self.target
+            )
         return out
 
 

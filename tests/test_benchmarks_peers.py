@@ -53,9 +53,22 @@ def test_run_without_any_peer_reports_not_measured(monkeypatch):
         raise ImportError("darts is broken here")
 
     monkeypatch.setattr(bench_peers, "PEERS", {"darts": broken})
+    monkeypatch.setattr(bench_peers, "peers_python", lambda: None)  # measure here
     section = bench_peers.run(quick=True)
     assert "darts" in section["skipped"]
-    assert [goal["status"] for goal in section["goals"]] == ["not measured"] * 4
+    assert [goal["status"] for goal in section["goals"]] == ["not measured"] * 5
     lines = summary_lines({"peers": section})
     assert lines and all(line.startswith("not measured") for line in lines), lines
     assert not any(goal["met"] for goal in section["goals"])
+
+
+def test_river_goal_is_judged_only_when_river_ran():
+    rows = fake_rows({bench_peers.RIVER_ONE: 25.0, bench_peers.ONE_BEFORE: 40.0})
+    goal = bench_peers.river_goal(rows, skip=None)
+    assert goal["value"] == pytest.approx(10.0 / 25.0) and goal["status"] == "met"
+    assert goal["before"] == pytest.approx(40.0 / 25.0)
+    assert goal_line(goal).startswith("met")
+    missed = bench_peers.river_goal(fake_rows({bench_peers.RIVER_ONE: 15.0}), skip=None)
+    assert missed["status"] == "missed" and goal_line(missed).startswith("MISSED")
+    absent = bench_peers.river_goal(rows, skip="not installed")
+    assert absent["status"] == "not measured" and absent["met"] is None

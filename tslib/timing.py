@@ -255,6 +255,26 @@ def compare(
     return frame
 
 
+#: CPU flags recorded by :func:`machine_info` (the ones the GEMMs and kernels can use).
+ISA_FLAGS = (
+    "sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni", "avx512f", "avx512bw", "avx512vl",
+    "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8",
+)  # fmt: skip
+
+
+def _cpu_flags() -> list[str] | None:
+    """Which of :data:`ISA_FLAGS` the CPU reports (Linux ``/proc/cpuinfo``; else None)."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    present = set(line.split(":", 1)[1].split())
+                    return [flag for flag in ISA_FLAGS if flag in present]
+    except OSError:
+        pass
+    return None
+
+
 def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as handle:
@@ -267,10 +287,18 @@ def _cpu_model() -> str:
 
 
 def machine_info(device: torch.device | str = "cpu") -> dict:
-    """CPU model, core and torch thread counts, library versions, device and current load."""
+    """CPU model and ISA flags, core and torch thread counts, versions, device, current load.
+
+    ``cpu_flags`` lists which of :data:`ISA_FLAGS` the CPU has (None off Linux);
+    ``torch_cpu_capability`` is the ISA torch's own kernels dispatch to (e.g.
+    ``AVX512``, ``AVX2``, ``DEFAULT``), so a slow result can be traced to the machine.
+    """
     device = torch.device(device)
+    capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
     info = {
         "cpu": _cpu_model(),
+        "cpu_flags": _cpu_flags(),
+        "torch_cpu_capability": capability() if capability else None,
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__,

@@ -40,6 +40,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tslib.runner.fast.native_isa import ISA_NAMES
 from tslib.runner.fast.native_probe import probe_library
 from tslib.runner.fast.native_source import ABI_VERSION, SOURCE
 from tslib.runner.fast.native_structs import LayerArgs, StepArgs
@@ -65,6 +66,7 @@ _I = ctypes.c_int64
 _SIGNATURES = {
     "tslib_native_abi": ([], ctypes.c_int),
     "tslib_native_features": ([], ctypes.c_int),
+    "tslib_native_isa": ([], ctypes.c_int),
     "tslib_pack": ([_I, _I, _I, _I, _I, _I, _P, _I, _P, _I, _P, _P, ctypes.c_int], ctypes.c_int),
     "tslib_pointwise": (
         [ctypes.c_int, _I, _I, _I, _I, _I, _P, _P, _P, _I, _P, _P, _P, _I, ctypes.c_int],
@@ -88,6 +90,18 @@ class NativeLibrary:
     layer_tiled: ctypes._CFuncPtr  # tslib_layer_tiled
     step_small: ctypes._CFuncPtr  # tslib_step_small
     sgemm: bool = False  # the probe passed torch's sgemm called from C: the fused tile path
+    isa: str = ""  # the per-ISA clone the loader picked on this CPU (native_isa.ISA_NAMES)
+
+    def describe(self) -> dict:
+        """What ran, for benchmark records: flags, ISA clone, libmvec, OpenMP, sgemm tiles."""
+        return {
+            "library": self.path.name,
+            "flags": " ".join(self.flags),
+            "isa_clone": self.isa,
+            "vector_math": self.vector_math,
+            "openmp": self.openmp,
+            "sgemm_tiles": self.sgemm,
+        }
 
 
 def native_enabled() -> bool:
@@ -193,6 +207,7 @@ def _load(path: Path, flags: tuple[str, ...], sgemm: bool = False) -> NativeLibr
         layer_tiled=functions["tslib_layer_tiled"],
         step_small=functions["tslib_step_small"],
         sgemm=sgemm,
+        isa=ISA_NAMES.get(functions["tslib_native_isa"](), "unknown"),
     )
 
 

@@ -19,6 +19,7 @@ from :mod:`.native_structs` (declared once, with their layout export).
 
 from __future__ import annotations
 
+from tslib.runner.fast.native_isa import ISA_SOURCE
 from tslib.runner.fast.native_structs import STRUCTS_SOURCE
 
 __all__ = ["ABI_VERSION", "SOURCE"]
@@ -68,6 +69,7 @@ typedef void (*tslib_sgemm)(const char *, const char *, const int64_t *, const i
 
 """
     + STRUCTS_SOURCE
+    + ISA_SOURCE
     + r"""
 int tslib_native_abi(void) { return TSLIB_ABI_VERSION; }
 
