@@ -99,3 +99,8 @@ def test_answer_falls_back_to_first_paragraph_after_the_title(tmp_path: Path):
     (tmp_path / "bad.ipynb").write_text("not json")
     with pytest.raises(InputError, match="bad.ipynb"):
         notebook_info(tmp_path / "bad.ipynb")
+
+
+def test_title_drops_inline_code_and_bold_marks(tmp_path: Path):
+    path = _write(tmp_path / "n.ipynb", [nbformat.v4.new_markdown_cell("# The `tslib` **way**")])
+    assert notebook_info(path)["title"] == "The tslib way"

@@ -3,8 +3,9 @@
 Conventions (every domain notebook follows them):
 
 * **Title**: the text of the first level-1 markdown heading (a line ``# Title``)
-  in the notebook's markdown cells. Inline markdown (backticks, ``*``, ``_``) is
-  kept as written. Without one, the file stem is used.
+  in the notebook's markdown cells, with inline-code backticks and ``**`` removed
+  (as the report pages title themselves, :func:`tslib.reports.html.notebook_title`).
+  Without one, the file stem is used.
 * **Answer**: the markdown cell tagged ``answer`` (cell metadata
   ``{"tags": ["answer"]}``), all of its text with a leading heading line
   (``## Answer``) removed. It is one paragraph that answers the notebook's
@@ -43,7 +44,8 @@ def notebook_title(notebook, default: str = "") -> str:
         for line in cell.source.splitlines():
             match = _TITLE.match(line.strip())
             if match:
-                return match.group("title")
+                title = match.group("title").replace("`", "").replace("**", "").strip()
+                return title or default
     return default
 
 

@@ -203,6 +203,6 @@ def notebook_provenance(
         "parameters": parameters,
         "overrides": sorted(sent),
         "dataset": dataset_entry(result.get("metrics") or {}, parameters),
-        "title": info.get("title") or result["notebook"],
+        "title": result.get("title") or info.get("title") or result["notebook"],
         "answer": info.get("answer", ""),
     }
