@@ -49,8 +49,10 @@ def _flag_sets() -> list[tuple[str, ...]]:
     linux_x86 = sys.platform.startswith("linux") and x86
     clones = ("-DTSLIB_CLONES",) if x86 else ()
     sets = []
-    if linux_x86:
-        sets.append(_BASE_FLAGS + clones + ("-DTSLIB_LIBMVEC", "-lmvec", "-lm"))
+    if linux_x86:  # vector expf (and erff, glibc >= 2.35) from libmvec
+        libmvec = ("-DTSLIB_LIBMVEC", "-lmvec", "-lm")
+        sets.append(_BASE_FLAGS + clones + ("-DTSLIB_LIBMVEC_ERF",) + libmvec)
+        sets.append(_BASE_FLAGS + clones + libmvec)
     sets.append(_BASE_FLAGS + clones + ("-lm",))
     if clones:
         sets.append(_BASE_FLAGS + ("-lm",))

@@ -15,7 +15,7 @@ sequence of ``y += x[i] * W[i, :]`` updates that vectorise without reassociating
 any sum; the LayerNorm scales and shifts are folded into the following linear
 layer. Dot products and row sums use ``#pragma omp simd reduction`` (compiled
 with ``-fopenmp-simd``: vector reductions, no OpenMP runtime). ``expf`` may come
-from glibc's vector maths (libmvec) and the loops are compiled per ISA
+from glibc's vector maths (libmvec; ``erff`` too with glibc 2.35 or later) and the loops are compiled per ISA
 (``target_clones``), as in :mod:`.native_source`.
 """
 
@@ -35,6 +35,9 @@ TF_SOURCE = r"""
 
 #ifdef TSLIB_LIBMVEC
 float expf(float) __attribute__((__simd__("notinbranch")));
+#endif
+#ifdef TSLIB_LIBMVEC_ERF /* glibc >= 2.35 */
+float erff(float) __attribute__((__simd__("notinbranch")));
 #endif
 
 #ifdef TSLIB_CLONES
@@ -136,23 +139,58 @@ TSLIB_INLINE float hsum16(v16 v) {
     return (a[0] + a[2]) + (a[1] + a[3]);
 }
 
+typedef int32_t i16 __attribute__((vector_size(64)));
+
+/* a + b where lane pairs are taken from a and b in blocks of `half` lanes (see dots16). */
+#define TSLIB_FOLD(a, b, lo, hi) (__builtin_shuffle((a), (b), (lo)) + __builtin_shuffle((a), (b), (hi)))
+
+/* dots (16) = K[j] . q for the 16 rows j of K (16, 16): products reduced by a transposing tree
+   of shuffles, so that 16 sums cost 15 vector additions instead of 16 horizontal sums. */
+TSLIB_INLINE void dots16(v16 q, const float *restrict K, float *restrict dots) {
+    const i16 lo8 = {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23};
+    const i16 hi8 = {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31};
+    const i16 lo4 = {0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27};
+    const i16 hi4 = {4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31};
+    const i16 lo2 = {0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29};
+    const i16 hi2 = {2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31};
+    const i16 lo1 = {0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30};
+    const i16 hi1 = {1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31};
+    v16 r1[8], r2[4], r3[2];
+    for (int t = 0; t < 8; t++) /* lanes 0-7: partial sums of row t, 8-15: of row t + 8 */
+        r1[t] = TSLIB_FOLD(q * load16(K + t * 16), q * load16(K + (t + 8) * 16), lo8, hi8);
+    for (int t = 0; t < 4; t++) /* rows t, t + 4, t + 8, t + 12 in groups of 4 lanes */
+        r2[t] = TSLIB_FOLD(r1[t], r1[t + 4], lo4, hi4);
+    for (int t = 0; t < 2; t++) /* rows t, t + 2, ..., t + 14 in pairs of lanes */
+        r3[t] = TSLIB_FOLD(r2[t], r2[t + 2], lo2, hi2);
+    const v16 sums = TSLIB_FOLD(r3[0], r3[1], lo1, hi1); /* lane i: row i */
+    memcpy(dots, &sums, sizeof sums);
+}
+
 /* attend() for dh == 16, with the head vectors held in (vector) registers. */
 TSLIB_INLINE void attend16(const float *restrict q, const float *restrict K,
                            const float *restrict V, int64_t live, int64_t ring, int64_t C,
                            float scale, float slope, float *restrict scores,
                            float *restrict out) {
     const v16 qv = load16(q);
+    int64_t j = 0;
+    for (; j + 16 <= live; j += 16) dots16(qv, K + j * 16, scores + j);
+    for (; j < live; j++) scores[j] = hsum16(qv * load16(K + j * 16));
+    /* ALiBi distance (ring - j) mod C: ring - j up to the current slot, + C after it. */
+    const int64_t split = ring + 1 < live ? ring + 1 : live;
     float top = -INFINITY;
-    for (int64_t j = 0; j < live; j++) {
-        const int64_t distance = j <= ring ? ring - j : ring - j + C;
-        const float s = hsum16(qv * load16(K + j * 16)) * scale - slope * (float)distance;
-        scores[j] = s;
-        top = s > top ? s : top;
+#pragma omp simd reduction(max : top)
+    for (int64_t i = 0; i < split; i++) {
+        scores[i] = scores[i] * scale - slope * (float)(ring - i);
+        top = scores[i] > top ? scores[i] : top;
+    }
+#pragma omp simd reduction(max : top)
+    for (int64_t i = split; i < live; i++) {
+        scores[i] = scores[i] * scale - slope * (float)(ring - i + C);
+        top = scores[i] > top ? scores[i] : top;
     }
     const float inv = 1.0f / softmax_numerators(live, top, scores);
     v16 acc0 = {0}, acc1 = {0};
-    int64_t j = 0;
-    for (; j + 1 < live; j += 2) {
+    for (j = 0; j + 1 < live; j += 2) {
         acc0 += scores[j] * load16(V + j * 16);
         acc1 += scores[j + 1] * load16(V + (j + 1) * 16);
     }
@@ -215,7 +253,9 @@ int tslib_tf_step(const int64_t *args, const float *x, float *y, int64_t row_beg
             for (int64_t i = 0; i < D; i++) h[i] += xn[i];
             normalize(D, eps, h, xn);
             gemv(D, FF, xn, ffin_w, ffin_b, ff);
-            for (int64_t i = 0; i < FF; i++) ff[i] = 0.5f * ff[i] * (1.0f + erff(ff[i] * (float)M_SQRT1_2));
+#pragma omp simd
+            for (int64_t i = 0; i < FF; i++)
+                ff[i] = 0.5f * ff[i] * (1.0f + erff(ff[i] * (float)M_SQRT1_2));
             gemv(FF, D, ff, ffout_w, ffout_b, xn);
             for (int64_t i = 0; i < D; i++) h[i] += xn[i];
         }

@@ -27,6 +27,7 @@ training mode or a parameter requires a gradient under autograd.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from operator import attrgetter
 
 import torch
 from torch import nn
@@ -43,6 +44,8 @@ __all__ = [
     "pack_weights",
     "select_transformer_kernel",
 ]
+
+_VERSION = attrgetter("_version")
 
 #: Smallest batch split between threads (below it one native call does all rows).
 THREADED_MIN_BATCH = 64
@@ -154,9 +157,13 @@ class TransformerKernel:
         self._index: torch.Tensor | None = None  # the index tensor whose address is in _args
         self.refresh()
 
-    def _key(self) -> list[int]:
-        """Version counters of the tracked parameters and the address of the output weight."""
-        return [p._version for p in self._versioned] + [self.model.output.weight.data_ptr()]
+    def _key(self) -> tuple[int, int]:
+        """Sum of the parameters' version counters and the address of the output weight.
+
+        Version counters only grow, so the sum changes whenever any parameter is
+        changed in place; a move (``model.to``) changes the address.
+        """
+        return sum(map(_VERSION, self._versioned)), self._out_weight.data_ptr()
 
     def refresh(self) -> None:
         """Re-read and re-pack the model's weights (automatic after in-place changes).
@@ -165,6 +172,7 @@ class TransformerKernel:
         call this after changing one of them in place.
         """
         self._versioned = [p for p in self.model.parameters() if not p.is_inference()]
+        self._out_weight = self.model.output.weight
         self._packed = pack_weights(self.model)
         self._args_view[8] = self._packed.data_ptr()
         self._key_now = self._key()
