@@ -17,8 +17,9 @@ TITLE = """# Market risk one day at a time: stepwise LSTM / GRU against GARCH, R
 (volatility, 95 % and 99 % VaR and ES) than GARCH(1,1)-t, RiskMetrics and historical
 simulation, and does it stay calibrated through stress periods (2008, 2020) when it is
 updated one trading day at a time, with no refit and no window rebuild?
+"""
 
-**Answer (default data: S&P 500 and NASDAQ, test span 2007-2018).** Partly. On 3,020 test days per index the
+ANSWER = """**Answer (default data: S&P 500 and NASDAQ, test span 2007-2018).** Partly. On 3,020 test days per index the
 stepwise LSTM forecasts volatility better than GARCH(1,1)-t (QLIKE 0.806 against 0.881 on the
 S&P 500, Diebold-Mariano p < 0.001; 1.108 against 1.175 on the NASDAQ) and its 99 % VaR has
 fewer exceedances than every baseline (1.6 % against 1.9 % for GARCH-t and historical
@@ -54,9 +55,10 @@ from tslib.encoders.risk_head import StudentTQuantileHead
 from tslib.evaluate.risk_forecast import LocationScaleForecast
 from tslib.evaluate.risk_report import aci_table, coverage_tests, risk_table, subperiod_table
 from tslib.evaluate.risk_walk import garch_walk, historical_walk, normal_walk, riskmetrics_walk
-from tslib.plots import plot_var_exceedances, use_style
+from tslib import parameters as param
+from tslib.plots import format_table, plot_var_exceedances, use_style
 from tslib.preprocess import VolatilityFeatures
-from tslib.reports import record
+from tslib.reports import record, record_headline
 from tslib.runner import StepwiseRunner, resolve_device
 from tslib.training import fit, next_step_windows
 
@@ -91,6 +93,32 @@ STRESS_PERIODS = {  # dated stress windows for the sub-period table (outside the
     "2011 euro crisis": ("2011-08-01", "2011-10-31"),
     "2020 Covid crash": ("2020-02-20", "2020-06-30"),
 }"""
+
+CHECK = """_ = param.check_parameters(
+    globals(),
+    SEED=param.integer(0),
+    QUICK=param.boolean(),
+    DEVICE=param.device(),
+    DATASET=param.choice("sp500", "nasdaq", "csv"),
+    DATA_PATH=param.optional(param.path()),
+    SECOND_DATASET=param.choice(None, "sp500", "nasdaq"),
+    PRICE_COLUMN=param.optional(param.text()),
+    TEST_START=param.date(),
+    VAL_DAYS=param.integer(20),
+    WINDOW=param.integer(100),  # a 1 % quantile needs at least 100 days
+    REFIT_EVERY=param.optional(param.integer(1)),
+    GARCH_WINDOW=param.optional(param.integer(250)),
+    HIDDEN=param.integer(1),
+    EPOCHS=param.integer(1),
+    SEQ_LEN=param.integer(2),
+    STRIDE=param.integer(1),
+    BURN_IN=param.integer(0),
+    ACI_GAMMA=param.real(0, 1, low_open=True),
+    ACI_LOG_GAMMA=param.real(0, None, low_open=True),
+    ACI_SCALE=param.choice("linear", "log"),
+    LATENCY_BUDGET_MS=param.real(0, None, low_open=True),
+    STRESS_PERIODS=param.mapping_of(param.text(), param.sequence_of(param.date(), min_length=2, max_length=2)),
+)"""
 
 SEEDING = """torch.manual_seed(SEED)
 rng = np.random.default_rng(SEED)
@@ -151,13 +179,23 @@ for stream in STREAMS:
     axes[1, 0].plot(returns[stream].index, returns[stream]["return"].rolling(21).std() * np.sqrt(252), label=stream, linewidth=0.8)
 axes[0, 0].set_yscale("log")
 axes[0, 0].set_title("price (log scale)")
+axes[0, 0].set_ylabel("price (index points)")
 axes[0, 0].legend()
 r = returns[PRIMARY]["return"]
 axes[0, 1].plot(r.index, r, linewidth=0.5)
-axes[0, 1].set_title(f"{PRIMARY}: daily log return, %")
-axes[1, 0].set_title("21-day rolling volatility, % a year")
+axes[0, 1].set_title(f"{PRIMARY}: daily log return")
+axes[0, 1].set_ylabel("log return (%)")
+axes[1, 0].set_title("21-day rolling volatility")
+axes[1, 0].set_ylabel("volatility (% a year)")
 axes[1, 0].legend()
+for ax in (axes[0, 0], axes[0, 1], axes[1, 0]):
+    ax.set_xlabel("date")
 stats.probplot((r - r.mean()) / r.std(), dist="norm", plot=axes[1, 1])
+axes[1, 1].get_lines()[0].set_label("standardised returns")
+axes[1, 1].get_lines()[1].set_label("normal")
+axes[1, 1].set_xlabel("normal quantile (sd)")
+axes[1, 1].set_ylabel("return quantile (sd)")
+axes[1, 1].legend()
 axes[1, 1].set_title(f"{PRIMARY}: QQ plot against the normal (kurtosis {stats.kurtosis(r):.1f})")
 fig.tight_layout()
 plt.show()"""
@@ -294,7 +332,7 @@ for stream in STREAMS:
 BASE_LOG = """# NBVAL_IGNORE_OUTPUT
 columns = ["day", "n_obs", "mu", "omega", "alpha[1]", "beta[1]", "nu"]
 print(f"GARCH(1,1)-t fits on {PRIMARY} ({len(garch_fits[PRIMARY])} fits):")
-print(garch_fits[PRIMARY][columns].round(4).to_string(index=False))"""
+print(format_table(garch_fits[PRIMARY][columns]).to_string(index=False))"""
 
 EVAL_MD = """## 5. Test evaluation
 
@@ -315,7 +353,7 @@ SHOW = [
 ]
 for stream in STREAMS:
     print(f"== {stream}: {len(test_returns[stream])} test days, expected hits {0.01 * len(test_returns[stream]):.0f} (99%) and {0.05 * len(test_returns[stream]):.0f} (95%)")
-    display(tables[stream][SHOW].T.round(4))"""
+    display(format_table(tables[stream][SHOW].T))"""
 
 GOAL = """# NBVAL_IGNORE_OUTPUT
 row, garch = tables[PRIMARY].loc[BEST_DEEP], tables[PRIMARY].loc["garch"]
@@ -339,7 +377,7 @@ for stream in STREAMS:
             for source, var in (("t distribution", forecasts[stream][cell].var(alpha)), ("quantile head", quantile_var[stream][cell][:, j])):
                 tests = coverage_tests(r < -var, alpha)
                 rows.append({"stream": stream, "model": cell, "level": f"{100 * (1 - alpha):g}%", "VaR from": source, **tests})
-display(pd.DataFrame(rows).set_index(["stream", "model", "level", "VaR from"]).round(4))"""
+display(format_table(pd.DataFrame(rows).set_index(["stream", "model", "level", "VaR from"])))"""
 
 ACI_MD = """## 6. Online calibration: adaptive conformal inference
 
@@ -371,13 +409,13 @@ for stream in STREAMS:
         parts.append(keep if not parts else keep.drop(columns=[c for c in keep if c.startswith("raw_")]))
     bounds = ", ".join(f"{scale} gamma {gamma}: |rate - 1%| <= {aci_coverage_bound(0.01, gamma, n, scale):.4f}" for scale, gamma in VARIANTS.items())
     print(f"== {stream}: 99% VaR raw and with ACI ({bounds})")
-    display(pd.concat(parts, axis=1).round(4))"""
+    display(format_table(pd.concat(parts, axis=1)))"""
 
 ACI95 = """# NBVAL_IGNORE_OUTPUT
 gamma = VARIANTS[ACI_SCALE]
 table95, _ = aci_table(test_returns[PRIMARY].to_numpy(), forecasts[PRIMARY], alpha=0.05, gamma=gamma, scale=ACI_SCALE)
 print(f"== {PRIMARY}: 95% VaR raw and with ACI ({ACI_SCALE}, gamma {gamma})")
-display(table95.round(4))"""
+display(format_table(table95))"""
 
 SUB_MD = """### Calm and stress sub-periods
 
@@ -392,7 +430,7 @@ for name in STRESS_PERIODS:
 periods = subperiod_table(test_returns[PRIMARY], forecasts[PRIMARY], inside, alpha=0.01)
 view = periods.assign(cell=lambda f: f["hits"].astype(str) + "/" + f["days"].astype(str) + " (" + (100 * f["rate"]).round(1).astype(str) + "%)")
 display(view["cell"].unstack("model")[MODELS])
-display(periods["qlike"].unstack("model")[MODELS].round(3))"""
+display(format_table(periods["qlike"].unstack("model")[MODELS]))"""
 
 PLOTS_MD = """## 7. Plots
 
@@ -405,15 +443,20 @@ r_test = test_returns[PRIMARY]
 for ax, name in zip(axes[:2], [BEST_DEEP, "garch"]):
     plot_var_exceedances(r_test, forecasts[PRIMARY][name].var(0.01), ax=ax)
     ax.set_title(f"{PRIMARY}, {name}: " + ax.get_title())
+    ax.set_ylabel("log return (%)")
 for ax in axes:
-    for first, last in inside.values():
-        ax.axvspan(pd.Timestamp(first), pd.Timestamp(last), color="grey", alpha=0.15)
+    for k, (first, last) in enumerate(inside.values()):
+        label = "stress window" if k == 0 else None
+        ax.axvspan(pd.Timestamp(first), pd.Timestamp(last), color="grey", alpha=0.15, label=label)
 for name in [BEST_DEEP, "garch", "hs"]:
     axes[2].plot(r_test.index, aci_paths[(PRIMARY, ACI_SCALE)][name]["level"], label=name, linewidth=0.9)
-axes[2].axhline(0.01, color="black", linewidth=0.6, linestyle="--")
+axes[2].axhline(0.01, color="black", linewidth=0.6, linestyle="--", label="target 1%")
 axes[2].set_yscale("log" if ACI_SCALE == "log" else "linear")
 axes[2].set_title(f"ACI level alpha_t quoted each day ({ACI_SCALE}, target 1%; 0 = infinite VaR)")
-axes[2].legend()
+axes[2].set_ylabel("level alpha_t (probability)")
+for ax in axes:
+    ax.legend(loc="lower left", fontsize="small")
+axes[2].set_xlabel("date")
 fig.tight_layout()
 plt.show()"""
 
@@ -422,7 +465,9 @@ days = r_test.index
 ax.plot(days, r_test.abs(), color="lightgrey", linewidth=0.6, label="|return|")
 for name in [BEST_DEEP, "garch", "ewma"]:
     ax.plot(days, np.sqrt(forecasts[PRIMARY][name].variance()), linewidth=0.9, label=f"{name} volatility forecast")
-ax.set_title(f"{PRIMARY}: one-day volatility forecasts, %")
+ax.set_title(f"{PRIMARY}: one-day volatility forecasts")
+ax.set_xlabel("date")
+ax.set_ylabel("% per day")
 ax.legend(loc="upper right")
 plt.show()"""
 
@@ -491,7 +536,7 @@ for t in range(n_days):
     for (s, cell), aci in live_aci.items():
         aci.update(live_hits[(s, cell)][-1])
     timings["aci"].append(time.perf_counter_ns() - started)
-latency = pd.DataFrame(
+latency = pd.DataFrame.from_dict(
     {
         name: {
             "p50_us": np.percentile(v, 50) / 1e3,
@@ -500,10 +545,11 @@ latency = pd.DataFrame(
             f"misses_over_{LATENCY_BUDGET_MS:g}ms": int((np.array(v) > LATENCY_BUDGET_MS * 1e6).sum()),
         }
         for name, v in timings.items()
-    }
-).T
+    },
+    orient="index",
+)  # one row per part; the misses column stays an integer
 print(f"{n_days} days x {len(STREAMS)} stream(s); runner device {RUNNER_DEVICE}; times per day for all streams together")
-display(latency.round(1))
+display(format_table(latency))
 for cell, runner in runners.items():
     stats_now = runner.stats()
     print(f"{cell}: state {stats_now['state_bytes'] // len(STREAMS)} bytes per stream, {stats_now['streams']} streams in one runner")"""
@@ -538,7 +584,13 @@ for m in ["lstm", "gru", "garch", "ewma", "hs"]:
 for m in ["lstm", "gru"]:
     metrics[f"var99_rate_{m}_aci"] = finite(aci_main.loc[m, "aci_rate"])
     metrics[f"var99_kupiec_p_{m}_aci"] = finite(aci_main.loc[m, "aci_kupiec_p"])
-record(**metrics);"""
+record(**metrics)
+qlike = main["qlike"]  # the headline metric: QLIKE of the one-day variance forecast (lower is better)
+deep_best, base_best = qlike[["lstm", "gru"]].idxmin(), qlike[["garch", "ewma", "hs", "normal"]].idxmin()
+_ = record_headline(
+    metric="qlike", deep_model=deep_best, deep_value=float(qlike[deep_best]),
+    baseline=base_best, baseline_value=float(qlike[base_best]), lower_is_better=True,
+)"""
 
 WINNERS = """# NBVAL_IGNORE_OUTPUT
 main = tables[PRIMARY]
@@ -604,8 +656,10 @@ print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.1f} s")"""
 
 CELLS = [
     ("markdown", TITLE, []),
+    ("markdown", ANSWER, ["answer"]),
     ("code", IMPORTS, []),
     ("code", PARAMETERS, ["parameters"]),
+    ("code", CHECK, []),
     ("code", SEEDING, []),
     ("markdown", DATA_MD, []),
     ("code", DATA, []),

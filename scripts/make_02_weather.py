@@ -19,8 +19,9 @@ TITLE = """# Weather, one observation at a time: temperature forecasts with cali
 **Question.** Does a stepwise model that reads every weather variable forecast temperature
 better than persistence, climatology and SARIMAX at short and medium horizons, with honest
 prediction intervals, and what does fusing the other variables add over the target alone?
+"""
 
-**Answer (default data: Seattle daily weather 2012-2015, test span March-December 2015).**
+ANSWER = """**Answer (default data: Seattle daily weather 2012-2015, test span March-December 2015).**
 ANSWER_PLACEHOLDER
 """
 
@@ -54,7 +55,9 @@ from tslib.evaluate import (
     seasonal_baselines,
 )
 from tslib.metrics import brier_score, reliability_table, roc_auc
+from tslib import parameters as param
 from tslib.plots import (
+    format_table,
     plot_fan_chart,
     plot_lagged_correlations,
     plot_latency_histogram,
@@ -64,7 +67,7 @@ from tslib.plots import (
 )
 from tslib.preprocess import prepare_forecast_data
 from tslib.preprocess.regular import infer_step
-from tslib.reports import record
+from tslib.reports import record, record_headline
 from tslib.runner import StepwiseRunner, resolve_device
 from tslib.training import fit, train_val_windows, weighted_head_loss
 
@@ -98,6 +101,35 @@ SARIMAX_WINDOW = 8760  # SARIMAX and ETS fit on at most this many recent pre-tes
 RAIN_COLUMN = "auto"  # precipitation column for rain classification; "auto": found by name
 RAIN_THRESHOLD = 0.0  # precipitation above this (data units) is rain
 LATENCY_BUDGET_MS = 1.0  # deadline of one replay tick"""
+
+CHECK = """_ = param.check_parameters(
+    globals(),
+    SEED=param.integer(0),
+    QUICK=param.boolean(),
+    DEVICE=param.device(),
+    DATASET=param.choice(*tds.list_datasets()),
+    DATA_PATH=param.optional(param.path()),
+    LOAD_OPTIONS=param.mapping_of(param.text()),
+    SECOND_DATASET=param.choice("auto", None, *tds.list_datasets()),
+    TARGET=param.optional(param.text()),
+    HORIZONS=param.optional(param.sequence_of(param.integer(1), unique=True)),
+    TEST_FRACTION=param.real(0, 1, low_open=True, high_open=True),
+    VAL_FRACTION=param.real(0, 1, low_open=True, high_open=True),
+    RESAMPLE=param.any_of(param.choice("auto", None), param.frequency()),
+    HIDDEN=param.integer(2, multiple_of=2),  # the transformer splits its width over 2 heads
+    CONTEXT=param.integer(1),
+    WINDOW=param.integer(2),
+    EPOCHS=param.integer(1),
+    PATIENCE=param.integer(1),
+    TARGET_WEIGHT=param.real(0, None, low_open=True),
+    MAX_TRAIN_WINDOWS=param.integer(1),
+    MAX_ORIGINS=param.integer(1),
+    MAX_LONG_ORIGINS=param.integer(1),
+    SARIMAX_WINDOW=param.integer(100),
+    RAIN_COLUMN=param.optional(param.text()),
+    RAIN_THRESHOLD=param.real(),
+    LATENCY_BUDGET_MS=param.real(0, None, low_open=True),
+)"""
 
 SEEDING = """torch.manual_seed(SEED)
 np.random.seed(SEED)
@@ -205,6 +237,7 @@ for ax, column in zip(np.atleast_1d(axes), shown):
     ax.axvline(primary.index[primary.test_start], color="k", linestyle=":", linewidth=0.8)
     ax.set_ylabel(column, fontsize="small")
 np.atleast_1d(axes)[0].set_title(f"{DATASET}: the test span starts at the dotted line")
+np.atleast_1d(axes)[-1].set_xlabel("time")
 plt.tight_layout()
 plt.show()"""
 
@@ -216,6 +249,8 @@ max_lag = 30 if primary.step >= pd.Timedelta("1D") else 72
 history = primary.raw.iloc[: primary.test_start]
 plot_acf(history[primary.target], lags=max_lag, ax=axes[-2])
 axes[-2].set_title(f"autocorrelation of {primary.target}", fontsize="small")
+axes[-2].set_xlabel(f"lag (steps of {primary.step})")
+axes[-2].set_ylabel("autocorrelation")
 if len(primary.variables) > 1:
     plot_lagged_correlations(history, primary.target, max_lag=min(max_lag, 14), ax=axes[-1])
     axes[-1].set_title("corr(variable at t, target at t + lag)", fontsize="small")
@@ -275,7 +310,7 @@ for name, d in data.items():
                  "best val loss": history["val_loss"].min(),
                  "seconds": time.perf_counter() - started}
             )
-pd.DataFrame(history_rows).round(3)"""
+format_table(pd.DataFrame(history_rows))"""
 
 STEP_CHECK = """# NBVAL_CHECK_OUTPUT
 for (name, kind), model in models.items():
@@ -347,7 +382,7 @@ for name, d in data.items():
                 for k, v in classical.attrs["seconds"].items()]
     frame = pd.concat([*parts, classical], ignore_index=True)
     frames[name] = common_rows(frame[frame["horizon"].isin(horizons[name])])
-pd.DataFrame(timings).round(2)"""
+format_table(pd.DataFrame(timings))"""
 
 SCORE = """# NBVAL_IGNORE_OUTPUT
 DEEP = ["lstm", "gru", "transformer"]
@@ -363,7 +398,7 @@ for name, d in data.items():
     for horizon in horizons[name]:
         table = tables[name][tables[name]["horizon"] == horizon].sort_values("rmse")
         print(f"== {name}, horizon {horizon} ({horizon} x {d.step}), units of {d.target}")
-        print(table.drop(columns="horizon").round(3).to_string(index=False))"""
+        print(format_table(table.drop(columns="horizon")).to_string(index=False))"""
 
 DM_MD = """### Is the best deep model really better than the best baseline?
 
@@ -382,7 +417,7 @@ for name, table in tables.items():
     for horizon in horizons[name]:
         dm_rows.append({"part": name, **paired_dm_test(scored[name], *best[name], horizon)})
 columns = ["part", "model_a", "model_b", "horizon", "n", "mean_loss_diff", "stat", "pvalue"]
-pd.DataFrame(dm_rows)[columns].round(4)"""
+format_table(pd.DataFrame(dm_rows)[columns])"""
 
 PLOTS_MD = """### Fan chart and error by season
 
@@ -397,9 +432,8 @@ FAN = """for name, d in data.items():
     start = first.normalize() + pd.offsets.MonthBegin(1)  # a calendar month when one fits
     start = start if start + span <= last else first
     end = min(start + span, last)
-    ax = plot_fan_chart(rows, best[name][0], start, end, others=(best[name][1],))
+    ax = plot_fan_chart(rows, best[name][0], start, end, others=(best[name][1],), ylabel=d.target)
     ax.set_title(f"{name}: one-step forecasts of {d.target} from {start:%d %B %Y}", fontsize="small")
-    ax.set_ylabel(d.target)
     plt.show()"""
 
 SEASON = """# NBVAL_IGNORE_OUTPUT
@@ -410,10 +444,11 @@ by_season = squared.groupby([season, rows["model"]]).mean().pow(0.5).unstack("mo
 by_season = by_season.reindex([s for s in ("DJF", "MAM", "JJA", "SON") if s in by_season.index])
 by_season.index.name = "season"
 ax = by_season.plot.bar(figsize=(9, 3.2), rot=0)
-ax.set_ylabel(f"RMSE of {primary.target}, horizon 1")
+ax.set_ylabel(f"RMSE, horizon 1 (units of {primary.target})")
+ax.set_xlabel("season (test span)")
 ax.legend(fontsize="x-small", ncol=4)
 plt.show()
-by_season.round(3)"""
+format_table(by_season)"""
 
 FUSION_MD = """### Fusion: what do the other variables add?
 
@@ -424,7 +459,7 @@ FUSION = """# NBVAL_IGNORE_OUTPUT
 if "lstm_target_only" in set(tables[DATASET]["model"]):
     fusion = tables[DATASET][tables[DATASET]["model"].isin(["lstm", "lstm_target_only"])]
     fusion = fusion[["model", "horizon", "rmse", "mae", "crps", "coverage_95"]]
-    print(fusion.sort_values(["horizon", "model"]).round(3).to_string(index=False))
+    print(format_table(fusion.sort_values(["horizon", "model"])).to_string(index=False))
 else:
     print(f"fusion skipped: {DATASET} has one variable, so the LSTM already reads the target alone")"""
 
@@ -478,7 +513,7 @@ if rain_column is not None:
           "brier": brier_score(truth, p[observed]), "auc": roc_auc(truth, p[observed])}
          for m, p in rain_probs.items()]
     ).sort_values("brier")
-    print(rain_table.round(3).to_string(index=False))
+    print(format_table(rain_table).to_string(index=False))
     shown = dict.fromkeys([rain_table["model"].iloc[0], "climatology"])
     reliability = {m: reliability_table(truth, rain_probs[m][observed], n_bins=10) for m in shown}
     ax = plot_reliability(reliability)
@@ -538,7 +573,7 @@ for name, d in data.items():
          "MAE persistence": np.abs(truth - previous)[observed].mean()}
     )
 stats = runner.stats()
-print(pd.DataFrame(replay_rows).round(3).to_string(index=False))
+print(format_table(pd.DataFrame(replay_rows)).to_string(index=False))
 print(
     f"ticks {summary['ticks']} | latency p50 {summary['p50_us']:.0f} us, p99 {summary['p99_us']:.0f} us"
     f" | {summary['deadline_misses']} of {summary['ticks']} ticks over {LATENCY_BUDGET_MS} ms"
@@ -574,21 +609,28 @@ if rain_table is not None:
     for _, row in rain_table.iterrows():
         metrics[f"rain_brier_{row['model']}"] = row["brier"]
 n_test = int(table.loc[("persistence", 1), "n"])
-recorded = record(dataset=DATASET, n_test=n_test, **metrics)"""
+recorded = record(dataset=DATASET, n_test=n_test, **metrics)
+rmse_h1 = table.xs(1, level="horizon")["rmse"]  # the headline: horizon-1 RMSE (lower is better)
+deep_best = rmse_h1[rmse_h1.index.isin(DEEP)].idxmin()
+base_best = rmse_h1[rmse_h1.index.isin(BASELINE_NAMES)].idxmin()
+_ = record_headline(
+    metric="rmse_h1", deep_model=deep_best, deep_value=float(rmse_h1[deep_best]),
+    baseline=base_best, baseline_value=float(rmse_h1[base_best]), lower_is_better=True,
+)"""
 
 GOAL = """# NBVAL_IGNORE_OUTPUT
 h1 = tables[DATASET][tables[DATASET]["horizon"] == 1].set_index("model")
 best = h1.loc[h1.index.isin(DEEP), "rmse"].idxmin()
 ratio = h1.loc[best, "rmse"] / h1.loc["persistence", "rmse"]
 checks = {
-    f"{best} RMSE <= 0.9 x persistence (ratio {ratio:.3f})": ratio <= 0.9,
+    f"{best} RMSE <= 0.9 x persistence (RMSE {best} / persistence: {ratio:.3f})": ratio <= 0.9,
     f"{best} RMSE <= SARIMAX ({h1.loc[best, 'rmse']:.3f} vs {h1.loc['sarimax', 'rmse']:.3f})":
         h1.loc[best, "rmse"] <= h1.loc["sarimax", "rmse"],
     f"{best} 95 % coverage in [0.93, 0.97] ({h1.loc[best, 'coverage_95']:.3f})":
         0.93 <= h1.loc[best, "coverage_95"] <= 0.97,
 }
-for text, met in checks.items():
-    print(f"{'met' if met else 'NOT met'}: {text}")
+for goal, met in checks.items():
+    print(f"{'met' if met else 'NOT met'}: {goal}")
 winners = []
 for name, table in tables.items():
     for horizon in horizons[name]:
@@ -611,8 +653,10 @@ print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.1f} s")"""
 
 CELLS = [
     ("markdown", TITLE, None),
+    ("markdown", ANSWER, ["answer"]),
     ("code", IMPORTS, None),
     ("code", PARAMETERS, ["parameters"]),
+    ("code", CHECK, None),
     ("code", SEEDING, None),
     ("markdown", DATA_MD, None),
     ("code", LOAD, None),

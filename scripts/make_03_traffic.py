@@ -16,8 +16,9 @@ TITLE = """# Road traffic: many sensors in one runner, covariate fusion, gaps an
 **Question.** Can one stepwise model serve every road sensor at once, forecasting volume 1 to
 24 hours ahead better than seasonal naive and SARIMAX? What do weather, holiday and calendar
 covariates add, and how does the model behave around incidents and across data gaps?
+"""
 
-**Answer (default run: `traffic_sim`, 6 sensors over 12 weeks with incidents, missing
+ANSWER = """**Answer (default run: `traffic_sim`, 6 sensors over 12 weeks with incidents, missing
 readings and multi-day outages; tested on the last 17 days, 2,148 scored sensor-hours at
 1 hour).** Yes for serving, partly for accuracy. One GRU steps all six sensors in one runner
 with 256 bytes of state per sensor, while sensors attach, reset after an outage and detach
@@ -59,13 +60,14 @@ from tslib.evaluate.segments import (
 )
 from tslib.evaluate.sensor_replay import replay_sensors
 from tslib.metrics import diebold_mariano
-from tslib.plots import plot_latency_histogram, use_style
+from tslib import parameters as param
+from tslib.plots import format_table, plot_latency_histogram, use_style
 from tslib.preprocess import CalendarFeatures, ForwardFill, Pipeline, StandardScaler, TrainValueFill
 from tslib.preprocess.covariate_quirks import constant_spans, holiday_flag
 from tslib.preprocess.gaps import gap_runs, plan_gaps
 from tslib.preprocess.horizon_features import known_ahead, stream_inputs
 from tslib.preprocess.regular import regularize
-from tslib.reports import record
+from tslib.reports import record, record_headline
 from tslib.runner import StepwiseRunner, resolve_device
 from tslib.training import fit
 from tslib.training.multi_horizon import horizon_targets, masked_mse, segment_windows
@@ -104,6 +106,37 @@ PATIENCE = 6  # epochs without validation improvement before stopping
 LR = 3e-3  # AdamW learning rate
 LATENCY_BUDGET_MS = 10.0  # deadline of one replay tick (every sensor stepped once)"""
 
+CHECK = """_ = param.check_parameters(
+    globals(),
+    SEED=param.integer(0),
+    QUICK=param.boolean(),
+    DEVICE=param.device(),
+    DATASET=param.choice("traffic_sim", "metro_traffic"),
+    DATA_PATH=param.optional(param.path()),
+    TARGETS=param.optional(param.sequence_of(param.text(), unique=True)),
+    HORIZONS=param.sequence_of(param.integer(1), unique=True),
+    GAP_RESET_HOURS=param.integer(1),
+    TEST_FRACTION=param.real(0, 1, low_open=True, high_open=True),
+    VAL_FRACTION=param.real(0, 1, low_open=True, high_open=True),
+    SARIMAX_TRAIN_HOURS=param.integer(168),  # at least one weekly season
+    WARMUP_HOURS=param.integer(0),
+    SIM_SENSORS=param.integer(1),
+    SIM_DAYS=param.integer(21),  # three weeks: training, validation and test spans
+    SIM_INCIDENTS=param.integer(0),
+    SIM_OUTAGES=param.integer(0),
+    HIDDEN=param.integer(1),
+    D_MODEL=param.integer(4, multiple_of=4),  # split over 4 attention heads
+    CONTEXT_HOURS=param.integer(1),
+    WINDOW_HOURS=param.integer(2),
+    STRIDE_HOURS=param.integer(1),
+    BURN_IN_HOURS=param.integer(0),
+    MAX_TRAIN_WINDOWS=param.integer(1),
+    EPOCHS=param.integer(1),
+    PATIENCE=param.integer(1),
+    LR=param.real(0, None, low_open=True),
+    LATENCY_BUDGET_MS=param.real(0, None, low_open=True),
+)"""
+
 SEEDING = """torch.manual_seed(SEED)
 rng = np.random.default_rng(SEED)
 torch.use_deterministic_algorithms(True)
@@ -134,6 +167,7 @@ if DATASET == "traffic_sim":
     )
 data = load(DATASET, path=DATA_PATH, **sim_options)
 SENSORS = list(TARGETS or data.info.targets)
+VOLUME_UNIT = data.info.units.get(SENSORS[0], "vehicles/hour")  # axis labels
 grid = regularize(data.frame)
 frame, STEP = grid.frame, grid.step
 PER_HOUR = pd.Timedelta("1h") / STEP
@@ -267,14 +301,17 @@ for s in SENSORS[:3]:
     axes[0].plot(week.index, week[s], linewidth=0.9, label=s)
 axes[0].set_title("the week before the test span")
 axes[0].tick_params(axis="x", rotation=30)
+axes[0].set_xlabel("time")
+axes[0].set_ylabel(f"volume ({VOLUME_UNIT})")
 axes[0].legend(fontsize=8)
 profile = frame[first].groupby([frame.index.day_of_week, frame.index.hour]).mean().unstack()
 image = axes[1].imshow(profile.to_numpy(), aspect="auto", cmap="viridis")
 axes[1].set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
 axes[1].set_xlabel("hour of day")
+axes[1].set_ylabel("weekday")
 axes[1].set_title(f"{first}: mean volume by weekday and hour")
 axes[1].grid(False)
-fig.colorbar(image, ax=axes[1])
+fig.colorbar(image, ax=axes[1], label=f"mean volume ({VOLUME_UNIT})")
 fig.tight_layout()
 plt.show()"""
 
@@ -295,7 +332,7 @@ else:
             "o-",
         )
         axes[0].set_xlabel(f"{temperature} ({info.units.get(temperature, '')}), decile medians")
-        axes[0].set_ylabel("mean volume, weekdays 07-18 h")
+        axes[0].set_ylabel(f"mean volume, weekdays 07-18 h ({VOLUME_UNIT})")
         axes[0].set_title("volume against temperature")
     if rain is not None:
         values = frame.loc[daytime, rain]
@@ -318,6 +355,7 @@ else:
         axes[1].bar(labels, means.to_numpy(), color="C3")
         axes[1].set_ylim(means.min() * 0.9, means.max() * 1.05)
         axes[1].set_xlabel(f"{rain} ({info.units.get(rain, '')}) in the hour")
+        axes[1].set_ylabel(f"mean volume, weekdays 07-18 h ({VOLUME_UNIT})")
         axes[1].set_title("volume against rain")
     fig.tight_layout()
     plt.show()"""
@@ -331,10 +369,16 @@ ax.imshow(state, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="neares
 ax.set_yticks(range(len(SENSORS)), SENSORS)
 ticks = np.linspace(0, T - 1, 6).astype(int)
 ax.set_xticks(ticks, [str(frame.index[t].date()) for t in ticks])
-ax.axvline(TEST_START, color="k", linewidth=1)
+ax.axvline(TEST_START, color="k", linewidth=1, label="test start")
 ax.grid(False)
-ax.set_title(
-    "gap map: grey observed, orange imputed (short gap), red offline (long gap); black line: test start"
+ax.set_title("gap map")
+ax.set_xlabel("date")
+ax.set_ylabel("sensor")
+kinds = {"observed": "0.85", "imputed (short gap)": "orange", "offline (long gap)": "red"}
+handles = [plt.matplotlib.patches.Patch(color=color, label=kind) for kind, color in kinds.items()]
+ax.legend(
+    handles=[*handles, *ax.get_legend_handles_labels()[0]],
+    loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
 )
 plt.show()"""
 
@@ -476,7 +520,7 @@ for variant in ("covariates", "no_covariates"):
         }"""
 
 DEEP_LOG = """# NBVAL_IGNORE_OUTPUT
-print(pd.DataFrame(histories).T.round(4).to_string())"""
+print(format_table(pd.DataFrame(histories).T).to_string())"""
 
 BASE_MD = """## 5. Baselines
 
@@ -556,7 +600,7 @@ results["horizon"] = results["horizon"].map(dict(zip(H, HORIZONS)))  # hours"""
 BASE_LOG = """# NBVAL_IGNORE_OUTPUT
 print(pd.DataFrame(sarimax_notes).T.to_string())
 print(f"{SENSORS[0]}: AIC of the candidate hour-of-week terms on the SARIMAX window")
-print(aic_tables[SENSORS[0]].round(1).to_string(index=False))"""
+print(format_table(aic_tables[SENSORS[0]]).to_string(index=False))"""
 
 COUNT = """# NBVAL_CHECK_OUTPUT
 n_points = results[results["model"] == "snaive168"].groupby("horizon").size()
@@ -584,7 +628,7 @@ metrics = metrics.merge(
 )
 MAIN = DEEP + BASELINES
 wide = metrics.pivot(index="model", columns="horizon", values=["mae", "rmse", "mase"])
-print(wide.loc[MAIN].round(3).to_string())"""
+print(format_table(wide.loc[MAIN]).to_string())"""
 
 DM_MD = """### Is the difference real? Diebold–Mariano
 
@@ -617,7 +661,7 @@ for hours, step_count in zip(HORIZONS, H):
     )
 dm_table = pd.DataFrame(rows_dm)
 print(f"best deep model: {BEST_DEEP} | best baseline: {BEST_BASE} (by 1-hour MAE)")
-print(dm_table.round(4).to_string(index=False))"""
+print(format_table(dm_table).to_string(index=False))"""
 
 FUSION_MD = """### Fusion: what do the covariates add?
 
@@ -637,7 +681,7 @@ for kind in DEEP:
             "MAE without": without,
             "change %": 100 * (with_cov / without - 1),
         }
-print(pd.DataFrame(fusion).T.round(2).to_string())"""
+print(format_table(pd.DataFrame(fusion).T).to_string())"""
 
 BYHOUR_MD = """### Errors by hour of day and around incidents
 
@@ -654,7 +698,7 @@ fig, ax = plt.subplots(figsize=(10, 3.5))
 for name in dict.fromkeys([BEST_DEEP, "sarimax", "snaive168"]):
     ax.plot(by_hour.index, by_hour[name], marker="o", markersize=3, label=name)
 ax.set_xlabel("hour of day of the target")
-ax.set_ylabel("MAE, vehicles / hour")
+ax.set_ylabel(f"MAE ({VOLUME_UNIT})")
 ax.set_title(f"{HORIZONS[0]}-hour-ahead MAE by hour of day")
 ax.legend()
 plt.show()"""
@@ -689,7 +733,7 @@ else:
     )
     incidents.columns = ["MAE outside incidents", "MAE inside incidents"]
     incidents["points inside"] = shown[shown.inside].groupby(["horizon", "model"]).size()
-    print(incidents.loc[[HORIZONS[0], HORIZONS[-1]]].round(1).to_string())
+    print(format_table(incidents.loc[[HORIZONS[0], HORIZONS[-1]]]).to_string())
     noise_free = shown.pivot_table(
         index="model", columns="horizon", values="signal_error", aggfunc="mean"
     )
@@ -700,7 +744,7 @@ else:
         .mean()
     )
     print("\\nMAE against the noise-free signal (what a perfect model could reach is 0):")
-    print(noise_free.loc[MAIN].round(1).to_string())
+    print(format_table(noise_free.loc[MAIN]).to_string())
     print(
         "\\nMAE of the noise-free signal itself against the observations (the noise level):",
         floor.round(1).to_dict(),
@@ -725,7 +769,9 @@ for ax, hours in zip(axes, (HORIZONS[0], HORIZONS[-1])):
         ax.plot(line.timestamp, line.y_pred, linewidth=1, label=name)
     ax.set_title(f"{sensor}: {hours} h ahead")
     ax.tick_params(axis="x", rotation=30)
-axes[0].legend()
+    ax.set_xlabel("time of the target")
+    ax.legend()
+axes[0].set_ylabel(f"volume ({VOLUME_UNIT})")
 fig.tight_layout()
 plt.show()"""
 
@@ -805,7 +851,11 @@ if 24 in HORIZONS:
 missing = sorted({1, 24} - set(HORIZONS))
 if missing:
     print(f"HORIZONS lacks {missing}: the keys of those horizons are not recorded")
-_ = record(**recorded)"""
+_ = record(**recorded)
+_ = record_headline(  # best deep model against the best baseline, on the first horizon's MAE
+    metric=f"mae_h{HORIZONS[0]}", deep_model=BEST_DEEP, deep_value=float(mae_h1[BEST_DEEP]),
+    baseline=BEST_BASE, baseline_value=float(mae_h1[BEST_BASE]), lower_is_better=True,
+)"""
 
 WINNERS = """# NBVAL_IGNORE_OUTPUT
 print("winner per horizon and metric (all models):")
@@ -897,8 +947,10 @@ print(
 
 CELLS = [
     ("markdown", TITLE, []),
+    ("markdown", ANSWER, ["answer"]),
     ("code", IMPORTS, []),
     ("code", PARAMETERS, ["parameters"]),
+    ("code", CHECK, []),
     ("code", SEEDING, []),
     ("markdown", DATA_MD, []),
     ("code", DATA, []),

@@ -22,8 +22,6 @@ TITLE = """# Equipment faults: remaining useful life at every cycle, and early f
 (RUL) estimate at every cycle match the published deep-learning results on NASA C-MAPSS?
 And does it raise fault alarms earlier, with fewer false alarms, than threshold and CUSUM
 detectors on a health indicator?
-
-ANSWER_PLACEHOLDER
 """
 
 IMPORTS = """# NBVAL_IGNORE_OUTPUT
@@ -52,10 +50,17 @@ from tslib.encoders import RecurrentEncoder
 from tslib.errors import InputError
 from tslib.evaluate import replay
 from tslib.metrics import nasa_score, rul_rmse, unit_alarm_summary
-from tslib.plots import plot_detection_timeline, plot_latency_histogram, plot_rul, use_style
+from tslib import parameters as param
+from tslib.plots import (
+    format_table,
+    plot_detection_timeline,
+    plot_latency_histogram,
+    plot_rul,
+    use_style,
+)
 from tslib.preprocess import EWMASmoother, split_by_unit
 from tslib.preprocess.operating_conditions import OperatingConditionScaler
-from tslib.reports import record
+from tslib.reports import record, record_headline
 from tslib.runner import StepwiseRunner, resolve_device
 from tslib.training import fit, masked_mse, seed_everything, unit_predictions, unit_sequences
 
@@ -91,9 +96,45 @@ ALPHA = 0.1  # miscoverage of the conformal interval: 90 % intervals
 HEALTHY_CYCLES = 30  # first cycles of each training unit: the healthy reference of the detectors
 THRESHOLD_Z = 3.0  # threshold detector: alarm when the smoothed health indicator is this many sd high
 SMOOTHING = 0.2  # EWMA weight of the health indicator read by the threshold detector
-CUSUM_K, CUSUM_H = 0.5, 5.0  # CUSUM allowance and decision interval, in healthy sd
+CUSUM_K = 0.5  # CUSUM allowance, in healthy sd
+CUSUM_H = 5.0  # CUSUM decision interval, in healthy sd
 LATENCY_BUDGET_MS = 10.0  # real-time budget of one replay tick (all units together)
 N_BOOT = 2000  # paired bootstrap resamples of test units"""
+
+CHECK = """_ = param.check_parameters(
+    globals(),
+    SEED=param.integer(0),
+    QUICK=param.boolean(),
+    DEVICE=param.device(),
+    DATASET=param.choice("equipment_sim", "cmapss"),
+    DATA_PATH=param.optional(param.path()),
+    SUBSET=param.choice("FD001", "FD002", "FD003", "FD004"),
+    RUL_CAP=param.integer(1),
+    WINDOW=param.integer(1),
+    VAL_UNITS=param.real(0, 1, low_open=True, high_open=True),
+    ALARM_RUL=param.integer(0),
+    SIM_UNITS=param.integer(2),
+    SIM_TEST_UNITS=param.integer(1),
+    CONSTANT_TOL=param.real(0),
+    HIDDEN=param.integer(1),
+    LAYERS=param.integer(1),
+    DROPOUT=param.real(0, 1, high_open=True),
+    EPOCHS=param.integer(1),
+    PATIENCE=param.integer(1),
+    BATCH_SIZE=param.integer(1),
+    LR=param.real(0, None, low_open=True),
+    WEIGHT_DECAY=param.real(0),
+    USE_CYCLE=param.boolean(),
+    GBT_ITER=param.integer(1),
+    ALPHA=param.real(0, 1, low_open=True, high_open=True),
+    HEALTHY_CYCLES=param.integer(2),  # a healthy mean and standard deviation need two cycles
+    THRESHOLD_Z=param.real(0, None, low_open=True),
+    SMOOTHING=param.real(0, 1, low_open=True),
+    CUSUM_K=param.real(0),
+    CUSUM_H=param.real(0, None, low_open=True),
+    LATENCY_BUDGET_MS=param.real(0, None, low_open=True),
+    N_BOOT=param.integer(10),
+)"""
 
 SEEDING = """seed_everything(SEED)
 torch.use_deterministic_algorithms(True)
@@ -172,19 +213,26 @@ EXPLORE_PLOT = """scaled_units = OperatingConditionScaler(SENSORS, SETTINGS, n_c
 capped = np.minimum(train_units[TARGET], RUL_CAP)
 correlation = scaled_units[KEPT].corrwith(capped, method="spearman").sort_values()
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
-for sensor in correlation.abs().sort_values().index[-3:]:
-    for unit in train_units.index.get_level_values(0).unique()[:4]:
+for k, sensor in enumerate(correlation.abs().sort_values().index[-3:]):
+    for j, unit in enumerate(train_units.index.get_level_values(0).unique()[:4]):
         part = scaled_units.loc[unit, sensor]
-        axes[0].plot(part.index, part.rolling(5, min_periods=1).mean(), lw=0.8)
-axes[0].set(title="3 most RUL-correlated sensors, 4 units (scaled, 5-cycle mean)", xlabel="cycle")
+        label = sensor if j == 0 else None
+        axes[0].plot(part.index, part.rolling(5, min_periods=1).mean(), lw=0.8, color=f"C{k}", label=label)
+axes[0].set(title="3 most RUL-correlated sensors, 4 units (5-cycle mean)", xlabel="cycle",
+            ylabel="scaled sensor value (sd)")  # fmt: skip
+axes[0].legend(fontsize="small")
 correlation.plot.barh(ax=axes[1], color="tab:blue")
-axes[1].set(title="Spearman correlation with capped RUL", xlabel="rho")
+axes[1].set(title="Spearman correlation with capped RUL", xlabel="rho (no unit)", ylabel="sensor")
 grouped = train_units[SENSORS].groupby(condition_of_row)
 spread = (grouped.max() - grouped.min()).max()  # each sensor's largest range within a condition
 colors = ["tab:red" if s in DROPPED else "tab:blue" for s in SENSORS]
 axes[2].barh(SENSORS, spread.clip(lower=1e-4), color=colors, log=True)
-axes[2].axvline(CONSTANT_TOL, color="k", ls="--", lw=0.8)
-axes[2].set(title="range within conditions (red: dropped)", xlabel="max - min (raw units)")
+axes[2].axvline(CONSTANT_TOL, color="k", ls="--", lw=0.8, label="CONSTANT_TOL")
+axes[2].set(title="range within conditions", xlabel="max - min (raw sensor units)", ylabel="sensor")
+kept_patch = plt.matplotlib.patches.Patch(color="tab:blue", label="kept")
+dropped_patch = plt.matplotlib.patches.Patch(color="tab:red", label="dropped (constant)")
+axes[2].legend(handles=[kept_patch, dropped_patch, *axes[2].get_legend_handles_labels()[0]],
+               fontsize="small")  # fmt: skip
 plt.tight_layout()
 plt.show()"""
 
@@ -317,7 +365,7 @@ if DATASET == "cmapss" and SUBSET == "FD001":
 else:
     print(f"published figures are for C-MAPSS FD001; this run is {data.info.name} {SUBSET_NAME}: not comparable")
 print(f"{len(last)} test units, {int(in_cap.sum())} test cycles with true RUL <= {RUL_CAP}")
-table.round(2)"""
+format_table(table)"""
 
 BOOT = """# NBVAL_IGNORE_OUTPUT
 best_deep = min(DEEP, key=lambda m: table.loc[m, "rmse"])
@@ -418,13 +466,13 @@ summaries = {d: unit_alarm_summary(alarms[d], events) for d in alarms}
 columns = ["mean_delay", "median_delay", "false_alarms_per_k", "missed_units", "n_events", "n_detected"]
 detection = pd.DataFrame(summaries).T[columns].astype(float)
 print(f"events: {EVENT}; {int(detection['n_events'].iloc[0])} of {len(test_ids)} test units reach theirs")
-detection.round(2)"""
+format_table(detection)"""
 
 DETECT_DUE = """# NBVAL_IGNORE_OUTPUT
 if HAS_TRUTH:  # the RUL alarm's own target: scored against the cycle it becomes due
     due_table = pd.DataFrame({d: unit_alarm_summary(alarms[d], due) for d in alarms}).T[columns]
     print(f"the same alarms scored against the due cycle (true RUL <= {ALARM_RUL}):")
-    display(due_table.astype(float).round(2))
+    display(format_table(due_table.astype(float)))
 else:
     print("no simulator ground truth: the events above already are the due cycles")"""
 
@@ -438,6 +486,8 @@ signals = {"lstm": pd.Series(predictions["test"]["lstm"].loc[example].to_numpy()
            "cusum": pd.Series(hi["test"]["hi"].loc[example].to_numpy(), index=cycles)}  # fmt: skip
 for ax, (name, signal) in zip(axes, signals.items()):
     plot_detection_timeline(signal, alarms[name][position], event_cycle, ax=ax)
+    ax.set_xlabel("cycle")
+    ax.set_ylabel("estimated RUL (cycles)" if name == "lstm" else "health indicator (PC1)")
     ax.set_title(f"unit {example}: {name} ({'estimated RUL' if name == 'lstm' else 'health indicator'})")
 plt.tight_layout()
 plt.show()"""
@@ -482,7 +532,7 @@ for ax, unit in zip(axes.ravel(), longest):
     ax.fill_between(cycles, lower_all[rows], upper_all[rows], alpha=0.2, label=f"{1 - ALPHA:.0%} conformal")
     ax.axhline(RUL_CAP, color="grey", lw=0.6, ls=":")
     ax.set_title(f"test unit {unit}")
-axes[0, 0].legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=8)
 plt.tight_layout()
 plt.show()"""
 
@@ -519,6 +569,11 @@ for d, summary_d in summaries.items():
     metrics |= {f"detection_delay_{d}": delay, f"false_alarms_per_1k_{d}": summary_d["false_alarms_per_k"],
                 f"missed_units_{d}": summary_d["missed_units"]}  # fmt: skip
 record(**metrics)
+_ = record_headline(  # best deep model against the best baseline, RMSE at the last test cycle
+    metric="rmse", deep_model=best_deep, deep_value=float(table.loc[best_deep, "rmse"]),
+    baseline=best_baseline, baseline_value=float(table.loc[best_baseline, "rmse"]),
+    lower_is_better=True,
+)
 print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.0f} s")"""
 
 
@@ -529,14 +584,14 @@ def _read(name: str, default: str) -> str:
 
 def build() -> nbformat.NotebookNode:
     """The notebook, unexecuted."""
-    title = TITLE.replace(
-        "ANSWER_PLACEHOLDER", _read("answer.md", "**Answer.** (run the notebook)")
-    )
+    answer = _read("answer.md", "**Answer.** (run the notebook)")
     conclude = CONCLUDE_MD.replace("CONCLUSIONS_PLACEHOLDER", _read("conclusions.md", "(pending)"))
     cells = [
-        nbformat.v4.new_markdown_cell(title),
+        nbformat.v4.new_markdown_cell(TITLE),
+        nbformat.v4.new_markdown_cell(answer, metadata={"tags": ["answer"]}),
         nbformat.v4.new_code_cell(IMPORTS),
         nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(CHECK),
         nbformat.v4.new_code_cell(SEEDING),
         nbformat.v4.new_markdown_cell(DATA_MD),
         nbformat.v4.new_code_cell(DATA),

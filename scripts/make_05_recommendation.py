@@ -21,8 +21,9 @@ event (GRU4Rec-style GRU, SASRec-style causal transformer) recommend the next it
 than popularity, a first-order Markov chain and item-kNN, under a full-ranking
 leave-last-out evaluation? And can one runner serve top-K lists to a thousand concurrent
 users within a per-event latency budget as their events arrive?
+"""
 
-**Answer (default data: `sessions_sim`, a simulator with known ground truth).** ANSWER_PLACEHOLDER
+ANSWER = """**Answer (default data: `sessions_sim`, a simulator with known ground truth).** ANSWER_PLACEHOLDER
 """
 
 IMPORTS = """# NBVAL_IGNORE_OUTPUT
@@ -43,9 +44,10 @@ from tslib.encoders import NextItemEncoder, SASRecEncoder
 from tslib.errors import InputError
 from tslib.evaluate import ranking_replay, score_histories
 from tslib.metrics import per_user_ranking_metrics, rank_targets, sampled_ranking_metrics
-from tslib.plots import plot_latency_histogram, use_style
+from tslib import parameters as param
+from tslib.plots import format_table, plot_latency_histogram, use_style
 from tslib.preprocess import leave_last_out_split, tie_summary, user_sequences
-from tslib.reports import record
+from tslib.reports import record, record_headline
 from tslib.runner import StepwiseRunner, resolve_device
 from tslib.training import fit, seed_everything
 from tslib.training.next_item import ItemTrainingView, next_item_windows
@@ -84,6 +86,39 @@ SIM_ITEMS = 500  # simulator: items
 SIM_SESSIONS = 3.0  # simulator: mean sessions per user
 SIM_SESSION_LENGTH = 5.0  # simulator: mean events per session
 SIM_TIE_SHARE = 0.15  # simulator: share of in-session gaps of 0 s (same-second events)"""
+
+CHECK = """_ = param.check_parameters(
+    globals(),
+    SEED=param.integer(0),
+    QUICK=param.boolean(),
+    DEVICE=param.device(),
+    DATASET=param.choice("sessions_sim", "movielens"),
+    DATA_PATH=param.optional(param.path()),
+    MIN_USER_EVENTS=param.integer(3),  # one training, one validation and one test event
+    MAX_LEN=param.integer(1),
+    K=param.integer(1),
+    N_NEGATIVES=param.integer(1),
+    SERVE_USERS=param.integer(1),
+    BUDGET_MS=param.real(0, None, low_open=True),
+    TIES=param.choice("random", "file"),
+    REPEATS=param.boolean(),
+    EMBED_DIM=param.integer(2, multiple_of=2),  # SASRec splits it over 2 attention heads
+    SASREC_DROPOUT=param.real(0, 1, high_open=True),
+    EPOCHS=param.integer(1),
+    PATIENCE=param.integer(1),
+    BATCH_SIZE=param.integer(1),
+    LR=param.real(0, None, low_open=True),
+    TRAIN_STEP_BUDGET=param.integer(1),
+    FULL_SOFTMAX_MAX_ITEMS=param.integer(1),
+    N_SAMPLED=param.integer(1),
+    VAL_USERS=param.integer(1),
+    N_BOOT=param.integer(10),
+    SIM_USERS=param.integer(1),
+    SIM_ITEMS=param.integer(2),
+    SIM_SESSIONS=param.real(0, None, low_open=True),
+    SIM_SESSION_LENGTH=param.real(0, None, low_open=True),
+    SIM_TIE_SHARE=param.real(0, 1, high_open=True),
+)"""
 
 SEEDING = """seed_everything(SEED)
 rng = np.random.default_rng(SEED)
@@ -148,9 +183,9 @@ axes[0].hist(per_user, bins=np.unique(np.geomspace(1, per_user.max() + 1, 30).as
 axes[0].set_xscale("log")
 axes[0].set(title="events per user", xlabel="events (log scale)", ylabel="users")
 axes[1].loglog(np.arange(1, per_item.size + 1), per_item)
-axes[1].set(title=f"events per item (top 10% of items: {top_share:.0%} of events)", xlabel="popularity rank", ylabel="events")
+axes[1].set(title=f"events per item (top 10% of items: {top_share:.0%} of events)", xlabel="popularity rank (1 = most events)", ylabel="events per item")
 axes[2].plot(activity.index, activity.to_numpy())
-axes[2].set(title="activity over time", ylabel=f"events per {'week' if span_days > 60 else 'day'}")
+axes[2].set(title="activity over time", xlabel="date", ylabel=f"events per {'week' if span_days > 60 else 'day'}")
 fig.autofmt_xdate()
 plt.tight_layout()
 plt.show()
@@ -332,7 +367,7 @@ best_base = max(BASELINES, key=valid_ndcg.get)"""
 
 EVAL_TABLE = """# NBVAL_IGNORE_OUTPUT
 print(f"{N_USERS:,} test users, {N_ITEMS:,} candidate items; best deep model on validation: {best_deep}; best baseline on validation: {best_base}")
-table.style.format("{:.3f}")"""
+format_table(table)"""
 
 BOOT_MD = """### Paired bootstrap: best deep model against best baseline
 
@@ -361,7 +396,7 @@ gains = pd.DataFrame(rows).set_index("metric")
 gains["CI excludes 0"] = (gains["ci_low"] > 0) | (gains["ci_high"] < 0)
 goal = bool(all(gains.loc[m, "gain"] >= 0.10 and gains.loc[m, "ci_low"] > 0 for m in ["HR@10", "NDCG@10"]))
 print(f"goal (>= +10% in HR@10 and NDCG@10 over the best baseline, CI above 0): {goal}")
-gains.style.format({c: "{:.3f}" for c in gains.columns if c != "CI excludes 0"})"""
+format_table(gains)"""
 
 PLOTS_MD = """## 6. Plots
 
@@ -373,15 +408,15 @@ position = np.arange(len(names))
 axes[0].bar(position - 0.2, table["HR@10"], 0.4, label="full ranking")
 axes[0].bar(position + 0.2, table["HR@10 (sampled)"], 0.4, label=f"sampled ({N_NEG} negatives)")
 axes[0].set_xticks(position, names)
-axes[0].set(title="HR@10: full vs sampled", ylabel="HR@10")
+axes[0].set(title="HR@10: full vs sampled", xlabel="model", ylabel="HR@10 (share of users)")
 axes[0].legend()
 grid = np.unique(np.geomspace(1, N_ITEMS, 60).astype(int))
 for name in names:
     ranks = test_ranks[name]
     axes[1].plot(grid, [(ranks <= r).mean() for r in grid], label=name)
-axes[1].axvline(10, color="grey", linestyle=":")
+axes[1].axvline(10, color="grey", linestyle=":", label="r = 10")
 axes[1].set_xscale("log")
-axes[1].set(title="share of users with target rank <= r", xlabel="rank r (full ranking)", ylabel="share")
+axes[1].set(title="share of users with target rank <= r", xlabel="rank r (full ranking)", ylabel="share of users")
 axes[1].legend()
 plt.tight_layout()
 plt.show()"""
@@ -458,7 +493,7 @@ for ax, name in zip(axes, models):
     ax.set_title(f"{name}: " + ax.get_title())
 plt.tight_layout()
 plt.show()
-serving.style.format("{:.3f}")"""
+format_table(serving)"""
 
 RECORD = """# NBVAL_IGNORE_OUTPUT
 metrics = {"dataset": DATASET, "n_test": int(N_USERS)}
@@ -470,7 +505,13 @@ for name in MODELS:
 serve = served[best_deep].summary  # the model the validation picked
 metrics.update(serve_p50_us=serve["p50_us"], serve_p99_us=serve["p99_us"],
                serve_within_budget=serve["within_budget"])
-_ = record(**metrics)"""
+_ = record(**metrics)
+ndcg = table.loc[MODELS, "NDCG@10"]  # the headline: full-ranking NDCG@10 (higher is better)
+deep_best, base_best = ndcg[DEEP].idxmax(), ndcg[BASELINES].idxmax()
+_ = record_headline(
+    metric="ndcg@10", deep_model=deep_best, deep_value=float(ndcg[deep_best]),
+    baseline=base_best, baseline_value=float(ndcg[base_best]), lower_is_better=False,
+)"""
 
 WINNERS = """# NBVAL_IGNORE_OUTPUT
 for metric in ["HR@10", "NDCG@10", "MRR", "HR@10 (sampled)"]:
@@ -495,8 +536,10 @@ print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.0f} s")"""
 
 CELLS = [
     ("markdown", TITLE, []),
+    ("markdown", ANSWER, ["answer"]),
     ("code", IMPORTS, []),
     ("code", PARAMETERS, ["parameters"]),
+    ("code", CHECK, []),
     ("code", SEEDING, []),
     ("markdown", DATA_MD, []),
     ("code", DATA, []),

@@ -101,13 +101,19 @@ def _interval(low: object, high: object, low_open: bool = False, high_open: bool
     return f"{left}, {right}"
 
 
-def integer(low: int | None = None, high: int | None = None) -> Spec:
-    """An integer (not a bool) in ``[low, high]``; ``None`` leaves a side open."""
+def integer(low: int | None = None, high: int | None = None, *, multiple_of: int = 1) -> Spec:
+    """An integer (not a bool) in ``[low, high]`` (``None`` leaves a side open)."""
 
     def test(value: object) -> bool:
-        return _is_int(value) and (low is None or value >= low) and (high is None or value <= high)
+        return (
+            _is_int(value)
+            and (low is None or value >= low)
+            and (high is None or value <= high)
+            and value % multiple_of == 0
+        )
 
-    return Spec(f"an integer in {_interval(low, high)}", test)
+    step = f", a multiple of {multiple_of}" if multiple_of != 1 else ""
+    return Spec(f"an integer in {_interval(low, high)}{step}", test)
 
 
 def real(
