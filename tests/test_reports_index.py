@@ -47,7 +47,7 @@ def result(stem: str, run_date: str, metrics: dict, **extra) -> dict:
         "run_date": run_date,
         "commit": "0123456789abcdef",
         "title": f"Title of {stem}",
-        "answer": f"The answer of {stem} <with markup>.",
+        "answer": f"**Answer.** The answer of `{stem}` <with markup>.",
         "parameters": {"SEED": 3, "DATA_PATH": None},
         "overrides": ["SEED"],
         "dataset": dataset_entry({"dataset": "sp500"}, {"DATA_PATH": None}),
@@ -63,7 +63,8 @@ def test_index_shows_provenance_answers_rounded_metrics_and_links(tmp_path: Path
     for needle in ("2026-01-02T10:00:00Z", "0123456789abcdef", "dirty", "tslib 0.1.0",
                    "torch 2.13", "python 3.12.1", "Test CPU 9000", "2 cores",
                    "torch threads per notebook", "p/smoke.yaml", "12.2 s", "sp500",
-                   "NCSA", "Title of 01_finance", "The answer of 01_finance &lt;with markup&gt;.",
+                   "NCSA", "Title of 01_finance",
+                   "<b>Answer.</b> The answer of <code>01_finance</code> &lt;with markup&gt;.",
                    "SEED (set)", "DATA_PATH"):  # fmt: skip
         assert needle in page, needle
     assert "<td class=num>0.01235</td>" in page and "0.0123456789" not in page

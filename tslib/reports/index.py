@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from html import escape
 from pathlib import Path
 
@@ -58,6 +59,13 @@ def _age(date: str | None, latest: str | None) -> str:
         f"{days} d {hours} h" if days else f"{hours} h {minutes} min" if hours else f"{minutes} min"
     )
     return f"earlier run, {text} older"
+
+
+def _inline_markdown(text: str) -> str:
+    """Escape ``text`` for HTML, then render its inline code and bold marks."""
+    html_text = escape(text)
+    html_text = re.sub(r"`([^`]+)`", r"<code>\1</code>", html_text)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", html_text)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -126,7 +134,7 @@ def _notebook_html(stem: str, row: dict) -> str:
     title = escape(row.get("title") or stem)
     parts = [f"<h3 id='{escape(stem)}'>{title} <small><code>{escape(stem)}</code></small></h3>"]
     if row.get("answer"):
-        parts.append(f"<p>{escape(row['answer'])}</p>")
+        parts.append(f"<p>{_inline_markdown(row['answer'])}</p>")
     dataset = row.get("dataset")
     if dataset:
         where = dataset.get("path") or dataset.get("kind") or "registry"
