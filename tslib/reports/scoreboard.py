@@ -8,6 +8,8 @@ the baseline's" and never as a speed-up.
 
 from __future__ import annotations
 
+import math
+import textwrap
 from pathlib import Path
 
 from tslib.reports.headline import headline_ratio, read_headline
@@ -66,8 +68,10 @@ def scoreboard_rows(results: list[dict]) -> list[dict]:
 def scoreboard_figure(rows: list[dict], path: str | Path) -> Path | None:
     """Draw the ratio of each notebook as a horizontal bar chart and save it as PNG.
 
-    Bars left of the line at 1 mean the deep model's value is smaller than the
-    baseline's; each bar is coloured by who wins given the metric's direction.
+    Bars start at parity (1) on a log scale when every ratio is positive, so a
+    bar to the left means the deep model's value is smaller than the baseline's
+    (from 0 on a linear scale otherwise); each bar is coloured by who wins given
+    the metric's direction.
 
     Returns
     -------
@@ -90,22 +94,41 @@ def scoreboard_figure(rows: list[dict], path: str | Path) -> Path | None:
     colors = sns.color_palette(PALETTE)
     role = {"deep": colors[0], "baseline": colors[1], "tie": colors[7]}
     path = Path(path)
+    ratios = [row["ratio"] for row in shown]
+    log_scale = min(ratios) > 0  # ratios: 0.5 and 2 lie equally far from parity
+    base = 1.0 if log_scale else 0.0
     with plot_style():
-        fig, ax = plt.subplots(figsize=(8.0, 0.6 * len(shown) + 1.6))
+        fig, ax = plt.subplots(figsize=(9.0, 0.7 * len(shown) + 1.8))
         labels = [
-            f"{r['notebook']}\n{r['metric']}: {r['deep_model']} vs {r['baseline']}" for r in shown
+            r["notebook"]
+            + "\n"
+            + textwrap.shorten(f"{r['metric']}: {r['deep_model']} vs {r['baseline']}", 60)
+            for r in shown
         ]
-        positions = range(len(shown))
-        ax.barh(positions, [r["ratio"] for r in shown], color=[role[r["winner"]] for r in shown])
-        for y, row in zip(positions, shown, strict=True):
-            arrow = "lower better" if row["lower_is_better"] else "higher better"
+        positions = list(range(len(shown)))
+        ax.barh(
+            positions,
+            [ratio - base for ratio in ratios],
+            left=base,
+            color=[role[r["winner"]] for r in shown],
+        )
+        for y, row in zip(positions, shown, strict=True):  # value beside parity, free side
+            direction = "lower better" if row["lower_is_better"] else "higher better"
             ax.annotate(
-                f" {row['ratio']:.3g} ({arrow})", (row["ratio"], y), va="center", fontsize=8
-            )
+                f" {row['ratio']:.3g} ({direction}) ", (1.0, y), va="center", fontsize=8,
+                ha="left" if row["ratio"] < 1.0 else "right",
+            )  # fmt: skip
         ax.axvline(1.0, color="0.3", linewidth=1, linestyle="--")
-        ax.set_yticks(list(positions), labels, fontsize=8)
+        ax.set_yticks(positions, labels, fontsize=8)
         ax.invert_yaxis()
-        ax.set_xlabel(f"headline metric ratio, {RATIO_NAME} (dimensionless; 1 = parity)")
+        if log_scale:  # parity in the middle, room for the labels on both sides
+            ax.set_xscale("log")
+            decades = max(abs(math.log10(ratio)) for ratio in ratios) + 0.8
+            ax.set_xlim(10**-decades, 10**decades)
+        else:
+            ax.set_xlim(min(0.0, min(ratios)) * 1.3 - 0.5, max(1.0, max(ratios)) * 1.3 + 0.5)
+        scale = "log scale, " if log_scale else ""
+        ax.set_xlabel(f"headline metric ratio {RATIO_NAME} ({scale}dimensionless; 1 = parity)")
         ax.set_title("Scoreboard: best deep model against best baseline")
         ax.legend(
             handles=[
@@ -117,8 +140,6 @@ def scoreboard_figure(rows: list[dict], path: str | Path) -> Path | None:
             bbox_to_anchor=(1.0, 1.0),
             fontsize=8,
         )
-        ratios = [r["ratio"] for r in shown]
-        ax.set_xlim(min(0.0, min(ratios)) * 1.3, max(1.0, max(ratios)) * 1.3)
         fig.savefig(path, dpi=110)
         plt.close(fig)
     return path
