@@ -25,6 +25,7 @@ TOL = {"atol": 1e-5, "rtol": 1e-5}
 
 CONFIGS = {  # name -> (input_size, d_model, n_heads, num_layers, context, dim_feedforward)
     "dh16": (4, 64, 4, 2, 7, None),
+    "dh16-context37": (2, 32, 2, 2, 37, 40),  # 16-row blocks of dot products plus a tail
     "dh4": (3, 12, 3, 1, 5, 16),
     "dh8-3layers": (2, 16, 2, 3, 9, 24),
 }
@@ -77,7 +78,7 @@ def test_kernel_equals_plain_past_the_wrap_around(native, name, batch, scattered
     assert fast_pool[2][slots].tolist() == [steps] * batch
 
 
-@pytest.mark.parametrize("name", ["dh16", "dh4"])
+@pytest.mark.parametrize("name", ["dh16", "dh16-context37", "dh4"])
 def test_kernel_equals_the_full_forward(native, name):
     model = make_model(name, seed=1)
     x = torch.randn(2, 4 * model.context + 1, model.input_size)  # (B, T, F)
