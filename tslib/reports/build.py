@@ -183,7 +183,10 @@ def _client(scheduler: str | None, workers: int, connect_timeout_s: float = CONN
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        # No dashboard; its HTTP server (health routes) binds a free port, not 8787,
+        # so a second cluster on the machine does not print "Port 8787 is already in use".
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
     )
     return Client(cluster), cluster
 
