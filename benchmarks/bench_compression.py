@@ -79,7 +79,12 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
         rounds=5 if quick else 15,
     )
     rows = [
-        {"what": method, "against": "fp32 full model, same process", **row}
+        {
+            "what": method,
+            "against": "fp32 full model, same process",
+            **row,
+            "timings": {n: table.attrs["timings"].get(f"{method} @ {n}") for n in STREAMS},
+        }
         for method, row in table.round(4).to_dict(orient="index").items()
     ]
     chosen = _pick(table)

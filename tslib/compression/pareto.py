@@ -104,7 +104,7 @@ def pareto_table(
     alpha : float
         Target weight of the distillation loss (see :func:`~tslib.compression.distill`).
     fit_options : Mapping, optional
-        Passed to ``distill`` / ``fit``; default ``epochs=20, lr=3e-3, patience=4, seed=0``.
+        Passed to ``distill`` / ``fit``; default ``epochs=20, lr=1e-2, patience=4, seed=0``.
     magnitude : float or None
         Fraction zeroed by unstructured magnitude pruning (None: no such row).
     int8_dynamic, bf16 : bool
@@ -124,6 +124,7 @@ def pareto_table(
         the architecture), ``size_bytes`` (serialized state dict), ``step_us_<n>``
         (median µs per runner step at n streams), ``speedup_<n>`` (full model's time /
         this one's), ``test_mse``, ``mse_change_pct`` (vs the full model) and ``note``.
+        ``attrs["timings"]`` holds every timing's median and quartiles ("method @ n").
 
     Raises
     ------
@@ -133,7 +134,7 @@ def pareto_table(
     check_prunable(model, "pareto_table")
     if model._state_dtype() != torch.float32:
         raise InputError("pareto_table: the full model must be float32")
-    options = {"epochs": 20, "lr": 3e-3, "patience": 4, "seed": 0, **(fit_options or {})}
+    options = {"epochs": 20, "lr": 1e-2, "patience": 4, "seed": 0, **(fit_options or {})}
     model = model.cpu().eval()
     variants = _variants(model, train, val, keep, alpha, options, magnitude, int8_dynamic)
     support = precision_support()
@@ -142,7 +143,7 @@ def pareto_table(
             reduced_precision(model),
             f"bf16 weights and state; {support.bf16_reason}",
         )
-    latency, _ = step_latency({name: m for name, (m, _) in variants.items()}, streams, rounds)
+    latency, timings = step_latency({name: m for name, (m, _) in variants.items()}, streams, rounds)
     base_mse = one_step_mse(model, test, target_column)
     rows = []
     for name, (variant, note) in variants.items():
@@ -168,6 +169,7 @@ def pareto_table(
         table[f"speedup_{n}"] = latency[column].loc["fp32 full"] / table[column]
     order = [c for c in PARETO_COLUMNS if c != "note"]
     timing_columns = [f"{kind}_{n}" for n in streams for kind in ("step_us", "speedup")]
-    return table[order[:3] + timing_columns + order[3:] + ["note"]].astype(
-        {c: float for c in timing_columns}
-    )
+    table = table[order[:3] + timing_columns + order[3:] + ["note"]]
+    table = table.astype({c: float for c in timing_columns})
+    table.attrs["timings"] = {f"{name} @ {n}": t.as_dict() for (name, n), t in timings.items()}
+    return table

@@ -105,6 +105,11 @@ def unit_importance(model: RecurrentEncoder, x: torch.Tensor | None = None) -> l
     """
     check_prunable(model, "unit_importance")
     statistics = None if x is None else _hidden_statistics(model, _check_inputs(model, x))
+    return _scores(model, statistics)
+
+
+def _scores(model: RecurrentEncoder, statistics: list[tuple] | None) -> list[torch.Tensor]:
+    """``spread * ||outgoing columns||`` per layer, (H,) each (see :func:`unit_importance`)."""
     scores = []
     for layer, (w_ih, w_hh, _, _) in enumerate(model.cell_weights()):
         outgoing = torch.cat(_readers(model, layer)).detach().norm(dim=0)  # (H,)
@@ -158,8 +163,8 @@ def prune_units(
         raise InputError(f"prune_units: keep must be a fraction in (0, 1], got {keep!r}")
     size = model.hidden_size
     kept = max(1, round(keep * size))
-    scores = unit_importance(model, x)
-    statistics = None if x is None or kept == size else _hidden_statistics(model, x)
+    statistics = None if x is None else _hidden_statistics(model, _check_inputs(model, x))
+    scores = _scores(model, statistics)
     units = [torch.sort(torch.topk(s, kept).indices).values for s in scores]  # (k,) each
     state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
     for layer in range(model.num_layers):
@@ -172,7 +177,7 @@ def prune_units(
         for name in (f"core.bias_ih_l{layer}", f"core.bias_hh_l{layer}"):
             state[name] = state[name][rows]
     state["output.weight"] = state["output.weight"][:, units[-1]]
-    if statistics is not None:
+    if statistics is not None and kept < size:
         _compensate(model, state, units, statistics)
     params = model.get_params()
     params["hidden_size"] = kept
