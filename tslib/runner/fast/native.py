@@ -33,21 +33,26 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from tslib.errors import StateError
+from tslib.errors import InputError, StateError
 from tslib.runner.fast.native_blas import sgemm_address
 from tslib.runner.fast.native_build import NativeLibrary
+from tslib.runner.fast.native_cellmath import MATH_CODES
 from tslib.runner.fast.native_structs import LayerArgs, StepArgs
 
 if TYPE_CHECKING:
     from tslib.runner.fast.recurrent import RecurrentKernel
 
-__all__ = ["NATIVE_SMALL_MAX", "NATIVE_TILE_BYTES", "NativePath"]
+__all__ = ["NATIVE_MATH", "NATIVE_SMALL_MAX", "NATIVE_TILE_BYTES", "NativePath"]
 
 #: Largest batch stepped entirely in C (GEMV per row); larger batches go layer by
 #: layer with a BLAS GEMM. Crossover measured by ``benchmarks/bench_native.py``.
 NATIVE_SMALL_MAX = 16
 #: Bytes of one thread's gates tile in the fused GEMM + gate loop (rows = this / 4C).
 NATIVE_TILE_BYTES = 512 * 1024
+
+#: Gate maths of the native kernels (:mod:`.native_cellmath`): "poly" (one vectorised
+#: polynomial exp for every gate) or "libm" (libm / libmvec ``expf`` and ``tanhf``).
+NATIVE_MATH = "poly"
 
 _CELL_CODES = {"lstm": 0, "gru": 1, "rnn": 2}
 
@@ -81,6 +86,9 @@ class NativePath:
     small_max : int
         Batches up to this size run in one C call; larger ones use the per-layer
         path (only when the library has vector maths; otherwise they are declined).
+    math : {"poly", "libm"}
+        The gate maths (:data:`NATIVE_MATH` by default; see :mod:`.native_cellmath`).
+        Also an attribute, settable between steps.
 
     Attributes
     ----------
@@ -96,6 +104,7 @@ class NativePath:
         kernel: RecurrentKernel,
         library: NativeLibrary,
         small_max: int = NATIVE_SMALL_MAX,
+        math: str = NATIVE_MATH,
     ) -> None:
         self.kernel = kernel
         self.library = library
@@ -121,6 +130,19 @@ class NativePath:
         self._layer_args = LayerArgs(sgemm=sgemm, cell=self.cell_code, hidden=kernel.hidden,
                                      layers=kernel.num_layers)  # fmt: skip
         self._layer_args_ptr = ctypes.addressof(self._layer_args)
+        self.math = math
+
+    @property
+    def math(self) -> str:
+        """The gate maths, "poly" or "libm" (see :mod:`.native_cellmath`); settable."""
+        return self._math
+
+    @math.setter
+    def math(self, value: str) -> None:
+        if value not in MATH_CODES:
+            raise InputError(f"NativePath: math must be one of {sorted(MATH_CODES)}, got {value!r}")
+        self._math = value
+        self._args.math = self._layer_args.math = MATH_CODES[value]
 
     def accepts(self, x: torch.Tensor, pool: tuple[torch.Tensor, ...], index: torch.Tensor) -> bool:
         """True when this path can step ``x`` (B, F) on ``pool`` rows ``index``.
@@ -319,12 +341,12 @@ class NativePath:
             library.pointwise(
                 self.cell_code, batch, hidden, layers, layer, capacity, buffers.gates.data_ptr(),
                 weight[-1].data_ptr(), slots, start, h_ptr, c_ptr, buffers.h_ptr[layer % 2],
-                hidden, threads,
+                hidden, threads, MATH_CODES[self._math],
             )  # fmt: skip
             inputs, ld_x = buffers.h_ptr[layer % 2], hidden
 
     def __repr__(self) -> str:
         return (
             f"NativePath({self.kernel.cell}, small_max={self.small_max}, large={self.large}, "
-            f"tiled={self.tiled})"
+            f"tiled={self.tiled}, math={self._math!r})"
         )

@@ -19,13 +19,14 @@ from :mod:`.native_structs` (declared once, with their layout export).
 
 from __future__ import annotations
 
+from tslib.runner.fast.native_cellmath import CELL_SOURCE
 from tslib.runner.fast.native_isa import ISA_SOURCE
 from tslib.runner.fast.native_structs import STRUCTS_SOURCE
 
 __all__ = ["ABI_VERSION", "SOURCE"]
 
 #: Bumped whenever a signature below changes (part of the cache key, checked at load).
-ABI_VERSION = 4
+ABI_VERSION = 5
 
 SOURCE = (
     r"""
@@ -37,7 +38,7 @@ SOURCE = (
 #include <omp.h>
 #endif
 
-#define TSLIB_ABI_VERSION 4
+#define TSLIB_ABI_VERSION 5
 
 #ifdef TSLIB_LIBMVEC
 /* The declarations glibc's <math.h> itself makes under __FAST_MATH__: they let
@@ -92,68 +93,9 @@ TSLIB_INLINE int64_t gate_width(int cell, int64_t hidden) {
     return cell == CELL_RNN ? hidden : 4 * hidden;
 }
 
-/* ---------------------------------------------------------------- cell math
-   g: the row's gate pre-activations without bias; b: the bias (C,); h, c: the
-   slot's pool rows of this layer (read, then overwritten); out: where the new h
-   goes as well. */
-
-TSLIB_INLINE void lstm_row(int64_t H, const float *restrict g, const float *restrict b,
-                           float *restrict h, float *restrict c, float *restrict out) {
-    for (int64_t j = 0; j < H; j++) {
-        const float i = 1.0f / (1.0f + expf(-(g[j] + b[j])));
-        const float f = 1.0f / (1.0f + expf(-(g[H + j] + b[H + j])));
-        const float n = tanhf(0.5f * (g[2 * H + j] + b[2 * H + j])); /* holds 2 z_g */
-        const float o = 1.0f / (1.0f + expf(-(g[3 * H + j] + b[3 * H + j])));
-        const float c_new = f * c[j] + i * n;
-        const float h_new = o * tanhf(c_new);
-        c[j] = c_new;
-        h[j] = h_new;
-        out[j] = h_new;
-    }
-}
-
-TSLIB_INLINE void gru_row(int64_t H, const float *restrict g, const float *restrict b,
-                          float *restrict h, float *restrict out) {
-    for (int64_t j = 0; j < H; j++) { /* g: r, z, 2 n_x, 2 n_h */
-        const float r = 1.0f / (1.0f + expf(-(g[j] + b[j])));
-        const float z = 1.0f / (1.0f + expf(-(g[H + j] + b[H + j])));
-        const float n_x = g[2 * H + j] + b[2 * H + j], n_h = g[3 * H + j] + b[3 * H + j];
-        const float n = tanhf(0.5f * (n_x + r * n_h));
-        const float h_new = n + z * (h[j] - n); /* (1 - z) n + z h */
-        h[j] = h_new;
-        out[j] = h_new;
-    }
-}
-
-TSLIB_INLINE void rnn_row(int64_t H, const float *restrict g, const float *restrict b,
-                          float *restrict h, float *restrict out) {
-    for (int64_t j = 0; j < H; j++) { /* g holds 2 z */
-        const float h_new = tanhf(0.5f * (g[j] + b[j]));
-        h[j] = h_new;
-        out[j] = h_new;
-    }
-}
-
-/* Rows b0 <= b < b1: gates row b at gates + (b - b0) * C; out row b at
-   out + (b - b0) * ld_out; the pool row of slot slots[b] (or start + b). */
-TSLIB_TARGETS
-void tslib_cell_rows(int cell, int64_t b0, int64_t b1, int64_t H, int64_t L, int64_t layer,
-                     const float *gates, const float *bias, const int64_t *slots, int64_t start,
-                     float *h_pool, float *c_pool, float *out, int64_t ld_out) {
-    const int64_t width = gate_width(cell, H);
-    for (int64_t b = b0; b < b1; b++) {
-        const int64_t row = ((slots ? slots[b] : start + b) * L + layer) * H;
-        const float *g = gates + (b - b0) * width;
-        float *y = out + (b - b0) * ld_out;
-        if (cell == CELL_LSTM)
-            lstm_row(H, g, bias, h_pool + row, c_pool + row, y);
-        else if (cell == CELL_GRU)
-            gru_row(H, g, bias, h_pool + row, y);
-        else
-            rnn_row(H, g, bias, h_pool + row, y);
-    }
-}
-
+"""
+    + CELL_SOURCE
+    + r"""
 /* 0 when every slot is in [0, capacity), else -1 (nothing has been written). */
 static int check_slots(int64_t B, const int64_t *slots, int64_t start, int64_t capacity) {
     if (!slots) return (start >= 0 && start + B <= capacity) ? 0 : -1;
@@ -194,7 +136,8 @@ int tslib_pack(int64_t B, int64_t In, int64_t H, int64_t L, int64_t layer, int64
 
 int tslib_pointwise(int cell, int64_t B, int64_t H, int64_t L, int64_t layer, int64_t capacity,
                     const float *gates, const float *bias, const int64_t *slots, int64_t start,
-                    float *h_pool, float *c_pool, float *out, int64_t ld_out, int nthreads) {
+                    float *h_pool, float *c_pool, float *out, int64_t ld_out, int nthreads,
+                    int math) {
     if (check_slots(B, slots, start, capacity)) return -1;
     const int64_t width = gate_width(cell, H);
     int64_t chunks = (nthreads > 1 && B * H >= TSLIB_PARALLEL_MIN_ELEMENTS) ? nthreads : 1;
@@ -204,7 +147,7 @@ int tslib_pointwise(int cell, int64_t B, int64_t H, int64_t L, int64_t layer, in
         const int64_t b0 = chunk * size, b1 = b0 + size < B ? b0 + size : B;
         if (b0 < b1)
             tslib_cell_rows(cell, b0, b1, H, L, layer, gates + b0 * width, bias, slots, start,
-                            h_pool, c_pool, out + b0 * ld_out, ld_out);
+                            h_pool, c_pool, out + b0 * ld_out, ld_out, math);
     }
     return 0;
 }
@@ -231,7 +174,7 @@ static void tiled_rows(const tslib_layer_args *a, int64_t first, int64_t last, i
            gates^T = W^T @ xh^T */
         sgemm(&no, &no, &C, &rows, &K, &one, a->weight, &C, xh, &K, &zero, gates, &C);
         tslib_cell_rows(cell, b0, b1, H, a->layers, a->layer, gates, bias, a->slots, a->start,
-                        a->h_pool, a->c_pool, a->out + b0 * a->ld_out, a->ld_out);
+                        a->h_pool, a->c_pool, a->out + b0 * a->ld_out, a->ld_out, (int)a->math);
         if (a->y) { /* the output layer on the tile's new h, still in cache */
             const int64_t O = a->n_out;
             for (int64_t b = b0; b < b1; b++) memcpy(a->y + b * O, a->b_out, (size_t)O * sizeof(float));
@@ -295,7 +238,7 @@ int tslib_step_small(const tslib_step_args *a) {
             tslib_gemv(K, width, xh, a->weights[layer], gates);
             /* the new h becomes the next layer's input, xh[:H] */
             tslib_cell_rows(cell, 0, 1, H, L, layer, gates, a->weights[layer] + K * width,
-                            NULL, slot, a->h_pool, a->c_pool, xh, H);
+                            NULL, slot, a->h_pool, a->c_pool, xh, H, (int)a->math);
         }
         for (int64_t o = 0; o < O; o++) {
             float acc = a->b_out[o];

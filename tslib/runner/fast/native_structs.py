@@ -37,6 +37,7 @@ class StepArgs(ctypes.Structure):
         ("start", _I),
         *[(name, _P) for name in ("x", "slots", "h_pool", "c_pool", "weights")],
         *[(name, _P) for name in ("w_out", "b_out", "work", "y")],
+        ("math", _I),
     ]
 
 
@@ -50,6 +51,7 @@ class LayerArgs(ctypes.Structure):
         *[(name, _P) for name in ("x", "slots", "h_pool", "c_pool", "weight", "scratch", "out")],
         ("n_out", _I),
         *[(name, _P) for name in ("w_out", "b_out", "y")],
+        ("math", _I),
     ]
 
 
@@ -80,7 +82,8 @@ STRUCTS_SOURCE = r"""
     X(int64_t, n_out)             /* O, when y is set */                                     \
     X(const float *, w_out)       /* (H, O): the output layer (top layer only) */            \
     X(const float *, b_out)       /* (O,) */                                                 \
-    X(float *, y)                 /* (B, O) or NULL: y = out @ w_out + b_out, per tile */
+    X(float *, y)                 /* (B, O) or NULL: y = out @ w_out + b_out, per tile */  \
+    X(int64_t, math)              /* 0 libm, 1 polynomial exp (native_cellmath) */
 
 /* Arguments of tslib_step_small, kept in one struct so that Python updates only
    the fields that change between calls (a ctypes call costs ~0.1 us per argument). */
@@ -95,7 +98,8 @@ STRUCTS_SOURCE = r"""
     X(const float *, w_out)           /* (H, O) */                                           \
     X(const float *, b_out)           /* (O,) */                                             \
     X(float *, work)                  /* max(F, H) + H + 4 H floats */                       \
-    X(float *, y)                     /* (B, O) */
+    X(float *, y)                     /* (B, O) */                                           \
+    X(int64_t, math)                  /* 0 libm, 1 polynomial exp (native_cellmath) */
 
 #define TSLIB_FIELD(type, name) type name;
 typedef struct { TSLIB_LAYER_FIELDS(TSLIB_FIELD) } tslib_layer_args;
