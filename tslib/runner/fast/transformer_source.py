@@ -15,8 +15,8 @@ sequence of ``y += x[i] * W[i, :]`` updates that vectorise without reassociating
 any sum; the LayerNorm scales and shifts are folded into the following linear
 layer. Dot products and row sums use ``#pragma omp simd reduction`` (compiled
 with ``-fopenmp-simd``: vector reductions, no OpenMP runtime). ``expf`` may come
-from glibc's vector maths (libmvec; ``erff`` too with glibc 2.35 or later) and the loops are compiled per ISA
-(``target_clones``), as in :mod:`.native_source`.
+from glibc's vector maths (libmvec; ``erff`` too with glibc 2.35 or later) and the
+loops are compiled per ISA (``target_clones``), as in :mod:`.native_source`.
 """
 
 from __future__ import annotations
@@ -142,7 +142,8 @@ TSLIB_INLINE float hsum16(v16 v) {
 typedef int32_t i16 __attribute__((vector_size(64)));
 
 /* a + b where lane pairs are taken from a and b in blocks of `half` lanes (see dots16). */
-#define TSLIB_FOLD(a, b, lo, hi) (__builtin_shuffle((a), (b), (lo)) + __builtin_shuffle((a), (b), (hi)))
+#define TSLIB_FOLD(a, b, lo, hi) \
+    (__builtin_shuffle((a), (b), (lo)) + __builtin_shuffle((a), (b), (hi)))
 
 /* dots (16) = K[j] . q for the 16 rows j of K (16, 16): products reduced by a transposing tree
    of shuffles, so that 16 sums cost 15 vector additions instead of 16 horizontal sums. */

@@ -189,6 +189,7 @@ class TransformerKernel:
         ok = all(t.is_contiguous() and t.device.type == "cpu" for t in pool)
         ok = ok and k_cache.shape == shape and v_cache.shape == shape
         ok = ok and k_cache.dtype == v_cache.dtype == torch.float32
+        ok = ok and index.dtype == torch.int64 and index.device.type == "cpu"
         if not (ok and position.dtype == torch.int64 and position.shape == shape[:1]):
             return False
         view = self._args_view
@@ -204,7 +205,8 @@ class TransformerKernel:
     ) -> torch.Tensor:
         """Advance pool rows ``index`` with inputs ``x`` (B, F); return the outputs (B, O)."""
         batch = x.shape[0]
-        if self.model.training or batch == 0 or (x.requires_grad and torch.is_grad_enabled()):
+        model = self.model
+        if model.training or batch == 0 or (x.requires_grad and torch.is_grad_enabled()):
             return self._plain(x, pool, index)
         if self._key() != self._key_now:
             self.refresh()
@@ -212,9 +214,11 @@ class TransformerKernel:
         # same (never modified) index tensor while the ids repeat.
         if (pool is not self._pool or index is not self._index) and not self._bind(pool, index):
             return self._plain(x, pool, index)
+        if x.dim() != 2 or x.shape[1] != model.input_size or index.shape[0] != batch:
+            return self._plain(x, pool, index)  # the plain step raises the InputError
         if x.dtype is not torch.float32 or not x.is_contiguous():
             x = x.detach().to(torch.float32).contiguous()  # (B, F)
-        y = torch.empty(batch, self.model.n_outputs)  # (B, O)
+        y = torch.empty(batch, model.n_outputs)  # (B, O)
         x_ptr, y_ptr = x.data_ptr(), y.data_ptr()
         parts = self._threads if batch >= self.threaded_min_batch else 1
         if self._scratch.shape[0] < parts:
