@@ -12,18 +12,17 @@ dynamic int8, and bf16 where the CPU has native bf16) and measures every variant
 in this one process: serialized size, median µs per ``StepwiseRunner.step`` at 1
 and 4096 streams (the runner's default fast path), and the one-step-ahead MSE on
 2015. The goals of issue 17 are checked on the fastest distilled variant whose
-held-out error grows by at most 2 %.
+held-out error grows by at most 2 %, timed again against the full model alone
+(two candidates, more rounds) for the goal rows.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import torch
 
 from benchmarks.common import BenchModel, Goal, section
-from tslib.compression import pareto_table, precision_support
+from tslib.compression import compressed_variants, pareto_table, precision_support, step_latency
 from tslib.datasets.seattle import load_seattle_weather
 from tslib.training import fit, next_step_windows, split_windows_by_time
 
@@ -68,15 +67,15 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     torch.manual_seed(0)
     train, test = load_weather()
     model, train_data, val_data, history = train_full_model(train, 15 if quick else 40)
-    table = pareto_table(
+    variants = compressed_variants(
         model,
         train_data,
-        test,
-        val=val_data,
+        val_data,
         keep=(0.5, 0.375, 0.25),
         fit_options={"epochs": 15 if quick else 40, "lr": 3e-3, "patience": 5, "seed": 0},
-        streams=STREAMS,
-        rounds=5 if quick else 15,
+    )
+    table = pareto_table(
+        model, train_data, test, variants=variants, streams=STREAMS, rounds=5 if quick else 15
     )
     rows = [
         {
@@ -88,26 +87,37 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
         for method, row in table.round(4).to_dict(orient="index").items()
     ]
     chosen = _pick(table)
-    best = table.loc[chosen]
+    focused, _ = step_latency(
+        {"fp32 full": model, chosen: variants[chosen][0]}, STREAMS, rounds=15 if quick else 41
+    )
+    speedup = focused.loc["fp32 full"] / focused.loc[chosen]  # per step_us_<n> column
+    rows.append(
+        {
+            "what": f"{chosen}: runner.step, focused (2 candidates, more rounds)",
+            "against": "fp32 full model, interleaved",
+            **{f"{name} {c}": round(v, 3) for c in focused for name, v in focused[c].items()},
+            **{c.replace("step_us", "speedup"): round(float(v), 4) for c, v in speedup.items()},
+        }
+    )
     naive = float(np.mean((test[1:, 0] - test[:-1, 0]) ** 2))
     goals = [
         Goal(
             "compression: step speedup at 4096 streams",
-            float(best["speedup_4096"]),
+            float(speedup["step_us_4096"]),
             1.5,
             True,
-            f"{chosen} vs the fp32 full model, runner.step, medians",
+            f"{chosen} vs the fp32 full model, runner.step, medians of a focused comparison",
         ),
         Goal(
             "compression: step speedup at batch 1 (no slower)",
-            float(best["speedup_1"]),
+            float(speedup["step_us_1"]),
             1.0,
             True,
-            f"{chosen} vs the fp32 full model, runner.step, medians",
+            f"{chosen} vs the fp32 full model, runner.step, medians of a focused comparison",
         ),
         Goal(
             "compression: held-out one-step MSE change (%)",
-            float(best["mse_change_pct"]),
+            float(table.loc[chosen, "mse_change_pct"]),
             2.0,
             False,
             f"{chosen}: MSE on 2015 vs the full model's {table.loc['fp32 full', 'test_mse']:.4f}",
@@ -124,10 +134,11 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
         support.int8_reason,
         "speedup_<n> = full model's median µs per runner.step / this variant's; "
         "'no fine-tuning' rows show what pruning alone costs",
-        f"goals checked on {chosen!r} (fastest distilled variant within +2 % held-out MSE)",
+        f"goals checked on {chosen!r} (fastest distilled variant within +2 % held-out MSE in "
+        "the table), timed again against the full model alone with more rounds",
+        "the 4096-stream step uses torch's threads (OpenMP); on a shared, loaded machine its "
+        "time is bimodal (a thread descheduled mid-step), so compare the load average",
     ]
-    if not math.isfinite(float(best["speedup_4096"])):
-        notes.append("the chosen variant has no timing")
     return section(
         "(f) compression that pays: pruning + distillation, int8, bf16", rows, goals, notes
     )

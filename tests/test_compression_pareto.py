@@ -13,6 +13,7 @@ from tslib.compression import (
     one_step_mse,
     pareto_table,
     precision_support,
+    prune_units,
     quantize_dynamic_int8,
     step_latency,
 )
@@ -90,6 +91,18 @@ def test_pareto_table_rejects_wrong_models(table_and_inputs):
         pareto_table(RecurrentEncoder(2, 4, 1).double(), train, test)
     with pytest.raises(InputError, match=r"keep must be a fraction in \(0, 1\]"):
         pareto_table(model, train, test, keep=(1.5,))
+    with pytest.raises(InputError, match="variants must start with the full model"):
+        pareto_table(model, train, test, variants={"other": (model, "")})
+
+
+def test_precomputed_variants_are_measured_as_given(table_and_inputs):
+    _, model, test = table_and_inputs
+    small = prune_units(model, 0.5)
+    variants = {"fp32 full": (model, "full"), "half": (small, "pruned")}
+    table = pareto_table(model, None, test, variants=variants, bf16=False, streams=(2,), rounds=1)
+    assert list(table.index) == ["fp32 full", "half"]
+    assert table.loc["half", "hidden_size"] == 4 and table.loc["half", "note"] == "pruned"
+    assert table.loc["half", "test_mse"] == pytest.approx(one_step_mse(small, test))
 
 
 def test_step_latency_times_every_model_at_every_stream_count():

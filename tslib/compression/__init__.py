@@ -11,7 +11,7 @@
 * :mod:`~tslib.compression.magnitude`: unstructured pruning (:func:`prune_magnitude`);
 * :mod:`~tslib.compression.measures`, :mod:`~tslib.compression.latency` and
   :mod:`~tslib.compression.pareto`: size, error, step latency, and the table of all
-  methods side by side (:func:`pareto_table`).
+  methods (:func:`compressed_variants`) side by side (:func:`pareto_table`).
 """
 
 from tslib.compression.distill import distill, teacher_outputs
@@ -27,12 +27,15 @@ from tslib.compression.precision import (
 )
 from tslib.compression.quantize import QuantizedRecurrentEncoder, quantize_dynamic_int8
 from tslib.compression.structured import GATES, prune_units, unit_importance
+from tslib.compression.variants import DISTILL_DEFAULTS, compressed_variants
 
 __all__ = [
+    "DISTILL_DEFAULTS",
     "GATES",
     "PARETO_COLUMNS",
     "PrecisionSupport",
     "QuantizedRecurrentEncoder",
+    "compressed_variants",
     "cpu_flags",
     "distill",
     "model_size_bytes",

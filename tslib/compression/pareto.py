@@ -16,13 +16,11 @@ import pandas as pd
 import torch
 from torch import nn
 
-from tslib.compression.distill import distill
 from tslib.compression.latency import step_latency
-from tslib.compression.magnitude import prune_magnitude
 from tslib.compression.measures import model_size_bytes, one_step_mse
-from tslib.compression.precision import precision_support, reduced_precision
-from tslib.compression.quantize import quantize_dynamic_int8
-from tslib.compression.structured import check_prunable, prune_units
+from tslib.compression.precision import precision_support
+from tslib.compression.structured import check_prunable
+from tslib.compression.variants import compressed_variants
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
 
@@ -30,43 +28,6 @@ __all__ = ["PARETO_COLUMNS", "pareto_table"]
 
 #: columns of the table, besides ``step_us_<n>`` and ``speedup_<n>`` per stream count
 PARETO_COLUMNS = ["hidden_size", "parameters", "size_bytes", "test_mse", "mse_change_pct", "note"]
-
-
-def _variants(
-    model: RecurrentEncoder,
-    train: tuple,
-    val: tuple | None,
-    keep: Sequence[float],
-    alpha: float,
-    fit_options: Mapping,
-    magnitude: float | None,
-    int8_dynamic: bool,
-) -> dict[str, tuple[nn.Module, str]]:
-    """Name -> (model, note) for every compressed variant, full model first."""
-    variants = {"fp32 full": (model, "the trained model")}
-    for fraction in keep:
-        pruned = prune_units(model, fraction, train[0])
-        variants[f"units {fraction:.0%}, no fine-tuning"] = (
-            pruned,
-            "structured pruning only (activation importance, bias compensation)",
-        )
-        student = prune_units(model, fraction, train[0])
-        history = distill(student, model, train, val, alpha=alpha, **dict(fit_options))
-        variants[f"units {fraction:.0%} + distilled"] = (
-            student,
-            f"pruned, then distilled (alpha={alpha}, {len(history)} epochs)",
-        )
-    if magnitude is not None:
-        variants[f"magnitude {magnitude:.0%} zeros"] = (
-            prune_magnitude(model, magnitude),
-            "unstructured: dense tensors, so the same work per step",
-        )
-    if int8_dynamic:
-        variants["int8 dynamic"] = (
-            quantize_dynamic_int8(model),
-            "torch dynamic int8 (PlainKernel: the fused kernels need float weights)",
-        )
-    return variants
 
 
 def pareto_table(
@@ -84,6 +45,7 @@ def pareto_table(
     streams: Sequence[int] = (1, 4096),
     rounds: int = 7,
     target_column: int = 0,
+    variants: Mapping[str, tuple[nn.Module, str]] | None = None,
 ) -> pd.DataFrame:
     """Compress ``model`` several ways; tabulate size, step latency and held-out error.
 
@@ -116,6 +78,10 @@ def pareto_table(
         Interleaved timing rounds (median reported).
     target_column : int
         Forecast column of ``test``.
+    variants : Mapping, optional
+        Precomputed ``name -> (model, note)`` from
+        :func:`~tslib.compression.compressed_variants` (whose first entry is the full
+        model, ``"fp32 full"``); then ``keep`` to ``bf16`` only decide the bf16 reason row.
 
     Returns
     -------
@@ -134,15 +100,15 @@ def pareto_table(
     check_prunable(model, "pareto_table")
     if model._state_dtype() != torch.float32:
         raise InputError("pareto_table: the full model must be float32")
-    options = {"epochs": 20, "lr": 1e-2, "patience": 4, "seed": 0, **(fit_options or {})}
     model = model.cpu().eval()
-    variants = _variants(model, train, val, keep, alpha, options, magnitude, int8_dynamic)
+    if variants is None:
+        variants = compressed_variants(
+            model, train, val, keep=keep, alpha=alpha, fit_options=fit_options,
+            magnitude=magnitude, int8_dynamic=int8_dynamic, bf16=bf16,
+        )  # fmt: skip
+    elif next(iter(variants), None) != "fp32 full":
+        raise InputError("pareto_table: variants must start with the full model, 'fp32 full'")
     support = precision_support()
-    if bf16 and support.bf16:
-        variants["bf16"] = (
-            reduced_precision(model),
-            f"bf16 weights and state; {support.bf16_reason}",
-        )
     latency, timings = step_latency({name: m for name, (m, _) in variants.items()}, streams, rounds)
     base_mse = one_step_mse(model, test, target_column)
     rows = []
@@ -160,7 +126,7 @@ def pareto_table(
                 "note": note,
             }
         )
-    if bf16 and not support.bf16:
+    if bf16 and not support.bf16 and "bf16" not in variants:
         rows.append({"method": "bf16", "note": support.bf16_reason})
     table = pd.DataFrame(rows).set_index("method")
     for n in streams:
