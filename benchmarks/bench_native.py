@@ -6,6 +6,9 @@ For each batch size B the fast kernel alone (contiguous slots, LSTM H = 64) runs
 * ``native tiled``: per layer one C call, GEMM tiles by torch's ``sgemm`` with the
   gate math in cache (only where torch's ``sgemm`` was found);
 * ``native mm``: per layer a C gather, ``torch.mm``, one C pass of gate math;
+* ``native small (libm)``, ``native tiled (libm)``: the same with the previous gate
+  maths (libm / libmvec ``expf`` and ``tanhf`` instead of the polynomial exp; see
+  :mod:`tslib.runner.fast.native_cellmath`): the "before" of the maths change;
 * ``torch path``: the kernel with ``native=False`` (NumPy up to TINY_BATCH_MAX rows);
 * ``GEMMs alone``: ``torch.mm`` of the step's shapes (gates and output layer),
 
@@ -20,7 +23,7 @@ import torch
 
 from benchmarks.common import BenchModel, section
 from tslib.runner.fast import RecurrentKernel
-from tslib.runner.fast.native import NATIVE_SMALL_MAX, NATIVE_TILE_BYTES
+from tslib.runner.fast.native import NATIVE_MATH, NATIVE_SMALL_MAX, NATIVE_TILE_BYTES
 from tslib.timing import measure
 
 __all__ = ["run"]
@@ -34,12 +37,16 @@ def _kernels(model: torch.nn.Module) -> dict[str, RecurrentKernel]:
     tiled = RecurrentKernel(model, native_small_max=0)
     mm = RecurrentKernel(model, native_small_max=0)
     kernels = {"native small": small, "native tiled": tiled, "native mm": mm}
+    kernels["native small (libm)"] = RecurrentKernel(model, native_small_max=64)
+    kernels["native tiled (libm)"] = RecurrentKernel(model, native_small_max=0)
     kernels["torch path"] = RecurrentKernel(model, native=False)
     if tiled.native is None:  # no compiler: only the torch path
         return {"torch path": kernels["torch path"]}
+    for name in ("native small (libm)", "native tiled (libm)"):
+        kernels[name].native.math = "libm"  # the maths of the previous native kernels
     mm.native.tiled = False
     if not tiled.native.tiled:
-        del kernels["native tiled"]
+        del kernels["native tiled"], kernels["native tiled (libm)"]
     return kernels
 
 
@@ -61,9 +68,9 @@ def _measure(spec, model, kernels, batch: int, rounds: int) -> dict:
     x = torch.randn(batch, spec.input_size)  # (B, F)
     candidates = {"GEMMs alone": _gemms(spec, batch)}
     for name, kernel in kernels.items():
-        if name == "native small" and batch > 64:
+        if name.startswith("native small") and batch > 64:
             continue
-        if name in ("native tiled", "native mm") and batch == 1:
+        if name.startswith(("native tiled", "native mm")) and batch == 1:
             continue
         pool = tuple(s.normal_() for s in model.init_state(batch))
 
@@ -100,8 +107,10 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     finally:
         torch.set_num_threads(default_threads)
     native = kernels.get("native mm")
+    described = native.native.library.describe() if native else "not built (torch path only)"
     notes = [
-        f"library: {native.native.library.flags if native else 'not built (torch path only)'}",
+        f"library: {described}",
+        f"gate maths: {NATIVE_MATH!r} by default; '(libm)' rows: the previous maths",
         f"NATIVE_SMALL_MAX = {NATIVE_SMALL_MAX}, NATIVE_TILE_BYTES = {NATIVE_TILE_BYTES}: "
         "the defaults the kernel uses (tiled whenever torch's sgemm is found)",
         "over_gemm: median / median(GEMMs alone) in the same round-robin",

@@ -8,7 +8,8 @@ At every batch size B three things run side by side:
   LSTM gates) plus (B, H) x (H, O) (the output layer), on preallocated outputs.
   This is the floor a dense step cannot beat on the same BLAS.
 
-The same runner without the native (C) path (``TSLIB_NATIVE=0``: the torch
+The same runner with the previous native gate maths (libm ``expf`` / ``tanhf``, see
+:mod:`tslib.runner.fast.native_cellmath`), the same runner without the native (C) path (``TSLIB_NATIVE=0``: the torch
 path, as before the native kernels) and the reference PlainKernel runner are
 timed as well. State bytes per stream are the pool's bytes per slot (state rows
 plus the last output).
@@ -58,6 +59,12 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     rows, goals, per_stream_bytes = [], [], None
     for batch in QUICK_BATCHES if quick else BATCHES:
         fast_runner, ids, x = live_runner(model, batch, device)
+        libm_runner, _, _ = live_runner(model, batch, device)
+        native = getattr(libm_runner._kernel, "native", None)
+        if native is not None:
+            native.math = "libm"  # the previous native kernels' gate maths
+        else:
+            libm_runner = None
         torch_runner, _, _ = live_runner(model, batch, device, native=False)
         plain_runner, _, _ = live_runner(model, batch, device, fast=False)
         stats = fast_runner.stats()
@@ -77,6 +84,10 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
             "fast kernel alone": kernel_alone,
             "GEMMs alone": _gemm_alone(spec, batch, device),
         }
+        if libm_runner is not None:
+            candidates["runner.step (libm maths)"] = lambda runner=libm_runner, ids=ids, x=x: (
+                runner.step(ids, x)
+            )
         if batch <= 4096 or not quick:
             candidates["runner.step (PlainKernel)"] = lambda runner=plain_runner, ids=ids, x=x: (
                 runner.step(ids, x)
@@ -117,6 +128,17 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
                 streams=batch,
             )
         )
+        if "runner.step (libm maths)" in timing:
+            rows.append(
+                row(
+                    "runner.step with the previous native gate maths (libm expf / tanhf)",
+                    "the step's GEMMs alone",
+                    timing,
+                    "GEMMs alone",
+                    "runner.step (libm maths)",
+                    streams=batch,
+                )
+            )
         if "runner.step (PlainKernel)" in timing:
             rows.append(
                 row(
