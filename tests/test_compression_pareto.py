@@ -115,3 +115,12 @@ def test_step_latency_times_every_model_at_every_stream_count():
         step_latency(models, streams=(0,))
     with pytest.raises(InputError, match="no models"):
         step_latency({})
+
+
+def test_step_latency_restores_the_thread_count_and_checks_it():
+    models = {"a": RecurrentEncoder(2, 4, 1, seed=0)}
+    before = torch.get_num_threads()
+    frame, _ = step_latency(models, streams=(1,), rounds=1, target_s=0.001, threads=1)
+    assert torch.get_num_threads() == before and frame.shape == (1, 1)
+    with pytest.raises(InputError, match="threads must be >= 1, got 0"):
+        step_latency(models, threads=0)

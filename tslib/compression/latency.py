@@ -43,6 +43,7 @@ def step_latency(
     streams: Sequence[int] = (1, 4096),
     rounds: int = 7,
     target_s: float = 0.02,
+    threads: int | None = None,
 ) -> tuple[pd.DataFrame, dict[tuple[str, int], Timing]]:
     """Median µs per ``runner.step`` of every model at every stream count.
 
@@ -54,6 +55,11 @@ def step_latency(
         Stream counts (batch sizes of one step call).
     rounds, target_s
         As in :func:`~tslib.timing.measure`.
+    threads : int, optional
+        torch threads during the measurement (restored after); None keeps the
+        current setting, as the runner is normally used. The native kernel uses
+        torch's thread count, so on a loaded machine ``threads=1`` avoids steps that
+        wait at a barrier for a descheduled thread.
 
     Returns
     -------
@@ -71,11 +77,19 @@ def step_latency(
         raise InputError("step_latency: no models")
     if not streams or any(int(n) < 1 for n in streams):
         raise InputError(f"step_latency: stream counts must be >= 1, got {list(streams)}")
+    if threads is not None and (isinstance(threads, bool) or int(threads) < 1):
+        raise InputError(f"step_latency: threads must be >= 1, got {threads!r}")
     timings: dict[tuple[str, int], Timing] = {}
-    for n in streams:
-        candidates = {name: stepper(model, int(n)) for name, model in models.items()}
-        for name, timing in measure(candidates, rounds=rounds, target_s=target_s).items():
-            timings[(name, int(n))] = timing
+    previous = torch.get_num_threads()
+    try:
+        if threads is not None:
+            torch.set_num_threads(int(threads))
+        for n in streams:
+            candidates = {name: stepper(model, int(n)) for name, model in models.items()}
+            for name, timing in measure(candidates, rounds=rounds, target_s=target_s).items():
+                timings[(name, int(n))] = timing
+    finally:
+        torch.set_num_threads(previous)
     frame = pd.DataFrame(
         {f"step_us_{n}": [timings[(name, int(n))].median_us for name in models] for n in streams},
         index=pd.Index(list(models), name="method"),
