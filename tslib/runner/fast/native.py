@@ -189,7 +189,16 @@ class NativePath:
             or list(map(torch.Tensor.data_ptr, pool)) != self._pool_key
         ):
             return None
-        return self._small(x, repeat[2], repeat[3])
+        # batch, start and slots are still in the struct from that step (any other small
+        # step clears _repeat first): only the input and output addresses change.
+        y = torch.empty(repeat[4][0], self.n_out)  # (B, O), fresh for the caller
+        args = self._args
+        args.x, args.y = x.data_ptr(), y.data_ptr()
+        if self.library.step_small(self._args_ptr):
+            raise StateError(
+                f"RecurrentKernel: a slot index is outside the pool [0, {args.capacity})"
+            )
+        return y
 
     def _check_pool(self, pool: tuple[torch.Tensor, ...]) -> bool:
         """Validate the pool layout once per set of pool tensors; cache its addresses."""
