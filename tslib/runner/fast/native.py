@@ -19,6 +19,12 @@ For float32 models on the CPU the kernel hands a step to :class:`NativePath`:
   (libmvec): scalar libm ``expf``/``tanhf`` are about ten times slower than
   torch's vectorised sigmoid.
 
+The gate arithmetic uses the maths kind of :attr:`NativePath.math` (:data:`NATIVE_MATH`,
+see :mod:`.native_cellmath`). When the runner steps the same streams again with the same
+cached index tensor, :meth:`NativePath.repeat_small` reuses the previous small step's
+checks (it declines after any change: index version, pool tensors, fused weights, input
+shape or dtype).
+
 Every argument is validated before a call (float32, contiguous, CPU, pool shape
 (capacity, L, H), int64 slots); the C side also checks that every slot lies in
 ``[0, capacity)`` before writing anything. The library comes from
