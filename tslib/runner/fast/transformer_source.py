@@ -24,14 +24,14 @@ from __future__ import annotations
 __all__ = ["TF_ABI_VERSION", "TF_SOURCE"]
 
 #: Bumped whenever the signature or the weight layout changes (part of the cache key).
-TF_ABI_VERSION = 2
+TF_ABI_VERSION = 3
 
 TF_SOURCE = r"""
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#define TSLIB_TF_ABI_VERSION 2
+#define TSLIB_TF_ABI_VERSION 3
 
 #ifdef TSLIB_LIBMVEC
 float expf(float) __attribute__((__simd__("notinbranch")));
@@ -50,14 +50,49 @@ float erff(float) __attribute__((__simd__("notinbranch")));
 
 int tslib_tf_abi(void) { return TSLIB_TF_ABI_VERSION; }
 
-/* y (n_out) = b + x (n_in) @ W (n_in, n_out). */
+typedef float v16 __attribute__((vector_size(64)));
+
+TSLIB_INLINE v16 load16(const float *p) {
+    v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+TSLIB_INLINE void store16(float *p, v16 v) { memcpy(p, &v, sizeof v); }
+
+/* y (n_out) = b + x (n_in) @ W (n_in, n_out). Columns in blocks of 64 and 16 keep their
+   sums in (vector) registers over all n_in; the rest are updated row by row. */
 TSLIB_INLINE void gemv(int64_t n_in, int64_t n_out, const float *restrict x,
                        const float *restrict W, const float *restrict b, float *restrict y) {
-    memcpy(y, b, (size_t)n_out * sizeof(float));
-    for (int64_t i = 0; i < n_in; i++) {
-        const float xi = x[i];
-        const float *restrict w = W + i * n_out;
-        for (int64_t o = 0; o < n_out; o++) y[o] += xi * w[o];
+    int64_t o = 0;
+    for (; o + 64 <= n_out; o += 64) {
+        v16 a0 = load16(b + o), a1 = load16(b + o + 16);
+        v16 a2 = load16(b + o + 32), a3 = load16(b + o + 48);
+        for (int64_t i = 0; i < n_in; i++) {
+            const float xi = x[i];
+            const float *restrict w = W + i * n_out + o;
+            a0 += xi * load16(w);
+            a1 += xi * load16(w + 16);
+            a2 += xi * load16(w + 32);
+            a3 += xi * load16(w + 48);
+        }
+        store16(y + o, a0);
+        store16(y + o + 16, a1);
+        store16(y + o + 32, a2);
+        store16(y + o + 48, a3);
+    }
+    for (; o + 16 <= n_out; o += 16) {
+        v16 a = load16(b + o);
+        for (int64_t i = 0; i < n_in; i++) a += x[i] * load16(W + i * n_out + o);
+        store16(y + o, a);
+    }
+    if (o < n_out) {
+        memcpy(y + o, b + o, (size_t)(n_out - o) * sizeof(float));
+        for (int64_t i = 0; i < n_in; i++) {
+            const float xi = x[i];
+            const float *restrict w = W + i * n_out;
+            for (int64_t k = o; k < n_out; k++) y[k] += xi * w[k];
+        }
     }
 }
 
@@ -113,14 +148,6 @@ TSLIB_INLINE void attend(int64_t dh, const float *restrict q, const float *restr
         for (int64_t d = 0; d < dh; d++) out[d] += w * v[d];
     }
     for (int64_t d = 0; d < dh; d++) out[d] *= inv;
-}
-
-typedef float v16 __attribute__((vector_size(64)));
-
-TSLIB_INLINE v16 load16(const float *p) {
-    v16 v;
-    memcpy(&v, p, sizeof v);
-    return v;
 }
 
 typedef float v8 __attribute__((vector_size(32)));
