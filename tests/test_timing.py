@@ -98,3 +98,18 @@ def test_machine_info_and_slug():
         "amd-epyc-9b14-96-2cpu"
     )
     assert machine_slug({"cpu": "x", "gpu": "NVIDIA H200", "cpu_count": 16}) == "nvidia-h200"
+
+
+def test_measure_with_thread_cpu_time_does_not_count_sleeping():
+    import time as _time
+
+    from tslib.timing import measure
+
+    timings = measure(
+        {"sleep": lambda: _time.sleep(0.002), "spin": lambda: sum(range(20_000))},
+        rounds=3,
+        number=2,
+        clock=_time.thread_time_ns,
+    )
+    assert timings["sleep"].median_s < 0.001  # 2 ms of wall time, almost no CPU time
+    assert timings["spin"].median_s > 0.0

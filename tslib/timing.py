@@ -132,6 +132,7 @@ def measure(
     target_s: float = 0.02,
     warmup: int = 0,
     sync: Callable[[], None] | None = None,
+    clock: Callable[[], int] = time.perf_counter_ns,
 ) -> dict[str, Timing]:
     """Time ``candidates`` side by side, alternating them round by round.
 
@@ -151,6 +152,11 @@ def measure(
         Untimed calls of each candidate before the rounds (calibration warms up too).
     sync : callable, optional
         Called before and after each timed block (``torch.cuda.synchronize`` on a GPU).
+    clock : callable
+        Nanosecond clock read around each sample: wall time by default;
+        ``time.thread_time_ns`` counts only the CPU time of the calling thread (for
+        single-threaded work on a shared machine: other processes' turns on the core
+        are not counted; work on other threads is not counted either).
 
     Returns
     -------
@@ -177,11 +183,11 @@ def measure(
         for name in names[shift:] + names[:shift]:  # rotate who goes first
             fn, count = candidates[name], numbers[name]
             sync()
-            start = time.perf_counter_ns()
+            start = clock()
             for _ in range(count):
                 fn()
             sync()
-            samples[name].append((time.perf_counter_ns() - start) / count / 1e9)
+            samples[name].append((clock() - start) / count / 1e9)
     return {name: Timing(np.asarray(samples[name]), numbers[name]) for name in names}
 
 
