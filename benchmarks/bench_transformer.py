@@ -149,6 +149,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     rounds = 5 if quick else 15
     sync = sync_for(device)
     problem = fast_path_problem(model, device)
+    unavailable = "" if problem is None else f" (fast path unavailable: {problem})"
     full = CONTEXT + 1  # steps that fill the ring buffers
     fast, ids = _warm_runner(model, 1, device, fast=True, steps=full)
     plain, _ = _warm_runner(model, 1, device, fast=False, steps=full)
@@ -180,10 +181,11 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     recompute_ratio = rows[1]["b_over_a"]
     goals = [
         Goal("transformer runner.step at batch 1 (us)", timing[step_fast].median_us, 60.0, False,
-             "median runner.step with the fast kernel, d_model 64, 2 layers, context 256"),
+             "median runner.step with the fast kernel, d_model 64, 2 layers, context 256"
+             + unavailable),
         Goal("transformer step speedup over the receptive-field recompute", recompute_ratio,
              20.0, True, f"median forward(last {receptive}) (faster thread setting) / median "
-             "fast runner.step"),
+             "fast runner.step" + unavailable),
     ]  # fmt: skip
 
     many, many_ids = _warm_runner(model, MANY_STREAMS, device, fast=True, steps=full)
@@ -209,7 +211,7 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     goals.append(
         Goal(f"transformer runner.step at {MANY_STREAMS} streams / the step's matmuls alone",
              over, 3.0, False, "median fast runner.step / median matmuls alone (faster thread "
-             "setting; see the module docstring)")
+             "setting; see the module docstring)" + unavailable)
     )  # fmt: skip
     notes = [
         f"transformer: d_model={D_MODEL}, {HEADS} heads, {LAYERS} layers, context={CONTEXT}, "

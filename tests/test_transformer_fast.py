@@ -170,6 +170,19 @@ def test_snapshots_move_between_fast_and_plain_runners(native, tmp_path):
         assert isinstance(restored._kernel, TransformerKernel if fast else PlainKernel)
 
 
+def test_observe_then_fast_steps_equal_plain_steps(native):
+    """A warm start (one fused forward) fills the ring buffers the fast step then continues."""
+    model = make_model("dh16-context37")
+    history = torch.randn(3, 50, model.input_size)  # (B, T, F): past the context of 37
+    follow = torch.randn(45, 3, model.input_size)  # (T, B, F): wraps around again
+    outputs = []
+    for fast in (True, False):
+        runner = StepwiseRunner(model, device="cpu", fast=fast)
+        runner.observe([4, 5, 6], history)
+        outputs.append(torch.stack([runner.step([4, 5, 6], x_t) for x_t in follow]))
+    torch.testing.assert_close(outputs[0], outputs[1], **TOL)
+
+
 def test_weight_changes_are_seen(native):
     model = make_model("dh4")
     fast, plain = TransformerKernel(model), PlainKernel(model)
