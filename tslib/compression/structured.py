@@ -193,7 +193,7 @@ def _compensate(
     """Fold the mean of each removed unit into the biases of the weights that read it."""
     size = model.hidden_size
     for layer in range(model.num_layers):
-        removed = torch.ones(size, dtype=torch.bool)
+        removed = torch.ones(size, dtype=torch.bool, device=statistics[layer][0].device)
         removed[units[layer]] = False
         mean = statistics[layer][0] * removed  # (H,) zero on kept units
         w_hh, following = _readers(model, layer)
