@@ -170,7 +170,14 @@ for name, dataset in loaded.items():
     if RESAMPLE == "auto":
         steps[name] = max(native, pd.Timedelta("1h"))
     else:
-        steps[name] = native if RESAMPLE is None else pd.Timedelta(RESAMPLE)"""
+        steps[name] = native if RESAMPLE is None else pd.Timedelta(RESAMPLE)
+units = {name: dataset.info.units for name, dataset in loaded.items()}  # column -> unit, if known
+
+
+def labelled(name: str, column: str) -> str:
+    \"\"\"An axis label: the column and, when the dataset card gives it, its unit.\"\"\"
+    unit = units[name].get(column)
+    return f"{column} ({unit})" if unit and f"({unit})" not in column else column"""
 
 CARD = """# NBVAL_CHECK_OUTPUT
 for name, dataset in loaded.items():
@@ -235,7 +242,7 @@ fig, axes = plt.subplots(len(shown), 1, figsize=(9, 1.4 * len(shown) + 0.8), sha
 for ax, column in zip(np.atleast_1d(axes), shown):
     ax.plot(primary.raw.index, primary.raw[column], linewidth=0.5)
     ax.axvline(primary.index[primary.test_start], color="k", linestyle=":", linewidth=0.8)
-    ax.set_ylabel(column, fontsize="small")
+    ax.set_ylabel(labelled(DATASET, column), fontsize="small")
 np.atleast_1d(axes)[0].set_title(f"{DATASET}: the test span starts at the dotted line")
 np.atleast_1d(axes)[-1].set_xlabel("time")
 plt.tight_layout()
@@ -244,12 +251,14 @@ plt.show()"""
 EXPLORE_CYCLE = """fig, axes = plt.subplots(1, len(data) + 2, figsize=(4.2 * (len(data) + 2), 3.2))
 for ax, (name, d) in zip(axes, data.items()):
     plot_seasonal_cycle(d.raw[d.target].iloc[: d.test_start], ax=ax)
+    ax.set_ylabel(labelled(name, d.target))
     ax.set_title(f"{name}: cycle of {d.target}", fontsize="small")
 max_lag = 30 if primary.step >= pd.Timedelta("1D") else 72
 history = primary.raw.iloc[: primary.test_start]
 plot_acf(history[primary.target], lags=max_lag, ax=axes[-2])
 axes[-2].set_title(f"autocorrelation of {primary.target}", fontsize="small")
-axes[-2].set_xlabel(f"lag (steps of {primary.step})")
+step_unit = {pd.Timedelta("1D"): "days", pd.Timedelta("1h"): "hours"}.get(primary.step)
+axes[-2].set_xlabel(f"lag ({step_unit or f'steps of {primary.step}'})")
 axes[-2].set_ylabel("autocorrelation")
 if len(primary.variables) > 1:
     plot_lagged_correlations(history, primary.target, max_lag=min(max_lag, 14), ax=axes[-1])
@@ -432,7 +441,7 @@ FAN = """for name, d in data.items():
     start = first.normalize() + pd.offsets.MonthBegin(1)  # a calendar month when one fits
     start = start if start + span <= last else first
     end = min(start + span, last)
-    ax = plot_fan_chart(rows, best[name][0], start, end, others=(best[name][1],), ylabel=d.target)
+    ax = plot_fan_chart(rows, best[name][0], start, end, others=(best[name][1],), ylabel=labelled(name, d.target))
     ax.set_title(f"{name}: one-step forecasts of {d.target} from {start:%d %B %Y}", fontsize="small")
     plt.show()"""
 
@@ -444,7 +453,7 @@ by_season = squared.groupby([season, rows["model"]]).mean().pow(0.5).unstack("mo
 by_season = by_season.reindex([s for s in ("DJF", "MAM", "JJA", "SON") if s in by_season.index])
 by_season.index.name = "season"
 ax = by_season.plot.bar(figsize=(9, 3.2), rot=0)
-ax.set_ylabel(f"RMSE, horizon 1 (units of {primary.target})")
+ax.set_ylabel(f"RMSE, horizon 1: {labelled(DATASET, primary.target)}")
 ax.set_xlabel("season (test span)")
 ax.legend(fontsize="x-small", ncol=4)
 plt.show()
