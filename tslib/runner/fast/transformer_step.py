@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _VERSION = attrgetter("_version")
+_EXECUTORS: dict[int, ThreadPoolExecutor] = {}  # threads -> one pool shared by every kernel
 
 #: Smallest batch split between threads (below it one native call does all rows).
 THREADED_MIN_BATCH = 64
@@ -229,7 +230,9 @@ class TransformerKernel:
             status = self._step(self._args_ptr, x_ptr, y_ptr, 0, batch, scratch.data_ptr())
         else:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(self._threads, "tslib-tf-step")
+                self._executor = _EXECUTORS.get(self._threads) or _EXECUTORS.setdefault(
+                    self._threads, ThreadPoolExecutor(self._threads, "tslib-tf-step")
+                )
             bounds = [batch * k // parts for k in range(parts + 1)]
             futures = [
                 self._executor.submit(
