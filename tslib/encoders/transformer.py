@@ -14,11 +14,8 @@ offset and ``forward`` equals iterated ``step`` at any length.
   distances, so streams at different positions can share one batch.
 
 State: ``(k, v, position)`` with k, v (B, num_layers, n_heads, context, d_head)
-and position (B,) int64. Memory per stream is O(context).
-
-:class:`~tslib.runner.StepwiseRunner` steps this model on the CPU with a native
-kernel (:mod:`tslib.runner.fast.transformer_step`) that writes into the same ring
-buffers in place and equals ``step`` to float rounding.
+and position (B,) int64. Memory per stream is O(context). On the CPU the runner steps it
+with a native in-place kernel, :mod:`tslib.runner.fast.transformer_step`.
 
 Examples
 --------
