@@ -464,7 +464,7 @@ else:
     events, EVENT = np.asarray(due, dtype=float), f"true RUL <= {ALARM_RUL}"
 summaries = {d: unit_alarm_summary(alarms[d], events) for d in alarms}
 columns = ["mean_delay", "median_delay", "false_alarms_per_k", "missed_units", "n_events", "n_detected"]
-detection = pd.DataFrame(summaries).T[columns].astype(float)
+detection = pd.DataFrame(summaries).T[columns].infer_objects()  # counts stay integers
 print(f"events: {EVENT}; {int(detection['n_events'].iloc[0])} of {len(test_ids)} test units reach theirs")
 format_table(detection)"""
 
@@ -472,7 +472,7 @@ DETECT_DUE = """# NBVAL_IGNORE_OUTPUT
 if HAS_TRUTH:  # the RUL alarm's own target: scored against the cycle it becomes due
     due_table = pd.DataFrame({d: unit_alarm_summary(alarms[d], due) for d in alarms}).T[columns]
     print(f"the same alarms scored against the due cycle (true RUL <= {ALARM_RUL}):")
-    display(format_table(due_table.astype(float)))
+    display(format_table(due_table.infer_objects()))
 else:
     print("no simulator ground truth: the events above already are the due cycles")"""
 

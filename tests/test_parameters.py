@@ -157,15 +157,33 @@ def test_every_notebook_checks_every_parameter_right_after_its_parameters_cell(n
 
 
 @pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_notebook_default_passes_its_own_check(notebook_path):
-    """The defaults of the parameters cell satisfy the declared specs (no kernel needed)."""
+def test_defaults_and_every_report_parameter_set_pass_the_check(notebook_path):
+    """The parameters cell's defaults, and each reports/params/*.yaml set on top of them,
+    satisfy the declared specs (the cells run in this process: no kernel, no data)."""
+    from tslib.reports import load_param_set, params_for
+
     notebook = nbformat.read(str(notebook_path), as_version=4)
     index, _ = _check_call(notebook)
     namespace: dict = {}
-    for cell in notebook.cells[: index + 1]:  # imports, parameters, then the check itself
+    for cell in notebook.cells[:index]:  # imports, then the parameters cell
         if cell.cell_type == "code":
             exec(cell.source, namespace)
-    assert namespace["_"] == {name: namespace[name] for name in namespace["_"]}
+    defaults = {name: namespace[name] for name in papermill_names(notebook_path)}
+    param_sets = sorted((ROOT / "reports" / "params").glob("*.yaml"))
+    assert param_sets
+    for param_set in [None, *param_sets]:
+        overrides = (
+            {} if param_set is None else params_for(load_param_set(param_set), notebook_path.stem)
+        )
+        namespace.update(defaults, **overrides)
+        exec(notebook.cells[index].source, namespace)  # the check cell
+        assert namespace["_"] == {**defaults, **overrides}, param_set
+
+
+def papermill_names(notebook_path: Path) -> list[str]:
+    import papermill
+
+    return list(papermill.inspect_notebook(str(notebook_path)))
 
 
 @pytest.mark.parametrize(
