@@ -51,6 +51,14 @@ def count_paths(kernel: RecurrentKernel) -> dict[str, int]:
             return _original(*args)
 
         setattr(native, name, spy)
+    repeat = native.repeat_small
+
+    def repeat_spy(*args, **kwargs):  # the repeat lane is a whole-step C call too
+        out = repeat(*args, **kwargs)
+        calls["_small"] += out is not None
+        return out
+
+    native.repeat_small = repeat_spy
     return calls
 
 

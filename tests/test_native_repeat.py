@@ -32,8 +32,8 @@ def spy_repeats(kernel: RecurrentKernel) -> dict[str, int]:
     counts = {"stepped": 0, "declined": 0}
     original = kernel.native.repeat_small
 
-    def spy(*args):
-        out = original(*args)
+    def spy(*args, **kwargs):
+        out = original(*args, **kwargs)
         counts["stepped" if out is not None else "declined"] += 1
         return out
 
@@ -154,3 +154,34 @@ def test_runner_rejects_nan_and_inf_but_not_large_finite_values(streams):
         x[streams - 1, 2] = bad
         with pytest.raises(InputError, match="NaN|inf"):
             runner.step(ids, x)
+
+
+def test_runner_lane_checks_the_input_in_c_and_leaves_errors_to_the_full_path(library):
+    """A repeated step with NaN / inf is declined by the lane before any write, and the
+    runner's full path raises InputError naming the stream; state and counts unchanged."""
+    from tslib.errors import InputError
+
+    torch.manual_seed(0)
+    model = RecurrentEncoder(3, 8, 1).eval()
+    fast = StepwiseRunner(model)
+    plain = StepwiseRunner(model, fast=False)
+    counts = spy_repeats(fast._kernel)
+    ids = ("s", "t")
+    generator = torch.Generator().manual_seed(5)
+    for _ in range(3):
+        x = torch.randn(2, 3, generator=generator)
+        torch.testing.assert_close(fast.step(ids, x), plain.step(ids, x), **TOL)
+    assert counts["stepped"] == 2  # the runner's lane: second and third step
+    before = [t.clone() for t in fast.state_of("t")]
+    for bad in (float("nan"), float("inf")):
+        x = torch.randn(2, 3, generator=generator)
+        x[1, 2] = bad
+        with pytest.raises(InputError, match="NaN|inf"):
+            fast.step(ids, x)
+    for got, want in zip(fast.state_of("t"), before):
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+    assert fast.step_count("t") == 3
+    x = torch.randn(2, 3, generator=generator).numpy()  # not a tensor: the full path
+    torch.testing.assert_close(fast.step(ids, x), plain.step(ids, x), **TOL)
+    assert fast.step_count("s") == plain.step_count("s") == 4
+    torch.testing.assert_close(fast.last_output("s"), plain.last_output("s"), **TOL)

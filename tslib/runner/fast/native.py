@@ -170,7 +170,11 @@ class NativePath:
         return self._check_pool(pool)
 
     def repeat_small(
-        self, x: torch.Tensor, pool: tuple[torch.Tensor, ...], index: torch.Tensor
+        self,
+        x: torch.Tensor,
+        pool: tuple[torch.Tensor, ...],
+        index: torch.Tensor,
+        check_finite: bool = False,
     ) -> torch.Tensor | None:
         """Step ``x`` (B, F) on the slots of the last small step, or return None.
 
@@ -180,10 +184,13 @@ class NativePath:
         Returns None (nothing done) when ``index``, its version, the pool tensors or
         the fused weights differ from that step's, or ``x`` is not a contiguous
         float32 CPU tensor of the same shape: the caller then takes the full path.
+        ``check_finite``: also return None, before writing anything, when ``x`` holds
+        a NaN or an infinity (checked in C; the caller's full path reports it).
         """
         repeat = self._repeat
         if (
             repeat is None
+            or type(x) is not torch.Tensor
             or index is not repeat[0]
             or index._version != repeat[1]
             or self.kernel.generation != self._generation
@@ -200,7 +207,15 @@ class NativePath:
         y = torch.empty(repeat[4][0], self.n_out)  # (B, O), fresh for the caller
         args = self._args
         args.x, args.y = x.data_ptr(), y.data_ptr()
-        if self.library.step_small(self._args_ptr):
+        if check_finite:
+            args.check_finite = 1
+            status = self.library.step_small(self._args_ptr)
+            args.check_finite = 0
+            if status == -2:
+                return None  # NaN / inf in x: nothing written
+        else:
+            status = self.library.step_small(self._args_ptr)
+        if status:
             raise StateError(
                 f"RecurrentKernel: a slot index is outside the pool [0, {args.capacity})"
             )

@@ -26,7 +26,7 @@ from tslib.runner.fast.native_structs import STRUCTS_SOURCE
 __all__ = ["ABI_VERSION", "SOURCE"]
 
 #: Bumped whenever a signature below changes (part of the cache key, checked at load).
-ABI_VERSION = 5
+ABI_VERSION = 6
 
 SOURCE = (
     r"""
@@ -38,7 +38,7 @@ SOURCE = (
 #include <omp.h>
 #endif
 
-#define TSLIB_ABI_VERSION 5
+#define TSLIB_ABI_VERSION 6
 
 #ifdef TSLIB_LIBMVEC
 /* The declarations glibc's <math.h> itself makes under __FAST_MATH__: they let
@@ -222,9 +222,14 @@ void tslib_gemv(int64_t K, int64_t C, const float *restrict xh, const float *res
     }
 }
 
+/* 0 after the step; -1: a slot outside the pool, -2: a non-finite input with
+   check_finite set (in both cases nothing has been written). */
 int tslib_step_small(const tslib_step_args *a) {
     const int64_t F = a->n_in, H = a->hidden, L = a->layers, O = a->n_out;
     if (check_slots(a->batch, a->slots, a->start, a->capacity)) return -1;
+    if (a->check_finite)
+        for (int64_t i = 0; i < a->batch * F; i++)
+            if (!isfinite(a->x[i])) return -2;
     const int cell = (int)a->cell;
     const int64_t width = gate_width(cell, H);
     float *xh = a->work;                          /* [input, h] of the current layer */

@@ -38,6 +38,7 @@ class StepArgs(ctypes.Structure):
         *[(name, _P) for name in ("x", "slots", "h_pool", "c_pool", "weights")],
         *[(name, _P) for name in ("w_out", "b_out", "work", "y")],
         ("math", _I),
+        ("check_finite", _I),
     ]
 
 
@@ -99,7 +100,8 @@ STRUCTS_SOURCE = r"""
     X(const float *, b_out)           /* (O,) */                                             \
     X(float *, work)                  /* max(F, H) + H + 4 H floats */                       \
     X(float *, y)                     /* (B, O) */                                           \
-    X(int64_t, math)                  /* 0 libm, 1 polynomial exp (native_cellmath) */
+    X(int64_t, math)                  /* 0 libm, 1 polynomial exp (native_cellmath) */      \
+    X(int64_t, check_finite)          /* 1: return -2 before any write on NaN / inf in x */
 
 #define TSLIB_FIELD(type, name) type name;
 typedef struct { TSLIB_LAYER_FIELDS(TSLIB_FIELD) } tslib_layer_args;

@@ -214,6 +214,22 @@ class RecurrentKernel:
         buffers = self.work_buffers(batch, numpy=False)
         return self.run(TorchOps, buffers, self.fused, x, pool, index, span)
 
+    def repeat_step(
+        self, x: object, pool: tuple[torch.Tensor, ...], index: torch.Tensor
+    ) -> torch.Tensor | None:
+        """The runner's lane for a repeated small step: outputs (B, O), or None.
+
+        Steps only through :meth:`NativePath.repeat_small` with the input check done
+        in C (any NaN / inf, or anything else it cannot vouch for, returns None with
+        nothing written: the runner then takes its full path, which validates ``x``
+        and reports the problem). Needs no inference mode: only the fresh output tensor
+        is created on the torch side (an ordinary tensor without autograd history).
+        """
+        native = self.native
+        if native is None or self.model.training or self.stale():
+            return None
+        return native.repeat_small(x, pool, index, check_finite=True)
+
     def run(self, ops, buffers, fused, rows, arrays, slots, span, row_source=None):
         """Advance ``arrays`` rows ``slots`` (or the range ``span``) with inputs ``rows`` (B, F).
 
