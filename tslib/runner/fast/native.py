@@ -43,6 +43,7 @@ from tslib.errors import InputError, StateError
 from tslib.runner.fast.native_blas import sgemm_address
 from tslib.runner.fast.native_build import NativeLibrary
 from tslib.runner.fast.native_cellmath import MATH_CODES
+from tslib.runner.fast.native_large import NATIVE_TILE_BYTES, LargeBatches, LargeBuffers
 from tslib.runner.fast.native_structs import LayerArgs, StepArgs
 
 if TYPE_CHECKING:
@@ -53,9 +54,6 @@ __all__ = ["NATIVE_MATH", "NATIVE_SMALL_MAX", "NATIVE_TILE_BYTES", "NativePath"]
 #: Largest batch stepped entirely in C (GEMV per row); larger batches go layer by
 #: layer with a BLAS GEMM. Crossover measured by ``benchmarks/bench_native.py``.
 NATIVE_SMALL_MAX = 16
-#: Bytes of one thread's gates tile in the fused GEMM + gate loop (rows = this / 4C).
-NATIVE_TILE_BYTES = 512 * 1024
-
 #: Gate maths of the native kernels (:mod:`.native_cellmath`): "poly" (one vectorised
 #: polynomial exp for every gate) or "libm" (libm / libmvec ``expf`` and ``tanhf``).
 NATIVE_MATH = "poly"
@@ -63,24 +61,7 @@ NATIVE_MATH = "poly"
 _CELL_CODES = {"lstm": 0, "gru": 1, "rnn": 2}
 
 
-class _Buffers:
-    """Work arrays of the per-layer paths for one batch size, with their addresses."""
-
-    def __init__(self, kernel: RecurrentKernel, batch: int, tile: int, threads: int) -> None:
-        hidden, width = kernel.hidden, kernel.fused[0].shape[1]
-        widest = max(weight.shape[0] - 1 for weight in kernel.fused[:-2])  # max In + H
-        with torch.inference_mode(False):  # ordinary tensors: writable in and out of it
-            self.h = [torch.empty(batch, hidden) for _ in range(2)]  # (B, H): ping-pong
-            if tile:  # per thread a [x, h] tile and a gates tile
-                self.scratch = torch.empty(max(threads, 1) * tile * (widest + width))
-            else:
-                self.xh = [torch.empty(batch, w.shape[0] - 1) for w in kernel.fused[:-2]]
-                self.gates = torch.empty(batch, width)  # (B, C), shared by the layers
-        self.h_ptr = [t.data_ptr() for t in self.h]
-        self.top = self.h[(kernel.num_layers - 1) % 2]  # (B, H): the last layer's new h
-
-
-class NativePath:
+class NativePath(LargeBatches):
     """Native stepping for one :class:`RecurrentKernel` (float32, CPU).
 
     Parameters
@@ -126,7 +107,7 @@ class NativePath:
         self._pool: tuple = ()  # the pool tuple last validated (runner: same object)
         self._pool_key: list = []
         self._pool_ptrs: tuple[int, int | None, int] = (0, None, 0)
-        self._buffers: dict[tuple[int, int, int], _Buffers] = {}
+        self._buffers: dict[tuple[int, int, int], LargeBuffers] = {}
         self._work = torch.empty(0)
         # (index, its version, slots address, start, x shape) of the last small step whose
         # checks repeat_small may reuse; None until a small step with a versioned index.
@@ -308,72 +289,6 @@ class NativePath:
                 f"RecurrentKernel: a slot index is outside the pool [0, {args.capacity})"
             )
         return y
-
-    def _large(self, x: torch.Tensor, slots: int | None, start: int) -> torch.Tensor:
-        kernel = self.kernel
-        batch = x.shape[0]
-        threads = torch.get_num_threads() if self.library.openmp else 1
-        width = kernel.fused[0].shape[1]
-        tiled = self.tiled
-        tile = max(8, NATIVE_TILE_BYTES // (4 * width)) if tiled else 0
-        key = (batch, tile, threads)
-        buffers = self._buffers.get(key)
-        if buffers is None:
-            if len(self._buffers) >= 16:
-                self._buffers.clear()  # bound memory when batch sizes keep changing
-            buffers = self._buffers[key] = _Buffers(kernel, batch, tile, threads)
-        if tiled:
-            return self._layers_tiled(x, slots, start, buffers, tile, threads)
-        self._layers_mm(x, slots, start, buffers, threads)
-        return torch.addmm(kernel.fused[-1], buffers.top, kernel.fused[-2])  # (B, O)
-
-    def _layers_tiled(
-        self, x, slots, start, buffers: _Buffers, tile: int, threads: int
-    ) -> torch.Tensor:
-        """One C call per layer: GEMM tiles by torch's sgemm, gate math (and, on the top
-        layer, the output layer) while the tile is in cache. Returns the outputs (B, O)."""
-        kernel, args = self.kernel, self._layer_args
-        y = torch.empty(x.shape[0], self.n_out)  # (B, O), fresh for the caller
-        args.batch, args.start, args.slots, args.tile, args.nthreads = (
-            x.shape[0], start, slots, tile, threads,
-        )  # fmt: skip
-        args.scratch, args.ld_out = buffers.scratch.data_ptr(), kernel.hidden
-        x_ptr, ld_x, n_in = x.data_ptr(), x.shape[1], x.shape[1]
-        top = kernel.num_layers - 1
-        for layer in range(kernel.num_layers):
-            args.layer, args.n_in, args.x, args.ld_x = layer, n_in, x_ptr, ld_x
-            args.weight, args.out = kernel.fused[layer].data_ptr(), buffers.h_ptr[layer % 2]
-            args.y = y.data_ptr() if layer == top else None
-            if self.library.layer_tiled(self._layer_args_ptr):
-                raise StateError(
-                    f"RecurrentKernel: a slot index is outside the pool [0, {args.capacity})"
-                )
-            x_ptr, ld_x, n_in = buffers.h_ptr[layer % 2], kernel.hidden, kernel.hidden
-        return y
-
-    def _layers_mm(self, x, slots, start, buffers: _Buffers, threads: int) -> None:
-        """Per layer: C gather of [x, h], torch.mm into the gates, one C pass of gate math."""
-        kernel, library = self.kernel, self.library
-        batch, hidden, layers = x.shape[0], kernel.hidden, kernel.num_layers
-        h_ptr, c_ptr, capacity = self._pool_ptrs
-        inputs, ld_x = x.data_ptr(), x.shape[1]
-        for layer in range(layers):
-            xh, weight = buffers.xh[layer], kernel.fused[layer]  # (B, In + H), (In + H + 1, C)
-            status = library.pack(
-                batch, xh.shape[1] - hidden, hidden, layers, layer, capacity, inputs, ld_x,
-                slots, start, h_ptr, xh.data_ptr(), threads,
-            )  # fmt: skip
-            if status:
-                raise StateError(
-                    f"RecurrentKernel: a slot index is outside the pool [0, {capacity})"
-                )
-            torch.mm(xh, weight[:-1], out=buffers.gates)  # (B, C); the bias is added in C
-            library.pointwise(
-                self.cell_code, batch, hidden, layers, layer, capacity, buffers.gates.data_ptr(),
-                weight[-1].data_ptr(), slots, start, h_ptr, c_ptr, buffers.h_ptr[layer % 2],
-                hidden, threads, MATH_CODES[self._math],
-            )  # fmt: skip
-            inputs, ld_x = buffers.h_ptr[layer % 2], hidden
 
     def __repr__(self) -> str:
         return (
