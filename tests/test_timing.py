@@ -15,25 +15,56 @@ def sleeper(seconds: float):
     return lambda: time.sleep(seconds)
 
 
-def test_sleep_ratio_is_near_two():
-    """2 ms vs 1 ms of sleep: the ratio of medians is about 2 (sleep overshoots a
-    little, by a similar absolute amount for both, which pulls the ratio below 2)."""
-    frame = compare({"1ms": sleeper(0.001), "2ms": sleeper(0.002)}, rounds=9, warmup=1)
+class VirtualClock:
+    """A nanosecond clock that only moves when a candidate says it worked: exact timings
+    on any machine, however loaded."""
+
+    def __init__(self) -> None:
+        self.now_ns = 0
+
+    def __call__(self) -> int:
+        return self.now_ns
+
+    def work(self, seconds: float):
+        def run() -> None:
+            self.now_ns += round(seconds * 1e9)
+
+        return run
+
+
+def test_ratio_of_medians_with_a_virtual_clock():
+    clock = VirtualClock()
+    frame = compare(
+        {"1ms": clock.work(0.001), "2ms": clock.work(0.002)}, rounds=9, warmup=1, clock=clock
+    )
     assert list(frame.columns[:5]) == ["median_s", "p10_s", "p90_s", "samples", "ratio_to_baseline"]
     assert frame.loc["1ms", "ratio_to_baseline"] == 1.0
-    assert 1.6 < frame.loc["2ms", "ratio_to_baseline"] < 2.2
-    assert 0.001 <= frame.loc["1ms", "median_s"] < 0.003
+    assert frame.loc["2ms", "ratio_to_baseline"] == pytest.approx(2.0)
+    assert frame.loc["1ms", "median_s"] == pytest.approx(0.001)
     assert (frame["samples"] == 9).all()
     assert (frame["p10_s"] <= frame["median_s"]).all()
     assert (frame["median_s"] <= frame["p90_s"]).all()
 
 
+def test_real_sleeps_are_ordered():
+    """With the wall clock, 2 ms of sleep is timed longer than 1 ms (sleep only overshoots)."""
+    frame = compare({"1ms": sleeper(0.001), "2ms": sleeper(0.002)}, rounds=5, warmup=1)
+    assert frame.loc["1ms", "median_s"] >= 0.001
+    assert frame.loc["2ms", "median_s"] >= 0.002
+    assert frame.loc["2ms", "ratio_to_baseline"] > 1.0
+
+
 def test_baseline_selection():
+    clock = VirtualClock()
     frame = compare(
-        {"1ms": sleeper(0.001), "2ms": sleeper(0.002)}, rounds=5, warmup=0, baseline="2ms"
+        {"1ms": clock.work(0.001), "2ms": clock.work(0.002)},
+        rounds=5,
+        warmup=0,
+        baseline="2ms",
+        clock=clock,
     )
     assert frame.loc["2ms", "ratio_to_baseline"] == 1.0
-    assert 0.45 < frame.loc["1ms", "ratio_to_baseline"] < 0.65
+    assert frame.loc["1ms", "ratio_to_baseline"] == pytest.approx(0.5)
     expected = frame.loc["1ms", "median_s"] / frame.loc["2ms", "median_s"]
     assert frame.loc["1ms", "ratio_to_baseline"] == pytest.approx(expected)
 
@@ -66,12 +97,15 @@ def test_quantiles_follow_numpy():
 
 
 def test_calibration_targets_the_sample_duration():
-    number = calibrate(sleeper(0.001), target_s=0.02)
-    assert 5 <= number <= 20  # about 20 ms of 1 ms calls (sleep overshoots)
-    timings = measure({"fast": lambda: None, "slow": sleeper(0.002)}, rounds=2, target_s=0.01)
-    assert timings["fast"].number > 100 * timings["slow"].number
-    frame = compare({"x": sleeper(0.001)}, rounds=2, inner=None)  # None: calibrated
-    assert frame.loc["x", "inner"] > 1
+    clock = VirtualClock()
+    assert calibrate(clock.work(0.001), target_s=0.02, clock=clock) == 20
+    timings = measure(
+        {"fast": clock.work(1e-6), "slow": clock.work(0.002)}, rounds=2, target_s=0.01, clock=clock
+    )
+    assert timings["fast"].number == 10_000
+    assert timings["slow"].number == 5
+    frame = compare({"x": clock.work(0.001)}, rounds=2, inner=None, clock=clock)  # None: calibrated
+    assert frame.loc["x", "inner"] == 20
 
 
 @pytest.mark.parametrize(

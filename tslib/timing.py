@@ -90,21 +90,24 @@ def sync_for(device: torch.device | str) -> Callable[[], None]:
 
 
 def calibrate(
-    fn: Callable[[], object], target_s: float = 0.02, sync: Callable[[], None] | None = None
+    fn: Callable[[], object],
+    target_s: float = 0.02,
+    sync: Callable[[], None] | None = None,
+    clock: Callable[[], int] = time.perf_counter_ns,
 ) -> int:
     """Calls of ``fn`` that take about ``target_s`` seconds (the probing also warms it up).
 
     Runs 1, 4, 16, ... calls until a batch takes at least a quarter of ``target_s``
-    (or 100 000 calls), then scales.
+    (or 100 000 calls), then scales. ``clock`` is a nanosecond clock (see :func:`measure`).
     """
     sync = sync or (lambda: None)
     count = 1
     while True:
-        start = time.perf_counter()
+        start = clock()
         for _ in range(count):
             fn()
         sync()
-        elapsed = time.perf_counter() - start
+        elapsed = (clock() - start) / 1e9
         if elapsed >= target_s / 4 or count >= 100_000:
             return max(1, round(target_s * count / max(elapsed, 1e-9)))
         count *= 4
@@ -174,7 +177,7 @@ def measure(
         for _ in range(warmup):
             candidates[name]()
     numbers = {
-        name: number if number is not None else calibrate(candidates[name], target_s, sync)
+        name: number if number is not None else calibrate(candidates[name], target_s, sync, clock)
         for name in names
     }
     samples: dict[str, list[float]] = {name: [] for name in names}
@@ -198,6 +201,7 @@ def compare(
     warmup: int = 2,
     baseline: str | None = None,
     sync: Callable[[], None] | None = None,
+    clock: Callable[[], int] = time.perf_counter_ns,
 ) -> pd.DataFrame:
     """Time several callables side by side and report medians and ratios.
 
@@ -217,6 +221,8 @@ def compare(
         Candidate that ratios are relative to (default: the first).
     sync : callable, optional
         Called around each timed block (see :func:`sync_for`).
+    clock : callable
+        Nanosecond clock read around each sample (see :func:`measure`).
 
     Returns
     -------
@@ -242,7 +248,9 @@ def compare(
     baseline = names[0] if baseline is None else baseline
     if baseline not in candidates:
         raise InputError(f"timing: baseline {baseline!r} is not one of the candidates {names}")
-    timings = measure(candidates, rounds=rounds, number=inner, warmup=warmup, sync=sync)
+    timings = measure(
+        candidates, rounds=rounds, number=inner, warmup=warmup, sync=sync, clock=clock
+    )
     rows = {
         name: {
             "median_s": t.median_s,
