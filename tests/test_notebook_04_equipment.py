@@ -15,7 +15,8 @@ import nbformat
 import pytest
 
 from tests.helpers.cmapss_fixture import write_cmapss_fixture
-from tslib.reports import read_metrics
+from tslib.reports import read_headline, read_metrics
+from tslib.reports.headline import HEADLINE_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04_equipment_faults.ipynb"
@@ -70,8 +71,21 @@ def _expected_keys() -> set[str]:
     return keys | {"coverage90_lstm", "dataset", "subset", "n_test"}
 
 
+def _headline_is_best_deep_against_best_baseline(metrics: dict) -> None:
+    """The recorded headline is the lowest RMSE of a deep model and of a baseline."""
+    headline = read_headline(metrics)
+    deep = min(["lstm", "gru"], key=lambda m: metrics[f"rmse_{m}"])
+    base = min(["ridge", "gbt", "mean"], key=lambda m: metrics[f"rmse_{m}"])
+    assert headline == {
+        "metric": "rmse", "deep_model": deep, "deep_value": metrics[f"rmse_{deep}"],
+        "baseline": base, "baseline_value": metrics[f"rmse_{base}"], "lower_is_better": True,
+    }  # fmt: skip
+
+
 def test_fd001_records_exactly_the_issue_keys(fd001):
     metrics = read_metrics(fd001)
+    _headline_is_best_deep_against_best_baseline(metrics)
+    metrics = {k: v for k, v in metrics.items() if k not in HEADLINE_KEYS}
     assert set(metrics) == _expected_keys(), sorted(set(metrics) ^ _expected_keys())
     assert metrics["dataset"] == "cmapss" and metrics["subset"] == "FD001"
     assert metrics["n_test"] == N_TEST["FD001"]  # one standard-protocol point per test unit
@@ -101,5 +115,6 @@ def test_fd002_finds_six_operating_conditions(tmp_path):
     assert "operating conditions found: 6" in text
     assert "not comparable" in text  # FD001's published figures are not shown as FD002's
     metrics = read_metrics(out)
-    assert set(metrics) == _expected_keys()
+    _headline_is_best_deep_against_best_baseline(metrics)
+    assert set(metrics) - set(HEADLINE_KEYS) == _expected_keys()
     assert metrics["subset"] == "FD002" and metrics["n_test"] == N_TEST["FD002"]
