@@ -110,7 +110,8 @@ def emit_metrics(plain: dict) -> dict:
         display(
             {
                 METRICS_MIME: plain,
-                "text/plain": "recorded metrics: " + json.dumps(plain, sort_keys=True),
+                "text/plain": "recorded metrics: "
+                + ", ".join(f"{k} = {format_value(v)}" for k, v in plain.items()),
                 "text/html": f"<table><tr><th>metric</th><th>value</th></tr>{rows}</table>",
             },
             raw=True,
