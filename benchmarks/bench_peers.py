@@ -347,7 +347,8 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
     """Per-observation and 1000-stream costs of the runner and the importable peers."""
     python = peers_python()
     missing = [peer for peer in ("river", "darts") if importlib.util.find_spec(peer) is None]
-    if missing and python and Path(python).resolve() != Path(sys.executable).resolve():
+    # absolute, not resolved: two virtual environments' pythons link to one interpreter
+    if missing and python and Path(python).absolute() != Path(sys.executable).absolute():
         return _run_in_peers_env(python, quick)
     spec = BenchModel()
     model = spec.build(device=device)
