@@ -7,6 +7,8 @@
   teacher's outputs and the targets (:func:`distill`);
 * :mod:`~tslib.compression.precision`: native bf16 / int8 support of the CPU
   (:func:`precision_support`) and a bf16 / fp16 copy (:func:`reduced_precision`);
+* :mod:`~tslib.compression.bf16_native`: an opt-in native bf16 LSTM step on CPUs with
+  AVX512-BF16 (:func:`bf16_native`, :func:`bf16_native_support`);
 * :mod:`~tslib.compression.quantize`: torch dynamic int8 (:func:`quantize_dynamic_int8`);
 * :mod:`~tslib.compression.magnitude`: unstructured pruning (:func:`prune_magnitude`);
 * :mod:`~tslib.compression.measures`, :mod:`~tslib.compression.latency` and
@@ -14,6 +16,7 @@
   methods (:func:`compressed_variants`) side by side (:func:`pareto_table`).
 """
 
+from tslib.compression.bf16_native import Bf16NativeEncoder, bf16_native, bf16_native_support
 from tslib.compression.distill import distill, teacher_outputs
 from tslib.compression.latency import step_latency, stepper
 from tslib.compression.magnitude import prune_magnitude, sparsity
@@ -30,11 +33,14 @@ from tslib.compression.structured import GATES, prune_units, unit_importance
 from tslib.compression.variants import DISTILL_DEFAULTS, compressed_variants
 
 __all__ = [
+    "Bf16NativeEncoder",
     "DISTILL_DEFAULTS",
     "GATES",
     "PARETO_COLUMNS",
     "PrecisionSupport",
     "QuantizedRecurrentEncoder",
+    "bf16_native",
+    "bf16_native_support",
     "compressed_variants",
     "cpu_flags",
     "distill",

@@ -102,6 +102,10 @@ def select_kernel(
     """
     if isinstance(model, CausalTransformerEncoder):  # its own kernel (transformer_step.py)
         return select_transformer_kernel(model, device)
+    own = getattr(model, "fast_kernel", None)  # a model bringing its own kernel (compression)
+    kernel = own(device) if callable(own) else None
+    if kernel is not None:
+        return kernel
     if not supported(model):
         return None
     device = torch.device(device)
