@@ -102,6 +102,19 @@ def run(quick: bool = False, device: str = "cpu") -> dict:
                 **{c.replace("step_us", "speedup"): round(float(v), 4) for c, v in speedup.items()},
             }
         )
+    if "bf16 native step" in variants:  # the bf16 GEMM in the native step, 1 torch thread
+        native = {"fp32 full": model, "bf16 native step": variants["bf16 native step"][0]}
+        focused, _ = step_latency(native, STREAMS, rounds=15 if quick else 41, threads=1)
+        speedup = focused.loc["fp32 full"] / focused.loc["bf16 native step"]
+        rows.append(
+            {
+                "what": "bf16 native step: runner.step, focused (2 candidates, 1 torch thread)",
+                "against": "fp32 full model, interleaved",
+                **{f"{name} {c}": round(v, 3) for c in focused for name, v in focused[c].items()},
+                **{c.replace("step_us", "speedup"): round(float(v), 4) for c, v in speedup.items()},
+                "mse_change_pct": round(float(table.loc["bf16 native step", "mse_change_pct"]), 4),
+            }
+        )
     naive = float(np.mean((test[1:, 0] - test[:-1, 0]) ** 2))
     mse_change = float(table.loc[chosen, "mse_change_pct"])
     full_mse = table.loc["fp32 full", "test_mse"]

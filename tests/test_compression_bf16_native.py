@@ -96,6 +96,30 @@ def test_matches_bf16_emulation():
 
 
 @needs_bf16
+def test_threads_give_the_same_rows():
+    """Large batches split their row tiles between threads; every row is computed alike."""
+    model = _model(3, 20, 2, 2)
+    fast = bf16_native(model)
+    ids = tuple(range(300))  # above the 256 rows at which threads are used
+    runners = {}
+    previous = torch.get_num_threads()
+    generator = torch.Generator().manual_seed(2)
+    xs = [torch.randn(300, 3, generator=generator) for _ in range(10)]
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            runners[threads] = StepwiseRunner(fast, device="cpu")
+            outputs = [runners[threads].step(ids, x) for x in xs]
+            runners[threads] = torch.stack(outputs)
+    finally:
+        torch.set_num_threads(previous)
+    assert torch.equal(runners[1], runners[2])
+    plain = StepwiseRunner(model, device="cpu", fast=False)
+    reference = torch.stack([plain.step(ids, x) for x in xs])
+    assert (runners[1] - reference).abs().max().item() <= 2e-2
+
+
+@needs_bf16
 def test_nan_rejected_state_untouched():
     runner = StepwiseRunner(bf16_native(_model()), device="cpu")
     ids = (0, 1, 2)

@@ -42,6 +42,7 @@ def pareto_table(
     magnitude: float | None = 0.5,
     int8_dynamic: bool = True,
     bf16: bool = True,
+    bf16_native_step: bool = True,
     streams: Sequence[int] = (1, 4096),
     rounds: int = 7,
     target_column: int = 0,
@@ -72,6 +73,9 @@ def pareto_table(
     int8_dynamic, bf16 : bool
         Add the dynamic int8 row, and the bf16 row (measured only where the CPU
         has native bf16; elsewhere the row says why not, with empty timings).
+    bf16_native_step : bool
+        Add the ``"bf16 native step"`` row (:func:`~tslib.compression.bf16_native`)
+        where the native bf16 step runs (an LSTM on an AVX512-BF16 CPU).
     streams : sequence of int
         Stream counts timed per step call.
     rounds : int
@@ -105,6 +109,7 @@ def pareto_table(
         variants = compressed_variants(
             model, train, val, keep=keep, alpha=alpha, fit_options=fit_options,
             magnitude=magnitude, int8_dynamic=int8_dynamic, bf16=bf16,
+            bf16_native_step=bf16_native_step,
         )  # fmt: skip
     elif next(iter(variants), None) != "fp32 full":
         raise InputError("pareto_table: variants must start with the full model, 'fp32 full'")

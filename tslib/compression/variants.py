@@ -2,7 +2,8 @@
 
 :func:`compressed_variants` builds, from one trained float32 model: structured
 pruning of hidden units without and with distillation, unstructured magnitude
-pruning, torch dynamic int8 and, where the CPU has native bf16, a bf16 copy.
+pruning, torch dynamic int8 and, where the CPU has native bf16, a bf16 copy and the
+native bf16 LSTM step.
 :func:`~tslib.compression.pareto_table` measures them side by side.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import torch
 from torch import nn
 
+from tslib.compression.bf16_native import bf16_native, bf16_native_support
 from tslib.compression.distill import distill
 from tslib.compression.magnitude import prune_magnitude
 from tslib.compression.precision import precision_support, reduced_precision
@@ -20,6 +22,7 @@ from tslib.compression.quantize import quantize_dynamic_int8
 from tslib.compression.structured import check_prunable, prune_units
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
+from tslib.runner.fast.native_bf16 import bf16_unsupported
 
 __all__ = ["DISTILL_DEFAULTS", "compressed_variants"]
 
@@ -38,12 +41,16 @@ def compressed_variants(
     magnitude: float | None = 0.5,
     int8_dynamic: bool = True,
     bf16: bool = True,
+    bf16_native_step: bool = True,
 ) -> dict[str, tuple[nn.Module, str]]:
     """Name -> (model, note) for every variant, the full model (``"fp32 full"``) first.
 
     Parameters are those of :func:`~tslib.compression.pareto_table`; ``fit_options``
     default to :data:`DISTILL_DEFAULTS`. The bf16 copy is made only where
-    :func:`~tslib.compression.precision_support` finds native bf16.
+    :func:`~tslib.compression.precision_support` finds native bf16; the
+    ``"bf16 native step"`` row (:func:`~tslib.compression.bf16_native`: bf16 GEMM in
+    the native LSTM step, fp32 state) only where
+    :func:`~tslib.compression.bf16_native_support` finds it can run.
 
     Raises
     ------
@@ -81,4 +88,10 @@ def compressed_variants(
     if bf16 and support.bf16:
         note = f"bf16 weights and state; {support.bf16_reason}"
         variants["bf16"] = (reduced_precision(model), note)
+    if bf16_native_step and not bf16_unsupported(model) and bf16_native_support()[0]:
+        variants["bf16 native step"] = (
+            bf16_native(model),
+            "native step: bf16 GEMM (vdpbf16ps, fp32 sums), fp32 gates and state; "
+            "fp32 weights on disk",
+        )
     return variants

@@ -9,7 +9,8 @@ and again whenever the kernel re-fuses them (an in-place parameter change).
 
 Results equal the fp32 step only to bf16 precision (about 3 significant digits per
 operand), not to 1e-5. Batches the path declines (another dtype, an unexpected pool
-layout) take the kernel's fp32 paths. The library runs on one thread.
+layout) take the kernel's fp32 paths. Batches of 256 rows or more use torch's thread
+count (OpenMP, when the library shares torch's runtime; else one thread).
 :func:`bf16_kernel` returns the kernel, or ``None`` with the reason.
 """
 
@@ -20,7 +21,7 @@ import ctypes
 import torch
 
 from tslib.errors import StateError
-from tslib.runner.fast.native_bf16_build import Bf16Args, load_bf16
+from tslib.runner.fast.native_bf16_build import Bf16Args, Bf16Library, load_bf16
 from tslib.runner.fast.native_bf16_source import BF16_COLUMN_BLOCK, BF16_TILE_ROWS
 from tslib.runner.fast.recurrent import RecurrentKernel
 
@@ -61,7 +62,7 @@ class Bf16Path:
     ``__call__`` and :meth:`repeat_small` (every batch size is "small": one C call).
     """
 
-    def __init__(self, kernel: Bf16Kernel, library: ctypes.CDLL) -> None:
+    def __init__(self, kernel: Bf16Kernel, library: Bf16Library) -> None:
         self.kernel = kernel
         self.library = library
         self.small_max = 1 << 62  # every batch in one call: the repeat lane serves them all
@@ -89,14 +90,7 @@ class Bf16Path:
         self._b_out = kernel.fused[-1].contiguous()  # (O,)
         args.w_out, args.b_out = self._w_out.data_ptr(), self._b_out.data_ptr()
         args.n_out = self.n_out = self._b_out.shape[0]
-        tile = BF16_TILE_ROWS
-        with torch.inference_mode(False):
-            self._xh = torch.zeros(tile * args.k_pad, dtype=torch.bfloat16)
-            self._gates = torch.zeros(tile * args.c_pad)
-            self._hbuf = torch.zeros(tile * kernel.hidden)
-        args.xh, args.gates, args.hbuf = (
-            self._xh.data_ptr(), self._gates.data_ptr(), self._hbuf.data_ptr(),
-        )  # fmt: skip
+        self._threads = self._nthreads = 0  # work buffers and C threads: set at the next run
         self._ok = all(t.dtype is torch.float32 and t.is_cpu for t in kernel.fused)
         self._version = kernel.weights_version
         self._repeat = None
@@ -162,15 +156,32 @@ class Bf16Path:
             or list(map(torch.Tensor.data_ptr, pool)) != self._pool_key
         ):
             return None
-        args = self._args
-        args.batch, args.slots, args.start = repeat[4][0], repeat[2], repeat[3]
+        # batch, slots and start are still in the struct from that step (any other step
+        # clears _repeat first): only the input and output addresses change.
         return self._run(x, check_finite)
+
+    def _work(self, threads: int) -> None:
+        """Per-thread work arrays of the C loop ([x, h] in bf16, gates, new h) for ``threads``."""
+        args, rows = self._args, BF16_TILE_ROWS * threads
+        with torch.inference_mode(False):  # ordinary tensors: writable in and out of it
+            self._xh = torch.zeros(rows * args.k_pad, dtype=torch.bfloat16)
+            self._gates = torch.zeros(rows * args.c_pad)
+            self._hbuf = torch.zeros(rows * self.kernel.hidden)
+        args.xh, args.gates, args.hbuf = (
+            self._xh.data_ptr(), self._gates.data_ptr(), self._hbuf.data_ptr(),
+        )  # fmt: skip
+        self._threads = threads
 
     def _run(self, x: torch.Tensor, check_finite: bool) -> torch.Tensor | None:
         args = self._args
+        threads = torch.get_num_threads() if x.shape[0] >= 256 and self.library.openmp else 1
+        if threads != self._nthreads:
+            if threads > self._threads:
+                self._work(threads)
+            args.nthreads = self._nthreads = threads
         y = torch.empty(x.shape[0], self.n_out)  # (B, O), fresh for the caller
         args.x, args.y, args.check_finite = x.data_ptr(), y.data_ptr(), int(check_finite)
-        status = self.library.tslib_bf16_step(self._args_ptr)
+        status = self.library.step(self._args_ptr)
         if status == -2:
             return None  # NaN / inf in x: nothing written; the runner's full path reports it
         if status == -3:
@@ -196,7 +207,7 @@ class Bf16Kernel(RecurrentKernel):
 
     weights_version = 0
 
-    def __init__(self, model, library: ctypes.CDLL) -> None:
+    def __init__(self, model, library: Bf16Library) -> None:
         super().__init__(model, native=False)
         self.native = Bf16Path(self, library)
 

@@ -18,18 +18,36 @@ import subprocess
 import sys
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from tslib.runner.fast.native_bf16_source import BF16_ABI_VERSION, BF16_SOURCE
-from tslib.runner.fast.native_build import cache_dir, find_compiler, native_enabled
+from tslib.runner.fast.native_build import (
+    _openmp_runtimes,
+    cache_dir,
+    find_compiler,
+    native_enabled,
+)
 
-__all__ = ["BF16_FLAGS", "Bf16Args", "bf16_native_support", "load_bf16"]
+__all__ = ["BF16_FLAGS", "Bf16Args", "Bf16Library", "bf16_native_support", "load_bf16"]
 
 BF16_FLAGS = ("-O3", "-fPIC", "-shared", "-fno-math-errno", "-mavx512f", "-mavx512bf16", "-lm")
+#: Tried first: threads for large batches (sharing torch's OpenMP runtime when it is libgomp).
+OPENMP_FLAGS = ("-fopenmp",)
 
 _P = ctypes.c_void_p
 _LOCK = threading.Lock()
-_LOADED: dict[tuple, tuple[ctypes.CDLL | None, str]] = {}  # (folder, shape) -> (library, why)
+_LOADED: dict[tuple, tuple[Bf16Library | None, str]] = {}  # (folder, shape) -> (library, why)
+
+
+@dataclass(frozen=True)
+class Bf16Library:
+    """The loaded bf16 step library."""
+
+    step: ctypes._CFuncPtr  # tslib_bf16_step(const tslib_bf16_args *) -> status
+    openmp: bool  # built with OpenMP and sharing torch's runtime: large batches may use threads
+    path: Path  # the cached shared library
+    flags: tuple[str, ...]  # compiler flags
 
 
 class Bf16Args(ctypes.Structure):
@@ -38,7 +56,7 @@ class Bf16Args(ctypes.Structure):
     _fields_ = [
         (name, ctypes.c_int64)
         for name in ("batch", "n_in", "hidden", "layers", "n_out", "capacity", "start")
-    ] + [(name, ctypes.c_int64) for name in ("k_pad", "c_pad", "check_finite")] + [
+    ] + [(name, ctypes.c_int64) for name in ("k_pad", "c_pad", "check_finite", "nthreads")] + [
         (name, _P)
         for name in ("x", "slots", "h_pool", "c_pool", "weights", "biases", "w_out", "b_out",
                      "y", "xh", "gates", "hbuf")
@@ -107,7 +125,7 @@ def _selftest(path: Path) -> str:
     return ""
 
 
-def _load_uncached(shape: tuple[int, int, int, int] | None) -> tuple[ctypes.CDLL | None, str]:
+def _load_uncached(shape: tuple[int, int, int, int] | None) -> tuple[Bf16Library | None, str]:
     if not native_enabled():
         return None, "native kernels disabled (TSLIB_NATIVE=0)"
     if not sys.platform.startswith("linux"):
@@ -117,13 +135,19 @@ def _load_uncached(shape: tuple[int, int, int, int] | None) -> tuple[ctypes.CDLL
     compiler = find_compiler()
     if compiler is None:
         return None, "no C compiler found ($CC, cc, gcc, clang)"
-    try:
-        path = _build(compiler, cache_dir(), BF16_FLAGS + _shape_flags(shape))
-    except subprocess.CalledProcessError as error:
-        tail = (error.stderr or "").strip().splitlines()[-1:] or [""]
-        return None, f"{compiler} does not build it with -mavx512bf16: {tail[0][:200]}"
-    except (OSError, subprocess.SubprocessError) as error:
-        return None, f"building the bf16 kernel failed: {error!r}"
+    path, errors = None, []
+    for extra in (OPENMP_FLAGS, ()):  # with OpenMP if the compiler has it, else serial
+        flags = BF16_FLAGS + extra + _shape_flags(shape)
+        try:
+            path = _build(compiler, cache_dir(), flags)
+            break
+        except subprocess.CalledProcessError as error:
+            tail = (error.stderr or "").strip().splitlines()[-1:] or [""]
+            errors.append(f"{compiler} does not build it with {' '.join(flags)}: {tail[0][:200]}")
+        except (OSError, subprocess.SubprocessError) as error:
+            errors.append(f"building the bf16 kernel failed: {error!r}")
+    if path is None:
+        return None, errors[-1]
     problem = _selftest(path)
     if problem:
         return None, problem
@@ -134,12 +158,15 @@ def _load_uncached(shape: tuple[int, int, int, int] | None) -> tuple[ctypes.CDLL
         return None, f"{path}: ABI {library.tslib_bf16_abi()} != {BF16_ABI_VERSION}"
     if library.tslib_bf16_args_size() != ctypes.sizeof(Bf16Args):
         return None, "the C argument struct and its ctypes mirror differ in size"
+    # Two OpenMP runtimes (ours and another torch bundles) would spin on the same cores.
+    openmp = bool(library.tslib_bf16_openmp()) and len(_openmp_runtimes()) <= 1
+    library = Bf16Library(step=library.tslib_bf16_step, openmp=openmp, path=path, flags=flags)
     return library, "native bf16 step available (avx512_bf16, -mavx512bf16)"
 
 
 def load_bf16(
     shape: tuple[int, int, int, int] | None = None,
-) -> tuple[ctypes.CDLL | None, str]:
+) -> tuple[Bf16Library | None, str]:
     """The bf16 step library (or None) and a one-line reason; built once per process.
 
     ``shape``: (n_in, hidden, layers, n_out) for a library built for that model shape

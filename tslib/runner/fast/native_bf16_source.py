@@ -18,7 +18,7 @@ from __future__ import annotations
 
 __all__ = ["BF16_ABI_VERSION", "BF16_COLUMN_BLOCK", "BF16_SOURCE", "BF16_TILE_ROWS"]
 
-BF16_ABI_VERSION = 1
+BF16_ABI_VERSION = 2
 #: Rows per tile of the GEMM micro-kernel (accumulators: rows x 4 vectors of 16 lanes).
 BF16_TILE_ROWS = 4
 #: Gate columns per micro-kernel block; the packed weights pad C to a multiple of it.
@@ -29,10 +29,14 @@ BF16_SOURCE = r"""
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
-#define TSLIB_BF16_ABI 1
+#define TSLIB_BF16_ABI 2
 #define TILE 4
 #define COLS 64
+#define PARALLEL_MIN_ROWS 256 /* smaller batches stay on one thread */
 #define TSLIB_INLINE static inline __attribute__((always_inline))
 
 /* e^x, 16 lanes, x clamped to [-87, 88]: x = n ln 2 + r (Cody-Waite), a degree-6
@@ -87,6 +91,7 @@ TSLIB_INLINE void lstm_row16(int64_t H, const float *g, const float *b, float *h
 typedef struct {
     int64_t batch, n_in, hidden, layers, n_out, capacity, start;
     int64_t k_pad, c_pad, check_finite; /* k_pad: xh row stride (max even K) */
+    int64_t nthreads;            /* OpenMP threads for large batches (1: serial) */
     const float *x;              /* (B, n_in) */
     const int64_t *slots;        /* (B,) or NULL: rows start + b */
     float *h_pool, *c_pool;      /* (capacity, L, H) */
@@ -94,12 +99,21 @@ typedef struct {
     const float *const *biases;  /* per layer (C,) fp32 */
     const float *w_out, *b_out;  /* (H, O), (O,) fp32 */
     float *y;                    /* (B, O) */
-    uint16_t *xh;                /* work: TILE * k_pad_max bf16 */
-    float *gates;                /* work: TILE * c_pad fp32 */
-    float *hbuf;                 /* work: TILE * H fp32 */
+    uint16_t *xh;                /* work per thread: TILE * k_pad bf16 */
+    float *gates;                /* work per thread: TILE * c_pad fp32 */
+    float *hbuf;                 /* work per thread: TILE * H fp32 */
 } tslib_bf16_args;
 
 int tslib_bf16_abi(void) { return TSLIB_BF16_ABI; }
+
+/* 1 when built with OpenMP. */
+int tslib_bf16_openmp(void) {
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
 int64_t tslib_bf16_args_size(void) { return (int64_t)sizeof(tslib_bf16_args); }
 
 /* fp32 -> bf16, round to nearest even (inputs are finite). */
@@ -153,13 +167,81 @@ TSLIB_INLINE void gemm_rows(const int R, int64_t pairs, int64_t c_pad, const uin
     }
 }
 
+/* One row (small batches: latency-bound): two accumulator chains per vector, even and
+   odd pairs, summed at the end. */
+TSLIB_INLINE void gemm_row(int64_t pairs, int64_t c_pad, const uint32_t *xh, const uint16_t *w,
+                           float *gates) {
+    for (int64_t cb = 0; cb < c_pad; cb += COLS) {
+        __m512 acc[2][4];
+        for (int s = 0; s < 2; s++)
+            for (int v = 0; v < 4; v++) acc[s][v] = _mm512_setzero_ps();
+        for (int64_t p = 0; p < pairs; p += 2) {
+            const uint16_t *wp = w + (p * c_pad + cb) * 2;
+            const __m512bh a = (__m512bh)_mm512_set1_epi32((int)xh[p]);
+            for (int v = 0; v < 4; v++)
+                acc[0][v] = _mm512_dpbf16_ps(acc[0][v], a,
+                                             (__m512bh)_mm512_loadu_si512(wp + 32 * v));
+            if (p + 1 == pairs) break;
+            const __m512bh b = (__m512bh)_mm512_set1_epi32((int)xh[p + 1]);
+            for (int v = 0; v < 4; v++)
+                acc[1][v] = _mm512_dpbf16_ps(acc[1][v], b,
+                                             (__m512bh)_mm512_loadu_si512(wp + 2 * c_pad + 32 * v));
+        }
+        for (int v = 0; v < 4; v++)
+            _mm512_storeu_ps(gates + cb + 16 * v, _mm512_add_ps(acc[0][v], acc[1][v]));
+    }
+}
+
 static void gemm_tile(int R, int64_t pairs, int64_t c_pad, const uint32_t *xh, int64_t ld_xh,
                       const uint16_t *w, float *gates) {
+    if (R == 1) {
+        gemm_row(pairs, c_pad, xh, w, gates);
+        return;
+    }
     switch (R) {
     case 4: gemm_rows(4, pairs, c_pad, xh, ld_xh, w, gates); break;
     case 3: gemm_rows(3, pairs, c_pad, xh, ld_xh, w, gates); break;
     case 2: gemm_rows(2, pairs, c_pad, xh, ld_xh, w, gates); break;
     default: gemm_rows(1, pairs, c_pad, xh, ld_xh, w, gates); break;
+    }
+}
+
+/* Tile t (rows t * TILE ...) through every layer and the output layer, with the work
+   arrays of thread `rank`. */
+TSLIB_INLINE void run_tile(const tslib_bf16_args *a, int64_t t, int64_t rank, const int64_t B,
+                           const int64_t In, const int64_t H, const int64_t L, const int64_t O,
+                           const int64_t c_pad, const int64_t k_pad) {
+    const int64_t b0 = t * TILE;
+    const int R = (int)(B - b0 < TILE ? B - b0 : TILE);
+    uint16_t *xh = a->xh + rank * TILE * k_pad;
+    float *gates = a->gates + rank * TILE * c_pad, *hbuf = a->hbuf + rank * TILE * H;
+    for (int64_t layer = 0; layer < L; layer++) {
+        const int64_t n_in = layer == 0 ? In : H;
+        const int64_t k = n_in + H, kp = (k + 1) & ~(int64_t)1; /* even */
+        for (int r = 0; r < R; r++) {
+            const int64_t b = b0 + r;
+            const int64_t row = ((a->slots ? a->slots[b] : a->start + b) * L + layer) * H;
+            const float *in = layer == 0 ? a->x + b * In : hbuf + r * H;
+            uint16_t *dst = xh + r * k_pad;
+            for (int64_t j = 0; j < n_in; j++) dst[j] = to_bf16(in[j]);
+            for (int64_t j = 0; j < H; j++) dst[n_in + j] = to_bf16(a->h_pool[row + j]);
+            for (int64_t j = k; j < kp; j++) dst[j] = 0;
+        }
+        gemm_tile(R, kp / 2, c_pad, (const uint32_t *)xh, k_pad / 2, a->weights[layer],
+                  gates);
+        for (int r = 0; r < R; r++) {
+            const int64_t b = b0 + r;
+            const int64_t row = ((a->slots ? a->slots[b] : a->start + b) * L + layer) * H;
+            lstm_row16(H, gates + r * c_pad, a->biases[layer], a->h_pool + row,
+                       a->c_pool + row, hbuf + r * H);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        const float *h = hbuf + r * H;
+        float *y = a->y + (b0 + r) * O;
+        for (int64_t o = 0; o < O; o++) y[o] = a->b_out[o];
+        for (int64_t j = 0; j < H; j++)
+            for (int64_t o = 0; o < O; o++) y[o] += h[j] * a->w_out[j * O + o];
     }
 }
 
@@ -186,37 +268,16 @@ int tslib_bf16_step(const tslib_bf16_args *a) {
     if (a->check_finite)
         for (int64_t i = 0; i < B * In; i++)
             if (!isfinite(a->x[i])) return -2;
-    for (int64_t b0 = 0; b0 < B; b0 += TILE) {
-        const int R = (int)(B - b0 < TILE ? B - b0 : TILE);
-        for (int64_t layer = 0; layer < L; layer++) {
-            const int64_t n_in = layer == 0 ? In : H;
-            const int64_t k = n_in + H, kp = (k + 1) & ~(int64_t)1; /* even */
-            for (int r = 0; r < R; r++) {
-                const int64_t b = b0 + r;
-                const int64_t row = ((a->slots ? a->slots[b] : a->start + b) * L + layer) * H;
-                const float *in = layer == 0 ? a->x + b * In : a->hbuf + r * H;
-                uint16_t *dst = a->xh + r * k_pad;
-                for (int64_t j = 0; j < n_in; j++) dst[j] = to_bf16(in[j]);
-                for (int64_t j = 0; j < H; j++) dst[n_in + j] = to_bf16(a->h_pool[row + j]);
-                for (int64_t j = k; j < kp; j++) dst[j] = 0;
-            }
-            gemm_tile(R, kp / 2, c_pad, (const uint32_t *)a->xh, k_pad / 2, a->weights[layer],
-                      a->gates);
-            for (int r = 0; r < R; r++) {
-                const int64_t b = b0 + r;
-                const int64_t row = ((a->slots ? a->slots[b] : a->start + b) * L + layer) * H;
-                lstm_row16(H, a->gates + r * c_pad, a->biases[layer], a->h_pool + row,
-                           a->c_pool + row, a->hbuf + r * H);
-            }
-        }
-        for (int r = 0; r < R; r++) {
-            const float *h = a->hbuf + r * H;
-            float *y = a->y + (b0 + r) * O;
-            for (int64_t o = 0; o < O; o++) y[o] = a->b_out[o];
-            for (int64_t j = 0; j < H; j++)
-                for (int64_t o = 0; o < O; o++) y[o] += h[j] * a->w_out[j * O + o];
-        }
+    const int64_t tiles = (B + TILE - 1) / TILE;
+#ifdef _OPENMP
+    if (a->nthreads > 1 && B >= PARALLEL_MIN_ROWS) { /* no parallel region when serial */
+#pragma omp parallel for schedule(static) num_threads((int)a->nthreads)
+        for (int64_t t = 0; t < tiles; t++)
+            run_tile(a, t, omp_get_thread_num(), B, In, H, L, O, c_pad, k_pad);
+        return 0;
     }
+#endif
+    for (int64_t t = 0; t < tiles; t++) run_tile(a, t, 0, B, In, H, L, O, c_pad, k_pad);
     return 0;
 }
 """
