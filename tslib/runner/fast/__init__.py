@@ -98,7 +98,9 @@ def select_kernel(
         A :class:`CudaGraphKernel` on CUDA, a :class:`RecurrentKernel` on the CPU,
         a :class:`TransformerKernel` for a CausalTransformerEncoder on the CPU,
         ``None`` for any other model or device, or when the model's weights are
-        not on ``device`` (the runner then uses PlainKernel).
+        not on ``device`` (the runner then uses PlainKernel). A model with a
+        ``fast_kernel(device)`` method (e.g. :func:`tslib.compression.bf16_native`'s)
+        is asked first; a ``None`` answer falls through to the rules above.
     """
     if isinstance(model, CausalTransformerEncoder):  # its own kernel (transformer_step.py)
         return select_transformer_kernel(model, device)
