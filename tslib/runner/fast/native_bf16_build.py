@@ -12,11 +12,8 @@ the CPU must list ``avx512_bf16`` and the compiler must accept ``-mavx512bf16``.
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import os
 import subprocess
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +22,7 @@ from tslib.runner.fast.native_bf16_source import BF16_ABI_VERSION, BF16_SOURCE
 from tslib.runner.fast.native_build import (
     _openmp_runtimes,
     cache_dir,
+    compile_cached,
     find_compiler,
     native_enabled,
 )
@@ -87,24 +85,8 @@ def _build(compiler: str, folder: Path, flags: tuple[str, ...]) -> Path:
     identity = subprocess.run(
         [compiler, "--version"], capture_output=True, text=True, timeout=30, check=True
     ).stdout
-    key = hashlib.sha256("\0".join([BF16_SOURCE, compiler, identity, *flags]).encode()).hexdigest()
-    target = folder / f"bf16-{key}.so"
-    if target.exists():
-        return target
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tslib-bf16-") as scratch:
-        source = Path(scratch) / "tslib_bf16.c"
-        source.write_text(BF16_SOURCE)
-        partial = folder / f".bf16-{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        try:
-            subprocess.run(
-                [compiler, str(source), "-o", str(partial), *flags],
-                capture_output=True, text=True, timeout=120, check=True,
-            )  # fmt: skip
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
-    return target
+    parts = [BF16_SOURCE, compiler, identity, *flags]
+    return compile_cached(BF16_SOURCE, parts, compiler, flags, folder, prefix="bf16-")
 
 
 def _selftest(path: Path) -> str:

@@ -50,6 +50,7 @@ __all__ = [
     "NativeLibrary",
     "StepArgs",
     "cache_dir",
+    "compile_cached",
     "find_compiler",
     "load_native",
     "native_enabled",
@@ -166,26 +167,39 @@ def _flag_sets() -> list[tuple[str, ...]]:
     return sets
 
 
-def _build(compiler: str, identity: str, flags: tuple[str, ...], folder: Path) -> Path:
-    """Compile (or reuse) the library for ``flags``; return its cached path."""
-    key = hashlib.sha256(
-        "\0".join([SOURCE, str(ABI_VERSION), compiler, identity, *flags]).encode()
-    ).hexdigest()
-    target = folder / f"{key}.so"
+def compile_cached(
+    source: str, key_parts: list[str], compiler: str, flags: tuple[str, ...], folder: Path,
+    prefix: str = "",
+) -> Path:  # fmt: skip
+    """Compile C ``source`` with ``flags`` into ``folder`` once; return the cached ``.so``.
+
+    The file is named by a hash of ``key_parts`` (source, ABI, compiler identity,
+    flags: whatever changes the binary), so a cached build is reused and a changed
+    one rebuilt. The build writes a private temporary file and renames it into
+    place (atomic: concurrent builds of one key write the same bytes).
+    """
+    key = hashlib.sha256("\0".join(key_parts).encode()).hexdigest()
+    target = folder / f"{prefix}{key}.so"
     if target.exists():
         return target
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tslib-native-") as scratch:
-        source = Path(scratch) / "tslib_native.c"
-        source.write_text(SOURCE)
-        partial = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        command = [compiler, str(source), "-o", str(partial), *flags]
+        source_path = Path(scratch) / "tslib_native.c"
+        source_path.write_text(source)
+        partial = folder / f".{prefix}{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        command = [compiler, str(source_path), "-o", str(partial), *flags]
         try:
             subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
-            os.replace(partial, target)  # atomic: a concurrent build writes the same bytes
+            os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
     return target
+
+
+def _build(compiler: str, identity: str, flags: tuple[str, ...], folder: Path) -> Path:
+    """Compile (or reuse) the LSTM library for ``flags``; return its cached path."""
+    parts = [SOURCE, str(ABI_VERSION), compiler, identity, *flags]
+    return compile_cached(SOURCE, parts, compiler, flags, folder)
 
 
 def _openmp_runtimes() -> set[str]:

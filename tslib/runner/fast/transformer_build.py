@@ -16,17 +16,19 @@ build fails; the transformer kernel then falls back to the plain step.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import logging
-import os
 import platform
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
-from tslib.runner.fast.native_build import cache_dir, find_compiler, native_enabled
+from tslib.runner.fast.native_build import (
+    cache_dir,
+    compile_cached,
+    find_compiler,
+    native_enabled,
+)
 from tslib.runner.fast.transformer_source import TF_ABI_VERSION, TF_SOURCE
 
 __all__ = ["load_transformer_native", "native_problem"]
@@ -62,22 +64,7 @@ def _flag_sets() -> list[tuple[str, ...]]:
 def _build(compiler: str, identity: str, flags: tuple[str, ...], folder: Path) -> Path:
     """Compile (or reuse) the library for ``flags``; return its cached path."""
     parts = [TF_SOURCE, str(TF_ABI_VERSION), compiler, identity, *flags]
-    key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
-    target = folder / f"transformer-{key}.so"
-    if target.exists():
-        return target
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tslib-tf-") as scratch:
-        source = Path(scratch) / "tslib_transformer.c"
-        source.write_text(TF_SOURCE)
-        partial = folder / f".transformer-{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        command = [compiler, str(source), "-o", str(partial), *flags]
-        try:
-            subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
-            os.replace(partial, target)  # atomic: a concurrent build writes the same bytes
-        finally:
-            partial.unlink(missing_ok=True)
-    return target
+    return compile_cached(TF_SOURCE, parts, compiler, flags, folder, prefix="transformer-")
 
 
 def _load(path: Path) -> ctypes._CFuncPtr:
