@@ -49,7 +49,7 @@ def one_step_mse(
     InputError
         Wrong shape, fewer than 2 steps, non-finite values or a bad column.
     """
-    values = torch.as_tensor(np.asarray(series), dtype=torch.float32)
+    values = torch.from_numpy(np.array(series, dtype=np.float32))  # a copy: read-only input is fine
     if values.dim() == 1:
         values = values[:, None]  # (N, 1)
     if values.dim() != 2 or values.shape[0] < 2 or values.shape[1] != model.input_size:
