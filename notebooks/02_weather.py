@@ -1,31 +1,31 @@
-"""Write notebooks/02_weather.ipynb (unexecuted) from the cells below.
+# %% [markdown]
+# # Weather, one observation at a time: temperature forecasts with calibrated intervals, rain and fusion
+#
+# **Question.** Does a stepwise model that reads every weather variable forecast temperature
+# better than persistence, climatology and SARIMAX at short and medium horizons, with honest
+# prediction intervals, and what does fusing the other variables add over the target alone?
+#
 
-Run ``.venv/bin/python scripts/make_02_weather.py`` and then execute it with
-``.venv/bin/papermill notebooks/02_weather.ipynb notebooks/02_weather.ipynb -k tslib``.
-The answer and conclusions paragraphs live in ``scripts/notebook_02_text/`` so they
-can be rewritten after a run without touching the code cells.
-"""
+# %% [markdown] tags=["answer"]
+# **Answer (default data: Seattle daily weather 2012-2015, test span March-December 2015).**
+# Yes at one day ahead, but only just, and the stepwise models' multi-day intervals are too
+# narrow. On the 292-day test span the best deep model, a GRU that reads all four variables,
+# has a one-day RMSE of 2.77 °C: 0.898 × persistence (3.09 °C) and 2 % below SARIMAX with
+# annual Fourier terms (2.83 °C) and climatology plus the decayed last anomaly (2.83 °C). A
+# Diebold–Mariano test cannot tell it from SARIMAX (p = 0.23). Its 95 % interval covers
+# 93.7 % of test days, so the three goals (≤ 0.9 × persistence, no worse than SARIMAX,
+# 93–97 % coverage) are met, each with a thin margin. At seven days the fused GRU and LSTM
+# have the lowest RMSE (3.68 °C against 3.84 °C for climatology, p = 0.12), but their 95 %
+# intervals cover only 81 % of the targets. Fusing the other variables buys about 2 %
+# (the same LSTM: 2.81 °C with every variable, 2.87 °C with the target alone). For rain at
+# the next day the GRU classifier has the best Brier score (0.171, climatology 0.190,
+# persistence 0.277). On the hourly 2010 record, which behaves like smoothed climate
+# normals, the value 24 hours earlier is almost exact, and every deep model loses to that
+# seasonal naive forecast.
+#
 
-from __future__ import annotations
-
-import subprocess
-from pathlib import Path
-
-import nbformat
-from notebook_builder import build_notebook, read_texts
-
-TITLE = """# Weather, one observation at a time: temperature forecasts with calibrated intervals, rain and fusion
-
-**Question.** Does a stepwise model that reads every weather variable forecast temperature
-better than persistence, climatology and SARIMAX at short and medium horizons, with honest
-prediction intervals, and what does fusing the other variables add over the target alone?
-"""
-
-ANSWER = """**Answer (default data: Seattle daily weather 2012-2015, test span March-December 2015).**
-ANSWER_PLACEHOLDER
-"""
-
-IMPORTS = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 import math
 import platform
 import time
@@ -74,9 +74,10 @@ from tslib.training import fit, train_val_windows, weighted_head_loss
 NOTEBOOK_STARTED = time.perf_counter()
 use_style()
 print(f"tslib {tslib.__version__} | torch {torch.__version__} | python {platform.python_version()}")
-print(f"threads: {torch.get_num_threads()} | cuda: {torch.cuda.is_available()}")"""
+print(f"threads: {torch.get_num_threads()} | cuda: {torch.cuda.is_available()}")
 
-PARAMETERS = """SEED = 0  # seeds numpy, torch and every model's initial weights
+# %% tags=["parameters"]
+SEED = 0  # seeds numpy, torch and every model's initial weights
 QUICK = False  # smoke-test sizes: a few epochs, small models, fewer scored origins
 DEVICE = "auto"  # device of the replay runner; training always runs on the CPU (deterministic)
 DATASET = "seattle_weather"  # tslib.datasets name: "seattle_weather", "jena_climate", "csv", ...
@@ -100,9 +101,10 @@ MAX_LONG_ORIGINS = 300  # test origins scored at the longest horizon at most
 SARIMAX_WINDOW = 8760  # SARIMAX and ETS fit on at most this many recent pre-test rows
 RAIN_COLUMN = "auto"  # precipitation column for rain classification; "auto": found by name
 RAIN_THRESHOLD = 0.0  # precipitation above this (data units) is rain
-LATENCY_BUDGET_MS = 1.0  # deadline of one replay tick"""
+LATENCY_BUDGET_MS = 1.0  # deadline of one replay tick
 
-CHECK = """_ = param.check_parameters(
+# %%
+_ = param.check_parameters(
     globals(),
     SEED=param.integer(0),
     QUICK=param.boolean(),
@@ -129,9 +131,10 @@ CHECK = """_ = param.check_parameters(
     RAIN_COLUMN=param.optional(param.text()),
     RAIN_THRESHOLD=param.real(),
     LATENCY_BUDGET_MS=param.real(0, None, low_open=True),
-)"""
+)
 
-SEEDING = """torch.manual_seed(SEED)
+# %%
+torch.manual_seed(SEED)
 np.random.seed(SEED)
 torch.use_deterministic_algorithms(True)
 torch.set_num_threads(1)  # tiny models: one thread avoids an OpenMP barrier on every small product
@@ -141,20 +144,22 @@ if QUICK:
 SARIMAX_ITERATIONS = 10 if QUICK else 50
 BURN_IN = min(16, WINDOW // 4)  # warm-up steps of each training window left out of the loss
 REPLAY_DEVICE = resolve_device(DEVICE)
-warnings.filterwarnings("ignore", category=ConvergenceWarning)  # statsmodels' optimiser notes"""
+warnings.filterwarnings("ignore", category=ConvergenceWarning)  # statsmodels' optimiser notes
 
-DATA_MD = """## 1. Data
+# %% [markdown]
+# ## 1. Data
+#
+# The default is two packaged NOAA records from `vega_datasets`: Seattle **daily** weather
+# (2012-2015: precipitation, maximum and minimum temperature, wind, weather type) and, as a
+# second part, Seattle **hourly** temperature for 2010. With `DATASET="csv"` and `DATA_PATH`
+# the notebook reads any station file with a time column and numeric columns;
+# `DATASET="jena_climate"` reads the Jena 10-minute record, averaged into hours. Nothing
+# below assumes the default's columns: the target comes from the dataset's metadata (or
+# `TARGET`), the step is inferred from the timestamps, and a section that needs something the
+# data lacks says so in one line and is skipped.
 
-The default is two packaged NOAA records from `vega_datasets`: Seattle **daily** weather
-(2012-2015: precipitation, maximum and minimum temperature, wind, weather type) and, as a
-second part, Seattle **hourly** temperature for 2010. With `DATASET="csv"` and `DATA_PATH`
-the notebook reads any station file with a time column and numeric columns;
-`DATASET="jena_climate"` reads the Jena 10-minute record, averaged into hours. Nothing
-below assumes the default's columns: the target comes from the dataset's metadata (or
-`TARGET`), the step is inferred from the timestamps, and a section that needs something the
-data lacks says so in one line and is skipped."""
-
-LOAD = """loaded = {DATASET: tds.load(DATASET, path=DATA_PATH, **LOAD_OPTIONS)}
+# %%
+loaded = {DATASET: tds.load(DATASET, path=DATA_PATH, **LOAD_OPTIONS)}
 if SECOND_DATASET == "auto":
     SECOND_DATASET = "seattle_temps" if DATASET == "seattle_weather" and DATA_PATH is None else None
 if SECOND_DATASET:
@@ -175,11 +180,13 @@ units = {name: dataset.info.units for name, dataset in loaded.items()}  # column
 
 
 def labelled(name: str, column: str) -> str:
-    \"\"\"An axis label: the column and, when the dataset card gives it, its unit.\"\"\"
+    """An axis label: the column and, when the dataset card gives it, its unit."""
     unit = units[name].get(column)
-    return f"{column} ({unit})" if unit and f"({unit})" not in column else column"""
+    return f"{column} ({unit})" if unit and f"({unit})" not in column else column
 
-CARD = """# NBVAL_CHECK_OUTPUT
+
+# %%
+# NBVAL_CHECK_OUTPUT
 for name, dataset in loaded.items():
     info, frame = dataset.info, dataset.frame
     print(f"== {name}: {info.description}")
@@ -189,21 +196,23 @@ for name, dataset in loaded.items():
     print(f"size: {frame.shape[0]} rows x {frame.shape[1]} columns {list(frame.columns)}")
     print(f"span: {frame.index[0]} .. {frame.index[-1]}, step {infer_step(frame.index)}")
     print(f"units: {dict(info.units) or 'not given'}; target: {targets[name]!r}")
-    print(f"repairs on load: {dataset.repairs or 'none'}")"""
+    print(f"repairs on load: {dataset.repairs or 'none'}")
 
-PREP_MD = """### Regular grid, causal imputation, split
+# %% [markdown]
+# ### Regular grid, causal imputation, split
+#
+# Each part goes onto a regular grid of its step (sub-hourly data is averaged into hours,
+# each hour labelled by its right edge so it only uses readings up to its label). A missing
+# timestamp becomes a NaN row and is filled causally (forward fill; the training mean for
+# anything before the first reading), and the notebook remembers every filled cell: **a
+# filled target is never scored**. The grid is split in time into training, validation
+# (early stopping) and the last `TEST_FRACTION` as test. Everything that is fitted (the
+# fill values, the scaler) is fitted on the training rows only. Precipitation, mostly zeros
+# with a long tail, is modelled as `log1p`. Calendar sin/cos columns (day of year with at
+# least two years of training data, hour of day below a daily step) are known in advance.
 
-Each part goes onto a regular grid of its step (sub-hourly data is averaged into hours,
-each hour labelled by its right edge so it only uses readings up to its label). A missing
-timestamp becomes a NaN row and is filled causally (forward fill; the training mean for
-anything before the first reading), and the notebook remembers every filled cell: **a
-filled target is never scored**. The grid is split in time into training, validation
-(early stopping) and the last `TEST_FRACTION` as test. Everything that is fitted (the
-fill values, the scaler) is fitted on the training rows only. Precipitation, mostly zeros
-with a long tail, is modelled as `log1p`. Calendar sin/cos columns (day of year with at
-least two years of training data, hour of day below a daily step) are known in advance."""
-
-PREPARE = """# NBVAL_CHECK_OUTPUT
+# %%
+# NBVAL_CHECK_OUTPUT
 data, horizons = {}, {}
 for name, dataset in loaded.items():
     data[name] = prepare_forecast_data(
@@ -227,15 +236,17 @@ for name, dataset in loaded.items():
     )
     for message in d.messages:
         print(" -", message)
-primary = data[DATASET]"""
+primary = data[DATASET]
 
-EXPLORE_MD = """### Exploration
+# %% [markdown]
+# ### Exploration
+#
+# The series, the seasonal cycle of the target, its autocorrelation, and how the other
+# variables at time t correlate with the target at t + lag (all on the data before the test
+# span).
 
-The series, the seasonal cycle of the target, its autocorrelation, and how the other
-variables at time t correlate with the target at t + lag (all on the data before the test
-span)."""
-
-EXPLORE_SERIES = """shown = primary.variables[:6]
+# %%
+shown = primary.variables[:6]
 if len(primary.variables) > len(shown):
     print(f"showing {len(shown)} of {len(primary.variables)} variables")
 fig, axes = plt.subplots(len(shown), 1, figsize=(9, 1.4 * len(shown) + 0.8), sharex=True)
@@ -246,9 +257,10 @@ for ax, column in zip(np.atleast_1d(axes), shown):
 np.atleast_1d(axes)[0].set_title(f"{DATASET}: the test span starts at the dotted line")
 np.atleast_1d(axes)[-1].set_xlabel("time")
 plt.tight_layout()
-plt.show()"""
+plt.show()
 
-EXPLORE_CYCLE = """fig, axes = plt.subplots(1, len(data) + 2, figsize=(4.2 * (len(data) + 2), 3.2))
+# %%
+fig, axes = plt.subplots(1, len(data) + 2, figsize=(4.2 * (len(data) + 2), 3.2))
 for ax, (name, d) in zip(axes, data.items()):
     plot_seasonal_cycle(d.raw[d.target].iloc[: d.test_start], ax=ax)
     ax.set_ylabel(labelled(name, d.target))
@@ -269,21 +281,23 @@ else:
 plt.tight_layout()
 plt.show()
 lag1 = history[primary.target].autocorr(1)
-print(f"lag-1 autocorrelation of {primary.target}: {lag1:.2f}")"""
+print(f"lag-1 autocorrelation of {primary.target}: {lag1:.2f}")
 
-MODELS_MD = """## 2. Deep models
+# %% [markdown]
+# ## 2. Deep models
+#
+# Three stepwise architectures (LSTM, GRU, a causal transformer with a 64-step attention
+# window), each with a Gaussian head: at every step they output a mean and a standard
+# deviation for the next value, which gives the 80 % and 95 % intervals. The fused models
+# read every variable and the calendar columns, and predict every variable, so that at
+# horizons beyond one step they feed their own predictions back (the calendar is known in
+# advance; nothing else is used from the future). The loss is the Gaussian negative
+# log-likelihood with the target weighted `TARGET_WEIGHT` times. For the fusion question
+# the same LSTM is trained on the target alone (plus the calendar). Training uses windows
+# of the training span; early stopping watches the validation span that follows it.
 
-Three stepwise architectures (LSTM, GRU, a causal transformer with a 64-step attention
-window), each with a Gaussian head: at every step they output a mean and a standard
-deviation for the next value, which gives the 80 % and 95 % intervals. The fused models
-read every variable and the calendar columns, and predict every variable, so that at
-horizons beyond one step they feed their own predictions back (the calendar is known in
-advance; nothing else is used from the future). The loss is the Gaussian negative
-log-likelihood with the target weighted `TARGET_WEIGHT` times. For the fusion question
-the same LSTM is trained on the target alone (plus the calendar). Training uses windows
-of the training span; early stopping watches the validation span that follows it."""
-
-TRAIN = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 models, history_rows = {}, []
 strides = {  # window starts: at most MAX_TRAIN_WINDOWS windows, but every training row is used
     name: min(WINDOW, max(WINDOW // 8, math.ceil((d.n_train - WINDOW) / MAX_TRAIN_WINDOWS)))
@@ -296,32 +310,58 @@ for name, d in data.items():
         x = d.x(target_only)
         k = 1 if target_only else len(d.variables)
         train, val = train_val_windows(
-            x, d.n_train, d.test_start, length=WINDOW, stride=stride, targets=range(k),
+            x,
+            d.n_train,
+            d.test_start,
+            length=WINDOW,
+            stride=stride,
+            targets=range(k),
             burn_in=BURN_IN,
         )
         for offset, kind in enumerate(["lstm"] if target_only else FORECASTER_KINDS):
             model = make_forecaster(
-                kind, x.shape[1], k, hidden=HIDDEN, context=CONTEXT, head="gaussian",
-                feedback_inputs=tuple(range(k)), seed=SEED + offset,
+                kind,
+                x.shape[1],
+                k,
+                hidden=HIDDEN,
+                context=CONTEXT,
+                head="gaussian",
+                feedback_inputs=tuple(range(k)),
+                seed=SEED + offset,
             )
             weights = [TARGET_WEIGHT] + [1.0] * (k - 1)
             started = time.perf_counter()
             history = fit(
-                model, train, val, loss=weighted_head_loss(model, weights), epochs=EPOCHS,
-                patience=PATIENCE, batch_size=32, lr=3e-3, burn_in=BURN_IN, seed=SEED,
-                device="cpu", progress=False,
+                model,
+                train,
+                val,
+                loss=weighted_head_loss(model, weights),
+                epochs=EPOCHS,
+                patience=PATIENCE,
+                batch_size=32,
+                lr=3e-3,
+                burn_in=BURN_IN,
+                seed=SEED,
+                device="cpu",
+                progress=False,
             )
             models[name, kind + suffix] = model
             history_rows.append(
-                {"part": name, "model": kind + suffix, "inputs": x.shape[1],
-                 "train windows": len(train[0]), "epochs": len(history),
-                 "best epoch": history.attrs["best_epoch"],
-                 "best val loss": history["val_loss"].min(),
-                 "seconds": time.perf_counter() - started}
+                {
+                    "part": name,
+                    "model": kind + suffix,
+                    "inputs": x.shape[1],
+                    "train windows": len(train[0]),
+                    "epochs": len(history),
+                    "best epoch": history.attrs["best_epoch"],
+                    "best val loss": history["val_loss"].min(),
+                    "seconds": time.perf_counter() - started,
+                }
             )
-format_table(pd.DataFrame(history_rows))"""
+format_table(pd.DataFrame(history_rows))
 
-STEP_CHECK = """# NBVAL_CHECK_OUTPUT
+# %%
+# NBVAL_CHECK_OUTPUT
 for (name, kind), model in models.items():
     x = torch.from_numpy(data[name].x(kind.endswith("_target_only"))[:96])[None]  # (1, 96, F)
     with torch.no_grad():
@@ -331,30 +371,32 @@ for (name, kind), model in models.items():
             out, state = model.step(x[:, t], state)  # (1, O)
             stepped.append(out)
     difference = (torch.stack(stepped, dim=1) - full).abs().max().item()
-    print(f"{name} {kind}: stepwise == forward: {difference <= 1e-5}")"""
+    print(f"{name} {kind}: stepwise == forward: {difference <= 1e-5}")
 
-BASELINES_MD = """## 3. Baselines and the time-ordered test
+# %% [markdown]
+# ## 3. Baselines and the time-ordered test
+#
+# On the very same test origins:
+#
+# * **persistence**: tomorrow (the next hour) is like today;
+# * **seasonal naive**: the value one year earlier (daily) or one day earlier (hourly);
+# * **climatology**: the training mean at that point of the cycle (a least-squares fit on
+#   Fourier terms of the day of year and of the hour of day, i.e. a smoothed mean by day of
+#   year or hour of day) plus the last anomaly, decayed as an AR(1);
+# * **SARIMAX(2,0,1)** with the same Fourier terms as regressors (a seasonal period of 365
+#   days is too long for SARIMAX's seasonal part), fitted **once** on the data before the
+#   test span (at most `SARIMAX_WINDOW` recent rows) and then advanced with the Kalman
+#   filter's `extend`, never refitted;
+# * **ETS** (simple exponential smoothing, additive errors) for daily data.
+#
+# Every model gives a Gaussian predictive distribution, scored with MAE, RMSE, MASE, the
+# coverage and width of its 80 % and 95 % intervals, and the CRPS. Horizon 1 is scored at
+# every test origin (at most `MAX_ORIGINS`), the longer horizon on evenly spaced origins (at
+# most `MAX_LONG_ORIGINS`), and every table compares the models on the same targets. All
+# errors are in data units.
 
-On the very same test origins:
-
-* **persistence**: tomorrow (the next hour) is like today;
-* **seasonal naive**: the value one year earlier (daily) or one day earlier (hourly);
-* **climatology**: the training mean at that point of the cycle (a least-squares fit on
-  Fourier terms of the day of year and of the hour of day, i.e. a smoothed mean by day of
-  year or hour of day) plus the last anomaly, decayed as an AR(1);
-* **SARIMAX(2,0,1)** with the same Fourier terms as regressors (a seasonal period of 365
-  days is too long for SARIMAX's seasonal part), fitted **once** on the data before the
-  test span (at most `SARIMAX_WINDOW` recent rows) and then advanced with the Kalman
-  filter's `extend`, never refitted;
-* **ETS** (simple exponential smoothing, additive errors) for daily data.
-
-Every model gives a Gaussian predictive distribution, scored with MAE, RMSE, MASE, the
-coverage and width of its 80 % and 95 % intervals, and the CRPS. Horizon 1 is scored at
-every test origin (at most `MAX_ORIGINS`), the longer horizon on evenly spaced origins (at
-most `MAX_LONG_ORIGINS`), and every table compares the models on the same targets. All
-errors are in data units."""
-
-BACKTEST = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 frames, timings = {}, []
 for name, d in data.items():
     n_test, longest = len(d.inputs) - d.test_start, max(horizons[name])
@@ -373,27 +415,49 @@ for name, d in data.items():
         for horizon, every in runs:
             started = time.perf_counter()
             frame = backtest(
-                deep, d.y, start=d.test_start, horizon=horizon, every=every, x=x,
-                known_columns=known, interval=0.95, target_transform=d.pipeline, device="cpu",
+                deep,
+                d.y,
+                start=d.test_start,
+                horizon=horizon,
+                every=every,
+                x=x,
+                known_columns=known,
+                interval=0.95,
+                target_transform=d.pipeline,
+                device="cpu",
             )
             parts.append(frame[(frame["horizon"] == 1) == (horizon == 1)])
-            timings.append({"part": name, "models": ", ".join(deep), "horizon": horizon,
-                            "seconds": time.perf_counter() - started})
+            timings.append(
+                {
+                    "part": name,
+                    "models": ", ".join(deep),
+                    "horizon": horizon,
+                    "seconds": time.perf_counter() - started,
+                }
+            )
     specs, notes = seasonal_baselines(
         d.index, d.test_start, window=SARIMAX_WINDOW, maxiter=SARIMAX_ITERATIONS
     )
     print(f"{name}: " + "; ".join(notes))
     classical = backtest_each(
-        specs, d.y, start=d.test_start, horizon=longest, every=every_1, interval=0.95,
+        specs,
+        d.y,
+        start=d.test_start,
+        horizon=longest,
+        every=every_1,
+        interval=0.95,
         target_transform=d.pipeline,
     )
-    timings += [{"part": name, "models": k, "horizon": longest, "seconds": v}
-                for k, v in classical.attrs["seconds"].items()]
+    timings += [
+        {"part": name, "models": k, "horizon": longest, "seconds": v}
+        for k, v in classical.attrs["seconds"].items()
+    ]
     frame = pd.concat([*parts, classical], ignore_index=True)
     frames[name] = common_rows(frame[frame["horizon"].isin(horizons[name])])
-format_table(pd.DataFrame(timings))"""
+format_table(pd.DataFrame(timings))
 
-SCORE = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 DEEP = ["lstm", "gru", "transformer"]
 BASELINE_NAMES = ["persistence", "seasonal_naive", "climatology", "sarimax", "ets"]
 scored, tables = {}, {}
@@ -407,15 +471,17 @@ for name, d in data.items():
     for horizon in horizons[name]:
         table = tables[name][tables[name]["horizon"] == horizon].sort_values("rmse")
         print(f"== {name}, horizon {horizon} ({horizon} x {d.step}), units of {d.target}")
-        print(format_table(table.drop(columns="horizon")).to_string(index=False))"""
+        print(format_table(table.drop(columns="horizon")).to_string(index=False))
 
-DM_MD = """### Is the best deep model really better than the best baseline?
+# %% [markdown]
+# ### Is the best deep model really better than the best baseline?
+#
+# A Diebold–Mariano test (squared-error loss, Harvey–Leybourne–Newbold correction) of the
+# deep model with the lowest horizon-1 RMSE against the baseline with the lowest horizon-1
+# RMSE, at each horizon. A negative statistic means the deep model has the lower loss.
 
-A Diebold–Mariano test (squared-error loss, Harvey–Leybourne–Newbold correction) of the
-deep model with the lowest horizon-1 RMSE against the baseline with the lowest horizon-1
-RMSE, at each horizon. A negative statistic means the deep model has the lower loss."""
-
-DM = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 dm_rows, best = [], {}
 for name, table in tables.items():
     h1 = table[table["horizon"] == 1].set_index("model")
@@ -426,26 +492,33 @@ for name, table in tables.items():
     for horizon in horizons[name]:
         dm_rows.append({"part": name, **paired_dm_test(scored[name], *best[name], horizon)})
 columns = ["part", "model_a", "model_b", "horizon", "n", "mean_loss_diff", "stat", "pvalue"]
-format_table(pd.DataFrame(dm_rows)[columns])"""
+format_table(pd.DataFrame(dm_rows)[columns])
 
-PLOTS_MD = """### Fan chart and error by season
+# %% [markdown]
+# ### Fan chart and error by season
+#
+# The one-step forecasts of the best deep model over one test month (a week for hourly data),
+# with its 80 % and 95 % intervals and the best baseline's forecast; then the horizon-1 RMSE
+# of every model by meteorological season.
 
-The one-step forecasts of the best deep model over one test month (a week for hourly data),
-with its 80 % and 95 % intervals and the best baseline's forecast; then the horizon-1 RMSE
-of every model by meteorological season."""
-
-FAN = """for name, d in data.items():
+# %%
+for name, d in data.items():
     rows = scored[name][scored[name]["horizon"] == 1]
     first, last = rows["timestamp"].min(), rows["timestamp"].max()
     span = pd.DateOffset(months=1) if d.step >= pd.Timedelta("1D") else pd.Timedelta("7D")
     start = first.normalize() + pd.offsets.MonthBegin(1)  # a calendar month when one fits
     start = start if start + span <= last else first
     end = min(start + span, last)
-    ax = plot_fan_chart(rows, best[name][0], start, end, others=(best[name][1],), ylabel=labelled(name, d.target))
-    ax.set_title(f"{name}: one-step forecasts of {d.target} from {start:%d %B %Y}", fontsize="small")
-    plt.show()"""
+    ax = plot_fan_chart(
+        rows, best[name][0], start, end, others=(best[name][1],), ylabel=labelled(name, d.target)
+    )
+    ax.set_title(
+        f"{name}: one-step forecasts of {d.target} from {start:%d %B %Y}", fontsize="small"
+    )
+    plt.show()
 
-SEASON = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 rows = scored[DATASET][scored[DATASET]["horizon"] == 1]
 season = (rows["timestamp"].dt.month % 12 // 3).map({0: "DJF", 1: "MAM", 2: "JJA", 3: "SON"})
 squared = (rows["y_true"] - rows["y_pred"]) ** 2
@@ -457,34 +530,40 @@ ax.set_ylabel(f"RMSE, horizon 1: {labelled(DATASET, primary.target)}")
 ax.set_xlabel("season (test span)")
 ax.legend(fontsize="x-small", ncol=4)
 plt.show()
-format_table(by_season)"""
+format_table(by_season)
 
-FUSION_MD = """### Fusion: what do the other variables add?
+# %% [markdown]
+# ### Fusion: what do the other variables add?
+#
+# The same LSTM with the target alone (plus the calendar) and with every variable, side by
+# side at each horizon.
 
-The same LSTM with the target alone (plus the calendar) and with every variable, side by
-side at each horizon."""
-
-FUSION = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 if "lstm_target_only" in set(tables[DATASET]["model"]):
     fusion = tables[DATASET][tables[DATASET]["model"].isin(["lstm", "lstm_target_only"])]
     fusion = fusion[["model", "horizon", "rmse", "mae", "crps", "coverage_95"]]
     print(format_table(fusion.sort_values(["horizon", "model"])).to_string(index=False))
 else:
-    print(f"fusion skipped: {DATASET} has one variable, so the LSTM already reads the target alone")"""
+    print(f"fusion skipped: {DATASET} has one variable, so the LSTM already reads the target alone")
 
-RAIN_MD = """## 4. Rain at the next step? Classification from the same stream
+# %% [markdown]
+# ## 4. Rain at the next step? Classification from the same stream
+#
+# Where the data has precipitation, the same inputs feed a classification head: each
+# architecture is trained to give the probability of rain at the next step (precipitation
+# above `RAIN_THRESHOLD`). It is scored with the Brier score and the ROC AUC against
+# climatology (a logistic regression of rain on the same Fourier terms, fitted on the data
+# before the test span) and persistence (rain next step if it rains now), with a reliability
+# diagram.
 
-Where the data has precipitation, the same inputs feed a classification head: each
-architecture is trained to give the probability of rain at the next step (precipitation
-above `RAIN_THRESHOLD`). It is scored with the Brier score and the ROC AUC against
-climatology (a logistic regression of rain on the same Fourier terms, fitted on the data
-before the test span) and persistence (rain next step if it rains now), with a reliability
-diagram."""
-
-RAIN = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 rain_column = RAIN_COLUMN
 if rain_column == "auto":
-    found = [c for c in primary.variables[1:] if any(k in c.lower() for k in ("precip", "rain", "prcp"))]
+    found = [
+        c for c in primary.variables[1:] if any(k in c.lower() for k in ("precip", "rain", "prcp"))
+    ]
     rain_column = found[0] if found else None
 rain_table, rain_probs = None, {}
 if rain_column is None:
@@ -499,16 +578,34 @@ else:
     )
     for offset, kind in enumerate(FORECASTER_KINDS):
         classifier = make_forecaster(
-            kind, x.shape[1], 2, hidden=HIDDEN, context=CONTEXT, head="class", seed=SEED + 10 + offset
+            kind,
+            x.shape[1],
+            2,
+            hidden=HIDDEN,
+            context=CONTEXT,
+            head="class",
+            seed=SEED + 10 + offset,
         )
-        fit(classifier, train, val, epochs=EPOCHS, patience=PATIENCE, batch_size=32, lr=3e-3,
-            burn_in=BURN_IN, seed=SEED, device="cpu", progress=False)
+        fit(
+            classifier,
+            train,
+            val,
+            epochs=EPOCHS,
+            patience=PATIENCE,
+            batch_size=32,
+            lr=3e-3,
+            burn_in=BURN_IN,
+            seed=SEED,
+            device="cpu",
+            progress=False,
+        )
         with torch.no_grad():
             outputs, _ = classifier(torch.from_numpy(x)[None])  # (1, T, 2): P(rain at t + 1)
         rain_probs[kind] = classifier.head.probs(outputs)[0, d.test_start - 1 : -1, 1].numpy()
-    print(f"rain = {rain_column} > {RAIN_THRESHOLD} at the next step; classifiers trained")"""
+    print(f"rain = {rain_column} > {RAIN_THRESHOLD} at the next step; classifiers trained")
 
-RAIN_SCORE = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 if rain_column is not None:
     orders = seasonal_fourier_orders(d.step, d.index[d.test_start - 1] - d.index[0])
     terms = fourier_terms(d.index, orders).to_numpy() if orders else np.ones((len(d.index), 1))
@@ -518,37 +615,53 @@ if rain_column is not None:
     observed = ~d.missing[rain_column].to_numpy()[d.test_start :]  # never score a filled label
     truth = rain[d.test_start :][observed]
     rain_table = pd.DataFrame(
-        [{"model": m, "n": int(observed.sum()), "rain share": truth.mean(),
-          "brier": brier_score(truth, p[observed]), "auc": roc_auc(truth, p[observed])}
-         for m, p in rain_probs.items()]
+        [
+            {
+                "model": m,
+                "n": int(observed.sum()),
+                "rain share": truth.mean(),
+                "brier": brier_score(truth, p[observed]),
+                "auc": roc_auc(truth, p[observed]),
+            }
+            for m, p in rain_probs.items()
+        ]
     ).sort_values("brier")
     print(format_table(rain_table).to_string(index=False))
     shown = dict.fromkeys([rain_table["model"].iloc[0], "climatology"])
     reliability = {m: reliability_table(truth, rain_probs[m][observed], n_bins=10) for m in shown}
     ax = plot_reliability(reliability)
     ax.set_title("reliability of next-step rain probabilities (test span)", fontsize="small")
-    plt.show()"""
+    plt.show()
 
-REPLAY_MD = """## 5. Real-time replay: every part as a stream of one runner
+# %% [markdown]
+# ## 5. Real-time replay: every part as a stream of one runner
+#
+# A live system holds one model and many streams. Here one GRU (target plus calendar
+# columns; a cycle a part does not support is a zero column) is trained on the training spans
+# of all parts, each in its own scaled units, and a single `StepwiseRunner` serves them
+# together: each stream is warmed up on its pre-test history in one fused forward
+# (`runner.observe`), then every test observation is observed as it arrives, updating the
+# stream's state and yielding the next forecast and interval. Latency is the wall time of one
+# tick (one batched step of all live streams), against a `LATENCY_BUDGET_MS` deadline.
 
-A live system holds one model and many streams. Here one GRU (target plus calendar
-columns; a cycle a part does not support is a zero column) is trained on the training spans
-of all parts, each in its own scaled units, and a single `StepwiseRunner` serves them
-together: each stream is warmed up on its pre-test history in one fused forward
-(`runner.observe`), then every test observation is observed as it arrives, updating the
-stream's state and yielding the next forecast and interval. Latency is the wall time of one
-tick (one batched step of all live streams), against a `LATENCY_BUDGET_MS` deadline."""
-
-REPLAY_TRAIN = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 replay_calendar = sorted({column for d in data.values() for column in d.calendar})
 stream_x = {  # (T, 1 + calendar) per part: the scaled target, then the calendar (0: unsupported)
-    name: d.inputs.reindex(columns=[d.target, *replay_calendar], fill_value=0.0).to_numpy(np.float32)
+    name: d.inputs.reindex(columns=[d.target, *replay_calendar], fill_value=0.0).to_numpy(
+        np.float32
+    )
     for name, d in data.items()
 }
 train_parts, val_parts = [], []
 for name, d in data.items():
     train, val = train_val_windows(
-        stream_x[name], d.n_train, d.test_start, length=WINDOW, stride=strides[name], burn_in=BURN_IN
+        stream_x[name],
+        d.n_train,
+        d.test_start,
+        length=WINDOW,
+        stride=strides[name],
+        burn_in=BURN_IN,
     )
     train_parts.append(train)
     val_parts.append(val)
@@ -556,13 +669,22 @@ replay_model = make_forecaster(
     "gru", 1 + len(replay_calendar), 1, hidden=HIDDEN, feedback_inputs=(0,), seed=SEED + 20
 )
 history = fit(
-    replay_model, tuple(map(torch.cat, zip(*train_parts))), tuple(map(torch.cat, zip(*val_parts))),
-    epochs=EPOCHS, patience=PATIENCE, batch_size=32, lr=3e-3, burn_in=BURN_IN, seed=SEED,
-    device="cpu", progress=False,
+    replay_model,
+    tuple(map(torch.cat, zip(*train_parts))),
+    tuple(map(torch.cat, zip(*val_parts))),
+    epochs=EPOCHS,
+    patience=PATIENCE,
+    batch_size=32,
+    lr=3e-3,
+    burn_in=BURN_IN,
+    seed=SEED,
+    device="cpu",
+    progress=False,
 )
-print(f"replay GRU: inputs {[*['target'], *replay_calendar]}, {len(history)} epochs")"""
+print(f"replay GRU: inputs {[*['target'], *replay_calendar]}, {len(history)} epochs")
 
-REPLAY = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 runner = StepwiseRunner(replay_model, device=REPLAY_DEVICE)
 result = replay(
     runner,
@@ -574,12 +696,18 @@ summary, live = result.summary, result.frame
 replay_rows = []
 for name, d in data.items():
     rows = live[live["stream"] == name]  # scaled units: each stream has its own scaler
-    truth, prediction = (d.pipeline.inverse_target(rows[c].to_numpy()) for c in ("y_true", "y_pred"))
+    truth, prediction = (
+        d.pipeline.inverse_target(rows[c].to_numpy()) for c in ("y_true", "y_pred")
+    )
     observed = ~d.missing[d.target].to_numpy()[d.test_start :]
     previous = d.raw[d.target].to_numpy()[d.test_start - 1 : -1]
     replay_rows.append(
-        {"stream": name, "ticks": len(rows), "MAE replay": np.abs(truth - prediction)[observed].mean(),
-         "MAE persistence": np.abs(truth - previous)[observed].mean()}
+        {
+            "stream": name,
+            "ticks": len(rows),
+            "MAE replay": np.abs(truth - prediction)[observed].mean(),
+            "MAE persistence": np.abs(truth - previous)[observed].mean(),
+        }
     )
 stats = runner.stats()
 print(format_table(pd.DataFrame(replay_rows)).to_string(index=False))
@@ -593,16 +721,20 @@ for name, d in data.items():
     point, low, high = head_predictions(replay_model, runner.last_output(name)[None], interval=0.95)
     point, low, high = (d.pipeline.inverse_target(v)[0] for v in (point, low, high))
     print(f"{name}: next forecast after {d.index[-1]}: {point:.1f} (95 %: {low:.1f} .. {high:.1f})")
-ax = plot_latency_histogram(live.drop_duplicates("t")["latency_us"], budget_us=1e3 * LATENCY_BUDGET_MS)
-plt.show()"""
+ax = plot_latency_histogram(
+    live.drop_duplicates("t")["latency_us"], budget_us=1e3 * LATENCY_BUDGET_MS
+)
+plt.show()
 
-RECORD_MD = """## 6. Recorded metrics and the goal
+# %% [markdown]
+# ## 6. Recorded metrics and the goal
+#
+# Keys `<metric>_h<horizon>_<model>` in data units of the first part's target, for the deep
+# models and the baselines persistence, climatology and SARIMAX; `rain_brier_<model>` where
+# the data has precipitation.
 
-Keys `<metric>_h<horizon>_<model>` in data units of the first part's target, for the deep
-models and the baselines persistence, climatology and SARIMAX; `rain_brier_<model>` where
-the data has precipitation."""
-
-RECORD = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 table = tables[DATASET].set_index(["model", "horizon"])
 longest = max(horizons[DATASET])
 metrics = {}
@@ -623,20 +755,28 @@ rmse_h1 = table.xs(1, level="horizon")["rmse"]  # the headline: horizon-1 RMSE (
 deep_best = rmse_h1[rmse_h1.index.isin(DEEP)].idxmin()
 base_best = rmse_h1[rmse_h1.index.isin(BASELINE_NAMES)].idxmin()
 _ = record_headline(
-    metric="rmse_h1", deep_model=deep_best, deep_value=float(rmse_h1[deep_best]),
-    baseline=base_best, baseline_value=float(rmse_h1[base_best]), lower_is_better=True,
-)"""
+    metric="rmse_h1",
+    deep_model=deep_best,
+    deep_value=float(rmse_h1[deep_best]),
+    baseline=base_best,
+    baseline_value=float(rmse_h1[base_best]),
+    lower_is_better=True,
+)
 
-GOAL = """# NBVAL_IGNORE_OUTPUT
+# %%
+# NBVAL_IGNORE_OUTPUT
 h1 = tables[DATASET][tables[DATASET]["horizon"] == 1].set_index("model")
 best = h1.loc[h1.index.isin(DEEP), "rmse"].idxmin()
 ratio = h1.loc[best, "rmse"] / h1.loc["persistence", "rmse"]
 checks = {
     f"{best} RMSE <= 0.9 x persistence (RMSE {best} / persistence: {ratio:.3f})": ratio <= 0.9,
-    f"{best} RMSE <= SARIMAX ({h1.loc[best, 'rmse']:.3f} vs {h1.loc['sarimax', 'rmse']:.3f})":
-        h1.loc[best, "rmse"] <= h1.loc["sarimax", "rmse"],
-    f"{best} 95 % coverage in [0.93, 0.97] ({h1.loc[best, 'coverage_95']:.3f})":
-        0.93 <= h1.loc[best, "coverage_95"] <= 0.97,
+    f"{best} RMSE <= SARIMAX ({h1.loc[best, 'rmse']:.3f} vs {h1.loc['sarimax', 'rmse']:.3f})": h1.loc[
+        best, "rmse"
+    ]
+    <= h1.loc["sarimax", "rmse"],
+    f"{best} 95 % coverage in [0.93, 0.97] ({h1.loc[best, 'coverage_95']:.3f})": 0.93
+    <= h1.loc[best, "coverage_95"]
+    <= 0.97,
 }
 for goal, met in checks.items():
     print(f"{'met' if met else 'NOT met'}: {goal}")
@@ -645,74 +785,78 @@ for name, table in tables.items():
     for horizon in horizons[name]:
         rows = table[table["horizon"] == horizon].set_index("model")
         calibration = (rows["coverage_95"] - 0.95).abs()
-        winners.append({"part": name, "horizon": horizon, "RMSE": rows["rmse"].idxmin(),
-                        "MAE": rows["mae"].idxmin(), "CRPS": rows["crps"].idxmin(),
-                        "95 % coverage closest": calibration.idxmin()})
+        winners.append(
+            {
+                "part": name,
+                "horizon": horizon,
+                "RMSE": rows["rmse"].idxmin(),
+                "MAE": rows["mae"].idxmin(),
+                "CRPS": rows["crps"].idxmin(),
+                "95 % coverage closest": calibration.idxmin(),
+            }
+        )
 if rain_table is not None:
     best_auc = rain_table.set_index("model")["auc"].idxmax()
     print(f"rain: lowest Brier {rain_table['model'].iloc[0]}, highest AUC {best_auc}")
-pd.DataFrame(winners)"""
+pd.DataFrame(winners)
 
-CONCLUSIONS_MD = """## 7. Conclusions
+# %% [markdown]
+# ## 7. Conclusions
+#
+# The numbers below are those of the committed run on the default data; the code cell above
+# recomputes the winners for any data.
+#
+# **Daily Seattle maximum temperature (the recorded part).**
+#
+# * *Horizon 1.* The GRU has the lowest RMSE (2.77 °C), MAE (2.20 °C) and CRPS (1.54); the
+#   transformer and the LSTM follow (2.80 and 2.81 °C). The best baselines are close behind:
+#   SARIMAX with annual Fourier terms (2.83 °C) and climatology plus the decayed last anomaly
+#   (2.83 °C). The gap is 2 % and not significant (Diebold–Mariano p = 0.23): a day ahead,
+#   what the weather does next is mostly "the seasonal mean plus part of today's anomaly",
+#   and a linear model captures that as well as a recurrent one does on three years of
+#   data. Persistence (3.09 °C) and ETS (3.07 °C) are clearly worse: they ignore the
+#   seasonal cycle and keep the whole anomaly. Seasonal naive (the same day last year, 4.98
+#   °C) is the worst. Every model's 95 % interval covers 92.7-95.8 % of test days; the
+#   transformer's (94.8 %) is closest to nominal.
+# * *Horizon 7.* The fused GRU and LSTM have the lowest RMSE (3.68 and 3.69 °C against 3.84
+#   for climatology and 3.87 for SARIMAX; p = 0.12) and the LSTM the lowest CRPS (2.10
+#   against 2.16), but their 95 % intervals cover only 81-82 %. The reason is the roll-out:
+#   a multi-step forecast feeds the predicted mean back, so the interval at day 7 is the
+#   model's one-step spread, with none of the uncertainty accumulated on the way. The
+#   state-space baselines propagate their variance and cover 90 % (climatology, SARIMAX)
+#   or more. So the deep models win on point accuracy and the baselines on calibration at
+#   seven days; sampled roll-outs or a direct multi-horizon head would be the fix.
+# * *Seasons.* The deep models gain most in winter (DJF: 1.94-2.00 °C against 2.16-2.22 °C
+#   for climatology and SARIMAX) and a little in spring and autumn; in summer (JJA) SARIMAX
+#   and climatology are better (3.12-3.14 °C against 3.17-3.25 °C).
+# * *Fusion.* Precipitation, minimum temperature and wind help a little: the same LSTM goes
+#   from 2.87 to 2.81 °C at one day and from 3.75 to 3.69 °C at seven.
+# * *Rain at the next day.* The GRU classifier, fed the same stream, has the best Brier score
+#   (0.171) and AUC (0.80); climatology by day of year reaches 0.190 and 0.77, persistence
+#   0.277 and 0.70.
+#
+# **Hourly 2010 record (second part).** The seasonal naive forecast (the same hour the day
+# before) wins every metric at both horizons (RMSE 0.22 °F). This record changes very little
+# from one day to the next (the mean absolute 24-hour change is 0.16 °F, the 1-hour change
+# 0.94 °F): it behaves like smoothed climate normals rather than raw observations. The deep
+# models, trained on 64-hour windows that start from an empty state, do not learn an exact
+# 24-hour copy (the best, the transformer, has 0.46 °F at one hour), and SARIMAX with three
+# daily harmonics does not capture the shape of the daily cycle either (0.34 °F). This part
+# shows the machinery on an hourly grid (hour-of-day features, a 24-step horizon, a second
+# stream in the runner) more than it measures forecasting skill.
+#
+# **Replay.** One GRU (target plus calendar columns, trained on both parts) serves the daily
+# and the hourly stream in one `StepwiseRunner`, warm-started from each stream's history in
+# one fused forward. It predicts a little better than persistence on both streams (MAE 2.34
+# against 2.35 °C daily, 0.43 against 0.50 °F hourly) with 128 bytes of state per stream. In
+# the committed run a tick took 59 µs at the median and 0.42 ms at the 99th percentile, on one
+# torch thread; the 1 % of ticks over the 1 ms budget came from a CPU shared with other jobs.
+#
+# **Limits.** One split and one seed; three years of daily data, so the differences between
+# the best models are within noise; multi-step deep intervals are under-dispersed (see
+# above). With `DATA_PATH` pointing at a longer station record (Jena: eight years, hourly
+# after averaging) the same code has far more data to learn from.
 
-CONCLUSIONS_PLACEHOLDER"""
-
-WALL = """# NBVAL_IGNORE_OUTPUT
-print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.1f} s")"""
-
-CELLS = [
-    ("markdown", TITLE, None),
-    ("markdown", ANSWER, ["answer"]),
-    ("code", IMPORTS, None),
-    ("code", PARAMETERS, ["parameters"]),
-    ("code", CHECK, None),
-    ("code", SEEDING, None),
-    ("markdown", DATA_MD, None),
-    ("code", LOAD, None),
-    ("code", CARD, None),
-    ("markdown", PREP_MD, None),
-    ("code", PREPARE, None),
-    ("markdown", EXPLORE_MD, None),
-    ("code", EXPLORE_SERIES, None),
-    ("code", EXPLORE_CYCLE, None),
-    ("markdown", MODELS_MD, None),
-    ("code", TRAIN, None),
-    ("code", STEP_CHECK, None),
-    ("markdown", BASELINES_MD, None),
-    ("code", BACKTEST, None),
-    ("code", SCORE, None),
-    ("markdown", DM_MD, None),
-    ("code", DM, None),
-    ("markdown", PLOTS_MD, None),
-    ("code", FAN, None),
-    ("code", SEASON, None),
-    ("markdown", FUSION_MD, None),
-    ("code", FUSION, None),
-    ("markdown", RAIN_MD, None),
-    ("code", RAIN, None),
-    ("code", RAIN_SCORE, None),
-    ("markdown", REPLAY_MD, None),
-    ("code", REPLAY_TRAIN, None),
-    ("code", REPLAY, None),
-    ("markdown", RECORD_MD, None),
-    ("code", RECORD, None),
-    ("code", GOAL, None),
-    ("markdown", CONCLUSIONS_MD, None),
-    ("code", WALL, None),
-]
-
-
-def build(answer: str, conclusions: str) -> nbformat.NotebookNode:
-    """The notebook with the answer and conclusions paragraphs filled in."""
-    return build_notebook(
-        CELLS, {"ANSWER_PLACEHOLDER": answer, "CONCLUSIONS_PLACEHOLDER": conclusions}
-    )
-
-
-if __name__ == "__main__":
-    texts = read_texts(Path(__file__).with_name("notebook_02_text"), ("answer", "conclusions"))
-    root = Path(__file__).resolve().parents[1]
-    out = root / "notebooks" / "02_weather.ipynb"
-    nbformat.write(build(texts["answer"], texts["conclusions"]), out)
-    subprocess.run([str(root / ".venv" / "bin" / "ruff"), "format", "-q", str(out)], check=True)
-    print("wrote", out)
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.1f} s")

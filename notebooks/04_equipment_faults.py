@@ -1,0 +1,759 @@
+# %% [markdown]
+# # Equipment faults: remaining useful life at every cycle, and early fault detection
+#
+# **Question.** Can a stepwise recurrent model that updates each engine's remaining-useful-life
+# (RUL) estimate at every cycle match the published deep-learning results on NASA C-MAPSS?
+# And does it raise fault alarms earlier, with fewer false alarms, than threshold and CUSUM
+# detectors on a health indicator?
+#
+
+# %% [markdown] tags=["answer"]
+# **Answer (default data: `equipment_sim`, a simulator with known fault onsets and true RUL; 100
+# training and 100 test units).** Both recurrent models update every unit's RUL at every cycle.
+# On the standard protocol (last test cycle against the true, uncapped RUL) the GRU scores an
+# RMSE of 23.4 cycles, the LSTM 23.8, gradient-boosted trees on 30-cycle window features 23.5,
+# ridge 27.9 and the mean predictor 46.8; the paired bootstrap 95% CI of GRU − trees is
+# [−1.7, +1.5] cycles, a tie. Over every test cycle with true RUL ≤ 125 the GRU leads narrowly
+# (21.9 against 22.4 for the LSTM and 22.7 for the trees). A split-conformal interval calibrated
+# on 20 held-out units (±37.8 cycles) covers 91% of the test units at their last cycle (target
+# 90%). **C-MAPSS was not run here**: this environment has no copy of NASA's files and no
+# internet, so the FD001 goal (RMSE ≤ 12, NASA score ≤ 250, beating the boosted trees) is
+# *unverified*; the notebook runs unchanged with `DATASET="cmapss"` and `DATA_PATH` set, prints
+# the published figures next to its own and says whether the goal is met. On early detection the
+# answer is **no, not earlier**: scored against the true fault onset, CUSUM and a threshold on a
+# health indicator (first principal component) detect after 31 and 38 cycles on average and miss
+# 14 and 20 of 82 faults, while the LSTM's "RUL ≤ 30" alarm comes 90 cycles after onset and
+# misses 56 (most of them test units cut before their last 30 cycles). It does raise **fewer false
+# alarms**: none before any onset (detectors: 0.8 and 0.9 per 1,000 cycles), and, scored against
+# the cycle an alarm is actually due, 4.5 per 1,000 cycles with a 2.4-cycle mean delay, where the
+# detectors fire 94–177 times per 1,000 cycles too early because they flag wear, not imminent
+# failure. All 100 test units stream through one runner well within the 10 ms tick budget, with
+# 512 bytes of state per unit, and the replayed estimates equal the batch forward pass.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+import platform
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import sklearn
+import torch
+from IPython.display import display
+from scipy import stats
+from sklearn.decomposition import PCA
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+import tslib
+import tslib.datasets as tds
+from tslib.baselines import CusumDetector, ThresholdDetector
+from tslib.baselines.rul_features import window_features
+from tslib.calibration import SplitConformal
+from tslib.encoders import RecurrentEncoder
+from tslib.errors import InputError
+from tslib.evaluate import replay
+from tslib.metrics import nasa_score, rul_rmse, unit_alarm_summary
+from tslib import parameters as param
+from tslib.plots import (
+    format_table,
+    plot_detection_timeline,
+    plot_latency_histogram,
+    plot_rul,
+    use_style,
+)
+from tslib.preprocess import EWMASmoother, split_by_unit
+from tslib.preprocess.operating_conditions import OperatingConditionScaler
+from tslib.reports import record, record_headline
+from tslib.runner import StepwiseRunner, resolve_device
+from tslib.training import fit, masked_mse, seed_everything, unit_predictions, unit_sequences
+
+NOTEBOOK_STARTED = time.perf_counter()
+use_style()
+print(f"tslib {tslib.__version__} | torch {torch.__version__} | sklearn {sklearn.__version__}")
+print(f"python {platform.python_version()} | cuda: {torch.cuda.is_available()}")
+
+# %% tags=["parameters"]
+SEED = 0  # seeds python, numpy, torch, the unit split and the bootstrap
+QUICK = False  # smoke-test sizes: fewer simulated units and epochs
+DEVICE = "auto"  # device of the real-time replay; training always runs on the CPU (deterministic)
+DATASET = "equipment_sim"  # "equipment_sim" (simulator with ground truth) or "cmapss"
+DATA_PATH = None  # cmapss: folder (or NASA zip) with train_FD00k.txt, test_FD00k.txt, RUL_FD00k.txt
+SUBSET = "FD001"  # cmapss subset, FD001 .. FD004
+RUL_CAP = 125  # piecewise-linear target: the RUL is capped at this many cycles
+WINDOW = 30  # cycles summarised by the window features of the ridge and boosted-tree baselines
+VAL_UNITS = 0.2  # share of the training units held out, by unit, for early stopping and calibration
+ALARM_RUL = 30  # an alarm is due once the true RUL is at most this many cycles
+SIM_UNITS = 100  # equipment_sim: training units, run to failure
+SIM_TEST_UNITS = 100  # equipment_sim: test units, stopped before failure
+CONSTANT_TOL = (
+    0.011  # a sensor whose range within every operating condition is at most this is dropped
+)
+HIDDEN = 64  # recurrent hidden units
+LAYERS = 1  # stacked recurrent layers
+DROPOUT = 0.0  # dropout between stacked layers
+EPOCHS = 150  # most passes over the training units (early stopping on the validation units)
+PATIENCE = 25  # epochs without validation improvement before stopping
+BATCH_SIZE = 16  # whole trajectories per optimisation step
+LR = 3e-3  # AdamW learning rate
+WEIGHT_DECAY = 1e-4  # AdamW weight decay
+USE_CYCLE = True  # feed the cycle count (cycles / RUL_CAP) to every model as an input
+GBT_ITER = 300  # boosting iterations of HistGradientBoostingRegressor
+ALPHA = 0.1  # miscoverage of the conformal interval: 90 % intervals
+HEALTHY_CYCLES = 30  # first cycles of each training unit: the healthy reference of the detectors
+THRESHOLD_Z = (
+    3.0  # threshold detector: alarm when the smoothed health indicator is this many sd high
+)
+SMOOTHING = 0.2  # EWMA weight of the health indicator read by the threshold detector
+CUSUM_K = 0.5  # CUSUM allowance, in healthy sd
+CUSUM_H = 5.0  # CUSUM decision interval, in healthy sd
+LATENCY_BUDGET_MS = 10.0  # real-time budget of one replay tick (all units together)
+N_BOOT = 2000  # paired bootstrap resamples of test units
+
+# %%
+_ = param.check_parameters(
+    globals(),
+    SEED=param.integer(0),
+    QUICK=param.boolean(),
+    DEVICE=param.device(),
+    DATASET=param.choice("equipment_sim", "cmapss"),
+    DATA_PATH=param.optional(param.path()),
+    SUBSET=param.choice("FD001", "FD002", "FD003", "FD004"),
+    RUL_CAP=param.integer(1),
+    WINDOW=param.integer(1),
+    VAL_UNITS=param.real(0, 1, low_open=True, high_open=True),
+    ALARM_RUL=param.integer(0),
+    SIM_UNITS=param.integer(2),
+    SIM_TEST_UNITS=param.integer(1),
+    CONSTANT_TOL=param.real(0),
+    HIDDEN=param.integer(1),
+    LAYERS=param.integer(1),
+    DROPOUT=param.real(0, 1, high_open=True),
+    EPOCHS=param.integer(1),
+    PATIENCE=param.integer(1),
+    BATCH_SIZE=param.integer(1),
+    LR=param.real(0, None, low_open=True),
+    WEIGHT_DECAY=param.real(0),
+    USE_CYCLE=param.boolean(),
+    GBT_ITER=param.integer(1),
+    ALPHA=param.real(0, 1, low_open=True, high_open=True),
+    HEALTHY_CYCLES=param.integer(2),  # a healthy mean and standard deviation need two cycles
+    THRESHOLD_Z=param.real(0, None, low_open=True),
+    SMOOTHING=param.real(0, 1, low_open=True),
+    CUSUM_K=param.real(0),
+    CUSUM_H=param.real(0, None, low_open=True),
+    LATENCY_BUDGET_MS=param.real(0, None, low_open=True),
+    N_BOOT=param.integer(10),
+)
+
+# %%
+seed_everything(SEED)
+torch.use_deterministic_algorithms(True)
+torch.set_num_threads(1)  # one-step recurrences on small matrices: a second thread only adds waits
+threadpool_limits(1)  # the same for scikit-learn's OpenMP / BLAS pools (k-means, boosted trees)
+TRAIN_DEVICE = "cpu"  # bit-reproducible training
+if QUICK:
+    SIM_UNITS, SIM_TEST_UNITS = min(SIM_UNITS, 24), min(SIM_TEST_UNITS, 16)
+    EPOCHS, PATIENCE, GBT_ITER, N_BOOT = min(EPOCHS, 6), min(PATIENCE, 3), min(GBT_ITER, 50), 200
+MODELS = ["lstm", "gru", "ridge", "gbt", "mean"]
+DEEP, BASELINES = ["lstm", "gru"], ["ridge", "gbt", "mean"]
+
+# %% [markdown]
+# ## 1. Data
+#
+# The default is `equipment_sim`, a simulator in the C-MAPSS layout with ground truth: every
+# unit has a known fault onset, after which a health index grows exponentially and moves a
+# subset of 21 sensors until failure; cycles are flown in a few operating regimes. With
+# `DATASET="cmapss"` and `DATA_PATH` pointing at NASA's files the same code runs on
+# C-MAPSS (GUIDE §5). Training units run to failure; test units stop before it, and the
+# true RUL at their last cycle is given (`RUL_FD00k.txt`).
+
+# %%
+if DATASET == "equipment_sim":
+    data = tds.load("equipment_sim", n_units=SIM_UNITS, n_test_units=SIM_TEST_UNITS, seed=SEED)
+    SUBSET_NAME = "simulated"
+elif DATASET == "cmapss":
+    data = tds.load("cmapss", path=DATA_PATH, subset=SUBSET)
+    SUBSET_NAME = SUBSET
+else:
+    raise InputError(f"DATASET must be 'equipment_sim' or 'cmapss', got {DATASET!r}")
+TARGET = data.info.targets[0]
+train_frame, test_frame = data.frames["train"], data.frames["test"]
+final_rul = data.frames["rul"][TARGET]  # true RUL at each test unit's last cycle, as published
+SENSORS = [c for c in train_frame.columns if c.startswith("sensor_")]
+SETTINGS = [c for c in train_frame.columns if c.startswith("op_setting_")]
+HAS_TRUTH = data.truth is not None and "test_units" in data.truth
+
+# %%
+# NBVAL_CHECK_OUTPUT
+lengths = {
+    name: frame.groupby(level=0).size()
+    for name, frame in [("train", train_frame), ("test", test_frame)]
+}
+print(f"dataset: {data.info.name} ({SUBSET_NAME}), frequency: {data.info.frequency}")
+for name, size in lengths.items():
+    print(
+        f"{name}: {len(size)} units, {int(size.sum())} cycles, {int(size.min())}..{int(size.max())} cycles per unit"
+    )
+print(f"sensors: {len(SENSORS)}, operating settings: {len(SETTINGS)}, target: {TARGET}")
+print("repairs:", data.repairs or "none")
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print("source:  ", data.info.source)
+print("licence: ", data.info.licence)
+print("citation:", data.info.citation)
+print(
+    "ground truth:", "fault onset and true RUL of every unit" if HAS_TRUTH else "none (real data)"
+)
+
+# %% [markdown]
+# ## 2. Exploration
+#
+# Sensor trajectories of a few training units, each sensor's correlation with the (capped) RUL,
+# and the sensors that never move, which usual practice drops. Where the data has several
+# operating conditions (FD002, FD004, the simulator's regimes), the raw readings jump with the
+# condition, so the conditions are found first (k-means on the operating settings, fitted on
+# the training units only) and a sensor counts as constant when it is constant within every
+# condition.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+train_units, val_units, _ = split_by_unit(train_frame, val=VAL_UNITS, seed=SEED)
+conditions = OperatingConditionScaler(SENSORS, SETTINGS, seed=SEED).fit(train_units)
+N_CONDITIONS = conditions.n_conditions_
+condition_of_row = conditions.transform(train_units)["op_condition"].to_numpy()
+DROPPED = tds.constant_sensors(train_units, tol=CONSTANT_TOL, by=condition_of_row)
+KEPT = [s for s in SENSORS if s not in DROPPED]
+print(
+    f"units: {train_units.index.get_level_values(0).nunique()} train, "
+    f"{val_units.index.get_level_values(0).nunique()} validation (by unit)"
+)
+print(f"operating conditions found: {N_CONDITIONS}")
+print(f"constant sensors dropped: {DROPPED}")
+print(f"sensors kept: {len(KEPT)}")
+
+# %%
+scaled_units = (
+    OperatingConditionScaler(SENSORS, SETTINGS, n_conditions=N_CONDITIONS, seed=SEED)
+    .fit(train_units)
+    .transform(train_units)
+)
+capped = np.minimum(train_units[TARGET], RUL_CAP)
+correlation = scaled_units[KEPT].corrwith(capped, method="spearman").sort_values()
+fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
+for k, sensor in enumerate(correlation.abs().sort_values().index[-3:]):
+    for j, unit in enumerate(train_units.index.get_level_values(0).unique()[:4]):
+        part = scaled_units.loc[unit, sensor]
+        label = sensor if j == 0 else None
+        axes[0].plot(
+            part.index, part.rolling(5, min_periods=1).mean(), lw=0.8, color=f"C{k}", label=label
+        )
+axes[0].set(title="3 most RUL-correlated sensors, 4 units (5-cycle mean)", xlabel="cycle",
+            ylabel="scaled sensor value (sd)")  # fmt: skip
+axes[0].legend(fontsize="small")
+correlation.plot.barh(ax=axes[1], color="tab:blue")
+axes[1].set(title="Spearman correlation with capped RUL", xlabel="rho (no unit)", ylabel="sensor")
+grouped = train_units[SENSORS].groupby(condition_of_row)
+spread = (grouped.max() - grouped.min()).max()  # each sensor's largest range within a condition
+colors = ["tab:red" if s in DROPPED else "tab:blue" for s in SENSORS]
+axes[2].barh(SENSORS, spread.clip(lower=1e-4), color=colors, log=True)
+axes[2].axvline(CONSTANT_TOL, color="k", ls="--", lw=0.8, label="CONSTANT_TOL")
+axes[2].set(title="range within conditions", xlabel="max - min (raw sensor units)", ylabel="sensor")
+kept_patch = plt.matplotlib.patches.Patch(color="tab:blue", label="kept")
+dropped_patch = plt.matplotlib.patches.Patch(color="tab:red", label="dropped (constant)")
+axes[2].legend(handles=[kept_patch, dropped_patch, *axes[2].get_legend_handles_labels()[0]],
+               fontsize="small")  # fmt: skip
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 3. Causal preprocessing, fitted on training units only
+#
+# Usual practice on C-MAPSS, followed here: the target is piecewise linear, the true RUL capped
+# at `RUL_CAP` (an engine's early life carries no information on when it will fail); constant
+# sensors are dropped; every sensor is standardised with the mean and standard deviation of
+# its operating condition, estimated on the training units only. With one condition (FD001,
+# FD003) this is a plain standard scaler; with six (FD002, FD004) it is the per-condition
+# normalisation the literature uses. Each row depends only on itself, so the transform is
+# causal (`step` equals `transform`). The cycle count, divided by `RUL_CAP`, is an input of
+# every model (`USE_CYCLE`), as it is known online. The validation units (a `VAL_UNITS` share,
+# split by unit, never by row) serve early stopping and the conformal calibration.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+scaler = OperatingConditionScaler(KEPT, SETTINGS, n_conditions=N_CONDITIONS, seed=SEED).fit(
+    train_units
+)
+FEATURES = KEPT + (["cycle_input"] if USE_CYCLE else [])
+parts = {}
+for name, frame in {"train": train_units, "val": val_units, "test": test_frame}.items():
+    part = scaler.transform(frame)
+    part["cycle_input"] = part.index.get_level_values(1).to_numpy(float) / RUL_CAP
+    part["capped"] = np.minimum(frame[TARGET], RUL_CAP).astype(float)
+    part["target"] = part["capped"] / RUL_CAP  # models learn RUL / RUL_CAP, in [0, 1]
+    parts[name] = part
+sequences = {
+    name: unit_sequences(parts[name], FEATURES, "target").pair for name in ("train", "val")
+}
+for name, part in parts.items():
+    print(
+        f"{name}: {part.index.get_level_values(0).nunique()} units, {len(part)} rows, {len(FEATURES)} inputs"
+    )
+print("padded training inputs:", tuple(sequences["train"][0].shape))
+
+# %% [markdown]
+# ## 4. Deep models: LSTM and GRU, one RUL estimate per cycle
+#
+# Each model reads a unit's cycles in order, from a zero state at cycle 1, and emits an RUL
+# estimate at every cycle, exactly as it runs live. It is trained on whole trajectories:
+# units are right-padded to the longest one and the loss (`masked_mse`) ignores the padding,
+# which a causal model never sees before a unit's last cycle anyway. Early stopping watches
+# the validation units. The causal transformer is not run here: whole trajectories of up to
+# ~360 cycles would need its context to hold all of them, and on 2 CPU cores its training
+# does not fit the notebook's budget.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+models, histories = {}, {}
+for k, cell in enumerate(DEEP):
+    model = RecurrentEncoder(
+        len(FEATURES), HIDDEN, 1, num_layers=LAYERS, cell=cell, dropout=DROPOUT, seed=SEED + k
+    )
+    started = time.perf_counter()
+    histories[cell] = fit(
+        model, sequences["train"], sequences["val"], loss=masked_mse, epochs=EPOCHS,
+        batch_size=BATCH_SIZE, lr=LR, weight_decay=WEIGHT_DECAY, patience=PATIENCE,
+        seed=SEED + k, device=TRAIN_DEVICE, progress=False,
+    )  # fmt: skip
+    models[cell] = model
+    history = histories[cell]
+    print(
+        f"{cell}: {len(history)} epochs, best {history.attrs['best_epoch']}, "
+        f"val RMSE {RUL_CAP * np.sqrt(history['val_loss'].min()):.2f} cycles, "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+
+# %%
+predictions = {}
+for name in ("val", "test"):
+    raw = {
+        cell: unit_predictions(model, parts[name], FEATURES)[:, 0] for cell, model in models.items()
+    }
+    predictions[name] = pd.DataFrame(
+        {cell: np.clip(value * RUL_CAP, 0.0, None) for cell, value in raw.items()},
+        index=parts[name].index,
+    )
+raw_test_lstm = unit_predictions(models["lstm"], parts["test"], FEATURES)[
+    :, 0
+]  # for the replay check
+fig, ax = plt.subplots(figsize=(7, 3.2))
+for cell, history in histories.items():
+    ax.plot(history["epoch"], RUL_CAP * np.sqrt(history["val_loss"]), label=f"{cell} validation")
+    ax.plot(
+        history["epoch"], RUL_CAP * np.sqrt(history["train_loss"]), ls=":", label=f"{cell} train"
+    )
+ax.set(xlabel="epoch", ylabel="RMSE (cycles, capped target)", title="Training curves")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## 5. Baselines on identical inputs and test points
+#
+# A mean-RUL predictor (the mean capped RUL of the training cycles), and ridge regression and
+# gradient-boosted trees (scikit-learn's `HistGradientBoostingRegressor`) on causal window
+# features of the same scaled sensors: for each sensor its current value, and the mean,
+# standard deviation and least-squares slope over the last `WINDOW` cycles (fewer at a unit's
+# start), plus the cycle count (`tslib.baselines.rul_features.window_features`). Like the
+# recurrent models they predict at every cycle of every test unit, from that unit's past only.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+features = {name: window_features(parts[name], KEPT, WINDOW) for name in ("train", "val", "test")}
+regressors = {
+    "ridge": make_pipeline(StandardScaler(), Ridge(alpha=1.0)),
+    "gbt": HistGradientBoostingRegressor(
+        max_iter=GBT_ITER, learning_rate=0.05, early_stopping=False, random_state=SEED
+    ),
+}
+for name, regressor in regressors.items():
+    started = time.perf_counter()
+    regressor.fit(features["train"], parts["train"]["capped"])
+    for split in ("val", "test"):
+        predictions[split][name] = np.clip(regressor.predict(features[split]), 0.0, None)
+    print(
+        f"{name}: fitted on {len(features['train'])} rows x {features['train'].shape[1]} features "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+for split in ("val", "test"):
+    predictions[split]["mean"] = parts["train"]["capped"].mean()
+
+# %% [markdown]
+# ## 6. Evaluation on the standard protocol
+#
+# The C-MAPSS protocol scores one estimate per test unit, at its last cycle, against the RUL
+# file **as published** (uncapped), with the RMSE and the NASA score
+# $S = \sum_{d<0} (e^{-d/13}-1) + \sum_{d\ge 0} (e^{d/10}-1)$, $d$ = predicted − true, which
+# punishes late estimates harder; it is a sum, so it grows with the number of units. Many
+# papers score against the truth capped at `RUL_CAP`, so that is shown too, labelled. For the
+# streaming use case the RMSE over *every* test cycle whose true RUL is at most `RUL_CAP`
+# matters as much. Published figures are for FD001 only.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+last = predictions["test"].groupby(level=0).tail(1)  # the last cycle of each test unit
+last_units = last.index.get_level_values(0)
+truth = final_rul.reindex(last_units).to_numpy(float)  # as published
+truth_capped = np.minimum(truth, RUL_CAP)
+test_rul = test_frame[TARGET].to_numpy(float)
+in_cap = test_rul <= RUL_CAP  # every test cycle whose true RUL is at most RUL_CAP
+table = pd.DataFrame({
+    m: {
+        "rmse": rul_rmse(truth, last[m]), "nasa": nasa_score(truth, last[m]),
+        "rmse_capped_truth": rul_rmse(truth_capped, last[m]), "nasa_capped_truth": nasa_score(truth_capped, last[m]),
+        "rmse_all_cycles": rul_rmse(test_rul[in_cap], predictions["test"][m].to_numpy()[in_cap]),
+    }
+    for m in MODELS
+}).T  # fmt: skip
+if DATASET == "cmapss" and SUBSET == "FD001":
+    published = pd.DataFrame(
+        {"rmse": [16.14, 12.61], "nasa": [np.nan, 273.7]},
+        index=["published: LSTM (Zheng et al. 2017)", "published: DCNN (Li et al. 2018)"],
+    )
+    table = pd.concat([table, published])
+else:
+    print(
+        f"published figures are for C-MAPSS FD001; this run is {data.info.name} {SUBSET_NAME}: not comparable"
+    )
+print(f"{len(last)} test units, {int(in_cap.sum())} test cycles with true RUL <= {RUL_CAP}")
+format_table(table)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+best_deep = min(DEEP, key=lambda m: table.loc[m, "rmse"])
+best_baseline = min(BASELINES, key=lambda m: table.loc[m, "rmse"])
+errors_deep, errors_base = (
+    last[best_deep].to_numpy() - truth,
+    last[best_baseline].to_numpy() - truth,
+)
+
+
+def rmse_difference(a, b, axis=-1):
+    return np.sqrt(np.mean(a**2, axis=axis)) - np.sqrt(np.mean(b**2, axis=axis))
+
+
+boot = stats.bootstrap(
+    (errors_deep, errors_base),
+    rmse_difference,
+    paired=True,
+    vectorized=True,
+    n_resamples=N_BOOT,
+    random_state=SEED,
+    method="percentile",
+)
+low, high = boot.confidence_interval
+difference = rmse_difference(errors_deep, errors_base)
+print(
+    f"best deep model: {best_deep} (RMSE {table.loc[best_deep, 'rmse']:.2f}); "
+    f"best baseline: {best_baseline} (RMSE {table.loc[best_baseline, 'rmse']:.2f})"
+)
+print(
+    f"RMSE difference {best_deep} - {best_baseline}: {difference:+.2f} cycles, "
+    f"95% paired bootstrap CI [{low:+.2f}, {high:+.2f}] over {len(truth)} test units"
+)
+verdict = "better" if high < 0 else "worse" if low > 0 else "not distinguishable from"
+print(f"=> {best_deep} is {verdict} {best_baseline} at the 5% level")
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+plot_rul(truth, last[best_deep].to_numpy(), ax=axes[0], kind="scatter")
+axes[0].set_title(f"{best_deep}: last test cycle against the true RUL")
+for m in MODELS:
+    error = last[m].to_numpy() - truth
+    axes[1].hist(error, bins=20, histtype="step", label=m, lw=1.3)
+axes[1].axvline(0, color="k", lw=0.8)
+axes[1].set(
+    xlabel="predicted - true RUL (cycles; > 0 is late)",
+    ylabel="units",
+    title="Errors at the last cycle",
+)
+axes[1].legend()
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 7. Intervals: split-conformal by unit
+#
+# The validation units never trained the weights (they only chose the stopping epoch), so
+# their residuals calibrate an interval around the LSTM estimate: split-conformal with every
+# validation unit weighing one in total, spread over its cycles (`tslib.calibration.SplitConformal`
+# with `groups`; Dunn, Wasserman & Ramdas 2023). Engines, not cycles, are the exchangeable
+# units. Coverage is checked on the test units, against the capped truth the model estimates:
+# at the last cycle of each unit and over every test cycle.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+val_truth = parts["val"]["capped"].to_numpy()
+conformal = SplitConformal(alpha=ALPHA).fit(
+    val_truth, predictions["val"]["lstm"].to_numpy(), groups=parts["val"].index.get_level_values(0)
+)
+lower_all, upper_all = conformal.interval(predictions["test"]["lstm"].to_numpy())
+lower_all = np.clip(lower_all, 0.0, None)
+test_capped = parts["test"]["capped"].to_numpy()
+covered_all = (test_capped >= lower_all) & (test_capped <= upper_all)
+is_last = np.isin(np.arange(len(test_capped)), parts["test"].index.get_indexer(last.index))
+coverage_last = float(covered_all[is_last].mean())
+print(
+    f"conformal half-width: {conformal.quantile_:.1f} cycles from {conformal.n_units_} validation units"
+)
+print(
+    f"coverage at the last test cycle: {coverage_last:.3f} (target {1 - ALPHA:.2f}, {is_last.sum()} units)"
+)
+print(f"coverage over all test cycles:   {covered_all.mean():.3f}")
+
+# %% [markdown]
+# ## 8. Early detection: RUL alarm against threshold and CUSUM on a health indicator
+#
+# * **LSTM**: alarm at every cycle where the estimated RUL is at most `ALARM_RUL`.
+# * **Health indicator (HI)**: the first principal component of the scaled sensors, fitted on
+#   the training units and oriented to grow with wear. Both detectors take the first
+#   `HEALTHY_CYCLES` cycles of every training unit as their healthy reference.
+# * **Threshold**: alarm when the EWMA-smoothed HI is more than `THRESHOLD_Z` healthy standard
+#   deviations high; **CUSUM**: Page's one-sided CUSUM on the raw HI (`CUSUM_K`, `CUSUM_H`).
+#
+# Events: on the simulator an alarm is due from the **true fault onset**; on C-MAPSS, which has
+# no onset, from the first cycle whose true RUL is at most `ALARM_RUL`. Delay is the first
+# alarm at or after the event minus the event (over detected units); every alarm before the
+# event is false (per 1,000 pre-event cycles); a unit whose event was observed but never raised
+# an alarm is missed. Test units cut before their event only add false-alarm exposure.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+pca = PCA(n_components=1).fit(parts["train"][KEPT])
+orientation = np.sign(
+    np.corrcoef(pca.transform(parts["train"][KEPT])[:, 0], -parts["train"]["capped"])[0, 1]
+)
+hi = {name: pd.DataFrame({"hi": orientation * pca.transform(parts[name][KEPT])[:, 0]}, index=parts[name].index)
+      for name in ("train", "test")}  # fmt: skip
+smoother = EWMASmoother(alpha=SMOOTHING, columns=["hi"]).fit(hi["train"])
+smooth = {name: smoother.transform(frame)["hi"] for name, frame in hi.items()}
+healthy = parts["train"].index.get_level_values(1) <= HEALTHY_CYCLES
+threshold = ThresholdDetector(THRESHOLD_Z, side="upper").fit(smooth["train"][healthy])
+cusum = CusumDetector(CUSUM_K, CUSUM_H, side="upper").fit(hi["train"]["hi"][healthy])
+alarms = {"lstm": [], "threshold": [], "cusum": []}
+test_ids = parts["test"].index.get_level_values(0).unique()
+for unit in test_ids:
+    alarms["lstm"].append(predictions["test"]["lstm"].loc[unit].to_numpy() <= ALARM_RUL)
+    for name, detector, signal in (
+        ("threshold", threshold, smooth["test"]),
+        ("cusum", cusum, hi["test"]["hi"]),
+    ):
+        detector.reset_state()
+        alarms[name].append(detector.run(signal.loc[unit].to_numpy()))
+due = [np.flatnonzero(r <= ALARM_RUL)[0] if (r <= ALARM_RUL).any() else np.inf
+       for r in (test_frame[TARGET].loc[u].to_numpy() for u in test_ids)]  # fmt: skip
+if HAS_TRUTH:  # the fault is present from cycle onset + 1, i.e. position `onset`
+    events, EVENT = (
+        data.truth["test_units"]["onset"].reindex(test_ids).to_numpy(float),
+        "true fault onset",
+    )
+else:
+    events, EVENT = np.asarray(due, dtype=float), f"true RUL <= {ALARM_RUL}"
+summaries = {d: unit_alarm_summary(alarms[d], events) for d in alarms}
+columns = [
+    "mean_delay",
+    "median_delay",
+    "false_alarms_per_k",
+    "missed_units",
+    "n_events",
+    "n_detected",
+]
+detection = pd.DataFrame(summaries).T[columns].infer_objects()  # counts stay integers
+print(
+    f"events: {EVENT}; {int(detection['n_events'].iloc[0])} of {len(test_ids)} test units reach theirs"
+)
+format_table(detection)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+if HAS_TRUTH:  # the RUL alarm's own target: scored against the cycle it becomes due
+    due_table = pd.DataFrame({d: unit_alarm_summary(alarms[d], due) for d in alarms}).T[columns]
+    print(f"the same alarms scored against the due cycle (true RUL <= {ALARM_RUL}):")
+    display(format_table(due_table.infer_objects()))
+else:
+    print("no simulator ground truth: the events above already are the due cycles")
+
+# %%
+example = test_ids[int(np.argmax([len(a) for a in alarms["lstm"]]))]
+position = list(test_ids).index(example)
+cycles = parts["test"].loc[example].index.to_numpy()
+event_cycle = [] if not np.isfinite(events[position]) else [cycles[0] + events[position]]
+fig, axes = plt.subplots(1, 3, figsize=(15, 3.5), sharex=True)
+signals = {"lstm": pd.Series(predictions["test"]["lstm"].loc[example].to_numpy(), index=cycles),
+           "threshold": pd.Series(smooth["test"].loc[example].to_numpy(), index=cycles),
+           "cusum": pd.Series(hi["test"]["hi"].loc[example].to_numpy(), index=cycles)}  # fmt: skip
+for ax, (name, signal) in zip(axes, signals.items()):
+    plot_detection_timeline(signal, alarms[name][position], event_cycle, ax=ax)
+    ax.set_xlabel("cycle")
+    ax.set_ylabel("estimated RUL (cycles)" if name == "lstm" else "health indicator (PC1)")
+    ax.set_title(
+        f"unit {example}: {name} ({'estimated RUL' if name == 'lstm' else 'health indicator'})"
+    )
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 9. Real-time replay: every test unit through one runner
+#
+# All test units stream concurrently through one `StepwiseRunner` holding the LSTM, one cycle
+# per tick: at each tick every active unit's estimate is read (predict), then its new cycle is
+# stepped (observe). A tick's latency covers all units together; the budget is
+# `LATENCY_BUDGET_MS`. The replayed estimates must equal the batch forward pass.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+runner = StepwiseRunner(models["lstm"], device=resolve_device(DEVICE))
+streams, labels = {}, {}
+for unit in test_ids:
+    streams[unit] = parts["test"].loc[unit, FEATURES].to_numpy(np.float32)
+    labels[unit] = np.r_[
+        np.nan, parts["test"].loc[unit, "target"].to_numpy()[:-1]
+    ]  # tick t: after cycle t - 1
+result = replay(runner, streams, targets=labels, latency_budget_ms=LATENCY_BUDGET_MS)
+summary = result.summary
+print(
+    f"{summary['streams']} units, {summary['ticks']} ticks; tick latency p50 {summary['p50_us']:.0f} us, "
+    f"p99 {summary['p99_us']:.0f} us; {summary['deadline_misses']} ticks over {LATENCY_BUDGET_MS} ms"
+)
+print(f"state per stream: {models['lstm'].state_bytes_per_stream()} bytes")
+plot_latency_histogram(
+    result.frame.drop_duplicates("t")["latency_us"], budget_us=1e3 * LATENCY_BUDGET_MS
+)
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+replayed = result.frame.dropna(subset=["y_pred"])
+offsets = parts["test"].groupby(level=0).cumcount().to_numpy()  # position of each row in its unit
+forward = pd.Series(raw_test_lstm, index=pd.MultiIndex.from_arrays(
+    [parts["test"].index.get_level_values(0), offsets + 1], names=["stream", "t"]))  # fmt: skip
+gap = np.abs(
+    replayed.set_index(["stream", "t"])["y_pred"]
+    - forward.reindex(replayed.set_index(["stream", "t"]).index)
+)
+print("replayed estimates:", len(replayed))
+print("stepwise == forward:", bool(gap.max() <= 1e-5))
+
+# %%
+fig, axes = plt.subplots(2, 3, figsize=(15, 6.5), sharey=True)
+longest = parts["test"].groupby(level=0).size().sort_values().index[-6:]
+for ax, unit in zip(axes.ravel(), longest):
+    rows = parts["test"].index.get_level_values(0) == unit
+    cycles = parts["test"].index.get_level_values(1)[rows]
+    true = pd.Series(test_rul[rows], index=cycles)
+    plot_rul(true, pd.Series(predictions["test"]["lstm"].to_numpy()[rows], index=cycles), ax=ax)
+    ax.fill_between(
+        cycles, lower_all[rows], upper_all[rows], alpha=0.2, label=f"{1 - ALPHA:.0%} conformal"
+    )
+    ax.axhline(RUL_CAP, color="grey", lw=0.6, ls=":")
+    ax.set_title(f"test unit {unit}")
+    ax.legend(loc="upper right", fontsize=8)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 10. Conclusions
+#
+# * **RUL accuracy (simulator).** The GRU wins the standard-protocol RMSE (23.4) and NASA score
+#   (1529), and the all-cycles RMSE (21.9), but the gradient-boosted trees are within bootstrap
+#   noise of it on the protocol (23.5; CI of the difference [−1.7, +1.5]) and beat the LSTM there.
+#   Ridge is clearly worse (27.9) and the mean predictor is a floor (46.8). The trees keep up
+#   because in this simulator each sensor is a health index plus independent noise: a 30-cycle
+#   mean and slope already summarise almost everything, so the recurrent models' longer memory
+#   buys little. Most of the remaining error sits in test units cut while their true RUL is far
+#   above the 125-cycle cap (simulated lives reach 300 cycles): no capped model can see those,
+#   which is why the RMSE against the capped truth is about 20.
+# * **C-MAPSS (the issue's goal).** Not measured: the NASA files cannot be fetched here. The same
+#   code, parameters and protocol run on them (tested on NASA-format FD001 and FD002-style files
+#   written by the tests, whose numbers are simulated). The published figures — LSTM 16.14
+#   (Zheng et al. 2017) and DCNN 12.61 / score 273.7 (Li et al. 2018) on FD001 — appear next to
+#   the results whenever `SUBSET="FD001"`, together with a line saying whether RMSE ≤ 12, score
+#   ≤ 250 and "beats the boosted trees" are met. If they are not, the levers, in order of cost:
+#   train longer (`reports/params/full.yaml`: 300 epochs), average a few seeds (an ensemble),
+#   tune `HIDDEN`, `LAYERS`, `LR` and `RUL_CAP` (120–130) on the validation units, and add a
+#   convolutional or attention front end as in the papers reporting 10.7–11.5.
+# * **Intervals.** Split-conformal by unit is cheap and honest here: 91% coverage at the last
+#   cycle and 95% over all cycles for a 90% target. Its width is constant (±37.8 cycles), too wide
+#   near failure and about right far from it; a scale that grows with the predicted RUL would
+#   tighten it where it matters.
+# * **Early detection.** CUSUM wins on delay (31 cycles after onset) and misses (14 of 82), the
+#   threshold detector is close behind; the LSTM's RUL alarm wins on false alarms (0 per 1,000
+#   cycles). They answer different questions: the detectors say "this engine has started to wear",
+#   the RUL alarm says "act within 30 cycles". Scored against that second question the detectors'
+#   early alarms become 94–177 premature alarms per 1,000 cycles and the RUL alarm is the useful
+#   one (2.4-cycle delay, 1 of 23 missed). The detectors use textbook settings (3σ, k = 0.5,
+#   h = 5) from the first 30 cycles of each training unit, not tuned thresholds.
+# * **Streaming.** One runner holds all test units; a tick over 100 units costs well under a
+#   millisecond at the median and stays inside the 10 ms budget at the 99th percentile on a
+#   loaded 2-core machine, each unit's state is 512 bytes whatever its age, and the replayed
+#   estimates equal the batch forward pass to 1e-5.
+# * **Not done.** The causal transformer is not trained: whole trajectories of up to ~360 cycles
+#   would need its context to hold them all, and its training does not fit the notebook's
+#   2.5-minute budget on 2 CPU cores.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for metric in ["rmse", "nasa", "rmse_capped_truth", "rmse_all_cycles"]:
+    ranking = table.loc[MODELS, metric].sort_values()
+    print(
+        f"{metric:>18}: winner {ranking.index[0]} ({ranking.iloc[0]:.2f}), then "
+        + ", ".join(f"{m} {v:.2f}" for m, v in ranking.iloc[1:].items())
+    )
+for metric in ["mean_delay", "false_alarms_per_k", "missed_units"]:
+    ranking = detection[metric].sort_values()
+    print(
+        f"{metric:>18}: lowest {ranking.index[0]} ({ranking.iloc[0]:.2f}), then "
+        + ", ".join(f"{d} {v:.2f}" for d, v in ranking.iloc[1:].items())
+    )
+if DATASET == "cmapss" and SUBSET == "FD001":
+    rmse, score = table.loc[best_deep, "rmse"], table.loc[best_deep, "nasa"]
+    print(
+        f"goal (FD001): RMSE <= 12.0 -> {rmse:.2f} {'met' if rmse <= 12 else 'NOT met'}; "
+        f"NASA score <= 250 -> {score:.1f} {'met' if score <= 250 else 'NOT met'}; beats gbt -> "
+        f"{'yes' if rmse < table.loc['gbt', 'rmse'] else 'NO'}"
+    )
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+metrics = {"dataset": data.info.name, "subset": SUBSET_NAME, "n_test": int(len(truth))}
+for m in MODELS:
+    metrics |= {f"rmse_{m}": table.loc[m, "rmse"], f"nasa_{m}": table.loc[m, "nasa"],
+                f"rmse_all_cycles_{m}": table.loc[m, "rmse_all_cycles"]}  # fmt: skip
+metrics["coverage90_lstm"] = coverage_last
+for d, summary_d in summaries.items():
+    delay = summary_d["mean_delay"]
+    if not np.isfinite(delay):  # nothing detected: the censored delay is a lower bound
+        delay = (
+            summary_d["censored_mean_delay"]
+            if np.isfinite(summary_d["censored_mean_delay"])
+            else 0.0
+        )
+        print(
+            f"{d}: no unit detected; detection_delay_{d} records the censored lower bound {delay:.1f}"
+        )
+    metrics |= {f"detection_delay_{d}": delay, f"false_alarms_per_1k_{d}": summary_d["false_alarms_per_k"],
+                f"missed_units_{d}": summary_d["missed_units"]}  # fmt: skip
+record(**metrics)
+_ = record_headline(  # best deep model against the best baseline, RMSE at the last test cycle
+    metric="rmse",
+    deep_model=best_deep,
+    deep_value=float(table.loc[best_deep, "rmse"]),
+    baseline=best_baseline,
+    baseline_value=float(table.loc[best_baseline, "rmse"]),
+    lower_is_better=True,
+)
+print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.0f} s")

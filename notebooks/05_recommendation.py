@@ -1,0 +1,766 @@
+# %% [markdown]
+# # Next-item recommendation with live per-user state, served within a latency budget
+#
+# **Question.** Does a stepwise sequence model that carries each user's state from event to
+# event (GRU4Rec-style GRU, SASRec-style causal transformer) recommend the next item better
+# than popularity, a first-order Markov chain and item-kNN, under a full-ranking
+# leave-last-out evaluation? And can one runner serve top-K lists to a thousand concurrent
+# users within a per-event latency budget as their events arrive?
+#
+
+# %% [markdown] tags=["answer"]
+# **Answer (default data: `sessions_sim`, a simulator with known ground truth).** **Not on the simulator.** Under full ranking the first-order Markov chain is the best
+# model on every metric (HR@10 0.480, NDCG@10 0.334, MRR 0.300 over 1,043 test users).
+# The best deep model on validation, SASRec, comes second (HR@10 0.440, NDCG@10 0.291):
+# 8.4 % and 12.9 % *below* the Markov chain, and the paired bootstrap 95 % intervals
+# ([-13 %, -4 %] and [-17 %, -9 %]) lie entirely below zero. GRU4Rec comes third; both
+# deep models beat popularity and item-kNN. The oracle, which knows the true next-item
+# distribution, reaches HR@10 0.618, so all models leave room. The simulator draws half of
+# the in-session steps from a table of random successors, which is exactly what a Markov
+# chain's counts memorise and what 64-dimensional tied embeddings can only approximate
+# from 15k training events. **The goal (at least +10 % over the best baseline on
+# MovieLens-100K) was not checked:** the MovieLens files may not be redistributed and this
+# environment has no copy. The notebook runs unchanged on them; it is tested on synthetic
+# files in both MovieLens formats. **Serving:** one runner held 1,000 concurrent users;
+# each event (state update, seen-item mask, top-10 list on the host) took a median of
+# 0.2 ms (GRU4Rec) and 0.7 ms (SASRec) in the committed run, and a 99th percentile of
+# 0.3 ms and 1.5 ms: under the 5 ms budget, with at least 99.9 % of events in time. That run had the
+# shared two-core machine nearly to itself. Earlier runs, while other jobs loaded it, had
+# a p99 of 7 to 11 ms, so the budget holds on idle cores but not on a busy machine.
+#
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+import platform
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+from scipy import stats
+
+import tslib
+import tslib.datasets as tds
+from tslib.baselines import ItemKNNRanker, MarkovChainRanker, PopularityRanker
+from tslib.datasets.sessions_sim import next_item_distribution
+from tslib.encoders import NextItemEncoder, SASRecEncoder
+from tslib.errors import InputError
+from tslib.evaluate import ranking_replay, score_histories
+from tslib.metrics import per_user_ranking_metrics, rank_targets, sampled_ranking_metrics
+from tslib import parameters as param
+from tslib.plots import format_table, plot_latency_histogram, use_style
+from tslib.preprocess import leave_last_out_split, tie_summary, user_sequences
+from tslib.reports import record, record_headline
+from tslib.runner import StepwiseRunner, resolve_device
+from tslib.training import fit, seed_everything
+from tslib.training.next_item import ItemTrainingView, next_item_windows
+
+NOTEBOOK_STARTED = time.perf_counter()
+use_style()
+print(f"tslib {tslib.__version__} | torch {torch.__version__} | python {platform.python_version()}")
+print(f"threads: {torch.get_num_threads()} | cuda: {torch.cuda.is_available()}")
+
+# %% tags=["parameters"]
+SEED = 0  # seeds numpy, torch, the tie-break, the samples and the bootstrap
+QUICK = False  # smoke-test sizes: a small simulator, 2 epochs, 200 served users
+DEVICE = "auto"  # device of the serving runner; training and offline scoring run on the CPU
+DATASET = "sessions_sim"  # "sessions_sim" (simulator with ground truth) or "movielens"
+DATA_PATH = None  # movielens: ml-100k u.data or ml-1m ratings.dat (or its zip / folder)
+MIN_USER_EVENTS = 5  # users with fewer events are dropped (at least 3: train, validation, test)
+MAX_LEN = 200  # most recent items a model reads (SASRec's maxlen; also its attention window)
+K = 10  # length of a served list; HR@K and NDCG@K are reported (and @10 for the record)
+N_NEGATIVES = 100  # sampled negatives per user for the *sampled* metrics (paper comparison only)
+SERVE_USERS = 1000  # concurrent users in the live serving replay (a seeded sample of the users)
+BUDGET_MS = 5.0  # per-event serving budget: state update + top-K list on the host
+TIES = "random"  # a user's events in the same second: "random" (seeded) or "file" order
+REPEATS = False  # False: seen items are excluded from every ranking; True: they stay candidates
+EMBED_DIM = 64  # item embedding width, also the GRU hidden size and the transformer width
+SASREC_DROPOUT = 0.2  # SASRec dropout (embeddings, attention, residuals)
+EPOCHS = 30  # maximum epochs; early stopping on the validation items (patience below)
+PATIENCE = 3  # epochs without a better validation loss before stopping
+BATCH_SIZE = 32  # users per optimisation step (small: more updates within the epoch budget)
+LR = 2e-3  # AdamW learning rate of both deep models
+TRAIN_STEP_BUDGET = 6_000_000  # max padded (user x step) cells per model over all epochs
+FULL_SOFTMAX_MAX_ITEMS = 2000  # full cross-entropy up to this many items, sampled softmax above
+N_SAMPLED = 256  # uniform negatives of the sampled softmax (shared by a batch)
+VAL_USERS = 2000  # users whose validation item drives early stopping (seeded sample)
+N_BOOT = 2000  # paired bootstrap resamples of users
+SIM_USERS = 1200  # simulator: users (more than SERVE_USERS)
+SIM_ITEMS = 500  # simulator: items
+SIM_SESSIONS = 3.0  # simulator: mean sessions per user
+SIM_SESSION_LENGTH = 5.0  # simulator: mean events per session
+SIM_TIE_SHARE = 0.15  # simulator: share of in-session gaps of 0 s (same-second events)
+
+# %%
+_ = param.check_parameters(
+    globals(),
+    SEED=param.integer(0),
+    QUICK=param.boolean(),
+    DEVICE=param.device(),
+    DATASET=param.choice("sessions_sim", "movielens"),
+    DATA_PATH=param.optional(param.path()),
+    MIN_USER_EVENTS=param.integer(3),  # one training, one validation and one test event
+    MAX_LEN=param.integer(1),
+    K=param.integer(1),
+    N_NEGATIVES=param.integer(1),
+    SERVE_USERS=param.integer(1),
+    BUDGET_MS=param.real(0, None, low_open=True),
+    TIES=param.choice("random", "file"),
+    REPEATS=param.boolean(),
+    EMBED_DIM=param.integer(2, multiple_of=2),  # SASRec splits it over 2 attention heads
+    SASREC_DROPOUT=param.real(0, 1, high_open=True),
+    EPOCHS=param.integer(1),
+    PATIENCE=param.integer(1),
+    BATCH_SIZE=param.integer(1),
+    LR=param.real(0, None, low_open=True),
+    TRAIN_STEP_BUDGET=param.integer(1),
+    FULL_SOFTMAX_MAX_ITEMS=param.integer(1),
+    N_SAMPLED=param.integer(1),
+    VAL_USERS=param.integer(1),
+    N_BOOT=param.integer(10),
+    SIM_USERS=param.integer(1),
+    SIM_ITEMS=param.integer(2),
+    SIM_SESSIONS=param.real(0, None, low_open=True),
+    SIM_SESSION_LENGTH=param.real(0, None, low_open=True),
+    SIM_TIE_SHARE=param.real(0, 1, high_open=True),
+)
+
+# %%
+seed_everything(SEED)
+rng = np.random.default_rng(SEED)
+if QUICK:
+    SIM_USERS, SIM_ITEMS = min(SIM_USERS, 300), min(SIM_ITEMS, 200)
+    EPOCHS, EMBED_DIM, N_BOOT = min(EPOCHS, 2), min(EMBED_DIM, 32), min(N_BOOT, 200)
+    SERVE_USERS, VAL_USERS = min(SERVE_USERS, 200), min(VAL_USERS, 300)
+RUNNER_DEVICE = resolve_device(DEVICE)
+TRAIN_DEVICE = "cpu"  # deterministic: the same seed gives the same weights
+KS = sorted({10, K})
+DEEP, BASELINES = ["gru4rec", "sasrec"], ["pop", "markov", "itemknn"]
+MODELS = DEEP + BASELINES
+
+# %% [markdown]
+# ## 1. Data
+#
+# An interaction log: one row per event (`user`, `item`, `rating`, `timestamp` in whole
+# seconds). Ratings are not used: an event means "the user chose this item", and the task is
+# to rank the next one. The default is the `sessions_sim` simulator, whose ground truth (each
+# user's taste and the item-to-item transition table) gives the exact next-item
+# distribution, so an **oracle** ceiling can be shown. With `DATASET="movielens"` and
+# `DATA_PATH` pointing at the GroupLens ml-100k `u.data` or ml-1m `ratings.dat`, the same
+# cells run on real data (the variant is recognised from the file).
+
+# %%
+if DATASET == "sessions_sim":
+    loaded = tds.load(
+        "sessions_sim",
+        n_users=SIM_USERS,
+        n_items=SIM_ITEMS,
+        seed=SEED,
+        mean_sessions=SIM_SESSIONS,
+        mean_session_length=SIM_SESSION_LENGTH,
+        tie_share=SIM_TIE_SHARE,
+        allow_repeats=False,
+    )
+elif DATASET == "movielens":
+    variant = "auto" if DATA_PATH is not None else "100k"
+    loaded = tds.load("movielens", path=DATA_PATH, variant=variant, ties=TIES, tie_seed=SEED)
+else:
+    raise InputError(f"DATASET must be 'sessions_sim' or 'movielens', got {DATASET!r}")
+frame, info = loaded.frame, loaded.info
+HAS_TRUTH = "preference" in (loaded.truth or {})
+
+# %%
+# NBVAL_CHECK_OUTPUT
+ties = tie_summary(frame)
+n_users, n_items = frame["user"].nunique(), frame["item"].nunique()
+print(f"== {info.name}: {info.description}")
+print(f"source: {info.source} | licence: {info.licence}")
+print(f"citation: {info.citation}")
+print(
+    f"size: {len(frame):,} events | {n_users:,} users | {n_items:,} items | density {len(frame) / (n_users * n_items):.2%}"
+)
+print(
+    f"span: {frame['datetime'].min():%Y-%m-%d} .. {frame['datetime'].max():%Y-%m-%d} | frequency: {info.frequency} (irregular, whole seconds)"
+)
+print(
+    f"same-second ties: {ties['tied_events']:,} events ({ties['tied_share']:.0%}); "
+    f"a user's last two events tie for {ties['users_last_two_tied']:,} users ({ties['users_last_two_tied_share']:.0%})"
+)
+print(f"items rated twice by one user: {int(frame.duplicated(['user', 'item']).sum())}")
+print("repairs:", "; ".join(loaded.repairs) if loaded.repairs else "none")
+print("ground truth:", "yes (taste, transitions: oracle available)" if HAS_TRUTH else "no")
+
+# %% [markdown]
+# ### Exploration
+#
+# Events per user, events per item by popularity rank (the long tail: a few items take a
+# large share of all events), and activity over time.
+
+# %%
+per_user = frame.groupby("user").size()
+per_item = frame.groupby("item").size().sort_values(ascending=False).to_numpy()
+top_share = per_item[: max(1, per_item.size // 10)].sum() / per_item.sum()
+span_days = (frame["datetime"].max() - frame["datetime"].min()).days
+activity = frame.set_index("datetime")["item"].resample("W" if span_days > 60 else "D").size()
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.6))
+axes[0].hist(per_user, bins=np.unique(np.geomspace(1, per_user.max() + 1, 30).astype(int)))
+axes[0].set_xscale("log")
+axes[0].set(title="events per user", xlabel="events (log scale)", ylabel="users")
+axes[1].loglog(np.arange(1, per_item.size + 1), per_item)
+axes[1].set(
+    title=f"events per item (top 10% of items: {top_share:.0%} of events)",
+    xlabel="popularity rank (1 = most events)",
+    ylabel="events per item",
+)
+axes[2].plot(activity.index, activity.to_numpy())
+axes[2].set(
+    title="activity over time",
+    xlabel="date",
+    ylabel=f"events per {'week' if span_days > 60 else 'day'}",
+)
+fig.autofmt_xdate()
+plt.tight_layout()
+plt.show()
+print(
+    f"events per user: median {per_user.median():.0f}, max {per_user.max()} | top 10% of items hold {top_share:.0%} of events"
+)
+
+# %% [markdown]
+# ## 2. Protocol
+#
+# * **Order.** Each user's events are ordered by time. Events of one user in the same second
+#   have no known order; ordering them by item id (a common default) would decide which
+#   item is held out by its id and feed that order to the sequence models. They are put in
+#   a **seeded random order** (`TIES="random"`; `"file"` keeps the file's order).
+# * **Split (leave-last-out).** For every user with at least `MIN_USER_EVENTS` events, the
+#   last event is the test target, the one before it the validation target, the rest is
+#   training. Deep models train on the training events and stop early on the validation
+#   targets. For the test, every model reads the training events *and* the validation
+#   event; the counting baselines are refitted on the same events.
+# * **Catalogue.** Every item of the kept events is a candidate (items are known in
+#   advance); each model ranks all of them: **full ranking**, no sampling.
+# * **Exclusions.** Items the user already consumed are removed from every model's ranking
+#   (`REPEATS=False`); a repeated target then counts as a miss for every model.
+# * **Metrics.** HR@10, NDCG@10 and MRR over users, computed on identical users, targets and
+#   exclusions for every model; paired bootstrap CIs (resampling users) of the best deep
+#   model (chosen on validation NDCG@10) against the best baseline (also chosen on
+#   validation). Sampled metrics (the target against `N_NEGATIVES` random unseen items, the
+#   same negatives for every model) are shown next to them, labelled as sampled.
+
+# %%
+split = leave_last_out_split(frame, ties=TIES, seed=SEED, min_events=MIN_USER_EVENTS)
+catalogue = np.sort(split.events["item"].unique())  # item id -> column index
+item_index = pd.Series(np.arange(catalogue.size), index=catalogue)
+events = split.events.assign(item=item_index.loc[split.events["item"]].to_numpy())
+train_seq = user_sequences(events[events["part"] == "train"])
+users = split.test["user"].to_numpy()
+valid_item = events[events["part"] == "valid"].set_index("user").loc[users, "item"].to_numpy()
+test_item = events[events["part"] == "test"].set_index("user").loc[users, "item"].to_numpy()
+train_hist = [train_seq[user] for user in users]  # what a model reads for the validation target
+test_hist = [
+    np.r_[history, item] for history, item in zip(train_hist, valid_item)
+]  # ... for the test
+N_USERS, N_ITEMS = users.size, catalogue.size
+
+
+def seen_mask(histories):
+    mask = np.zeros((len(histories), N_ITEMS), dtype=bool)
+    for row, history in enumerate(histories):
+        mask[row, history] = True
+    return mask
+
+
+EXCLUDE_VALID = None if REPEATS else seen_mask(train_hist)
+EXCLUDE_TEST = None if REPEATS else seen_mask(test_hist)
+repeated = 0 if REPEATS else int(EXCLUDE_TEST[np.arange(N_USERS), test_item].sum())
+ties_split = tie_summary(frame[frame["user"].isin(users)])
+N_NEG = N_NEGATIVES if REPEATS else int(min(N_NEGATIVES, (~EXCLUDE_TEST).sum(axis=1).min() - 1))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(
+    f"users kept: {N_USERS:,} (dropped {split.dropped_users} with fewer than {MIN_USER_EVENTS} events) | items: {N_ITEMS:,}"
+)
+print(
+    f"events: train {len(split.train):,} | validation {len(split.valid):,} | test {len(split.test):,}"
+)
+print(
+    f"test users whose last two events share a second: {ties_split['users_last_two_tied']:,} ({ties_split['users_last_two_tied_share']:.0%}); ties broken: {TIES}"
+)
+print(f"repeated test targets (counted as misses): {repeated}")
+print(f"sampled metrics: {N_NEG} negatives per user")
+
+# %% [markdown]
+# ## 3. Deep models
+#
+# * **GRU4Rec-style** (`NextItemEncoder`): item embedding, a GRU, and scores as dot products
+#   with the (tied) item embeddings.
+# * **SASRec-style** (`SASRecEncoder`): item embeddings (scaled, with dropout), two causal
+#   self-attention blocks (two heads, a point-wise feed-forward layer of width `EMBED_DIM` as
+#   in SASRec) over the last `MAX_LEN` items with ALiBi distance biases, tied scores. Its
+#   `step` keeps a KV cache per user and equals `forward` (checked below).
+#
+# Each user's training events form one window (the last `MAX_LEN + 1` items; windows are
+# right-padded, so a causal model's real steps never see the padding). Every next item is a
+# target. **Loss: full-softmax cross-entropy over the whole catalogue** when it has at most
+# `FULL_SOFTMAX_MAX_ITEMS` items (the simulator, ml-100k); above that (ml-1m, 3.7k items) a
+# **sampled softmax** with `N_SAMPLED` uniform negatives keeps an epoch affordable on two
+# cores. The validation loss is always the full cross-entropy of the validation item. The
+# epochs are capped so that one model sees at most `TRAIN_STEP_BUDGET` padded user-steps
+# (this is what keeps ml-1m inside ten minutes on two cores).
+
+# %%
+negatives = None if N_ITEMS <= FULL_SOFTMAX_MAX_ITEMS else N_SAMPLED
+train_data = next_item_windows(train_hist, MAX_LEN)
+val_rows = np.sort(rng.choice(N_USERS, min(VAL_USERS, N_USERS), replace=False))
+val_data = next_item_windows(
+    [np.r_[train_hist[r], valid_item[r]] for r in val_rows], MAX_LEN, last_only=True
+)
+cells = train_data[0].shape[0] * train_data[0].shape[1]
+epochs = int(max(1, min(EPOCHS, TRAIN_STEP_BUDGET // cells)))
+models = {
+    "gru4rec": NextItemEncoder(N_ITEMS, EMBED_DIM, EMBED_DIM, cell="gru", seed=SEED),
+    "sasrec": SASRecEncoder(
+        N_ITEMS,
+        EMBED_DIM,
+        n_heads=2,
+        num_layers=2,
+        context=MAX_LEN,
+        dim_feedforward=EMBED_DIM,
+        dropout=SASREC_DROPOUT,
+        seed=SEED + 1,
+    ),
+}
+histories, train_seconds = {}, {}
+for name, model in models.items():
+    view = ItemTrainingView(model, negatives=negatives)
+    started = time.perf_counter()
+    histories[name] = fit(
+        view,
+        train_data,
+        val_data,
+        loss=view.loss,
+        epochs=epochs,
+        batch_size=BATCH_SIZE,
+        lr=LR,
+        weight_decay=0.0,
+        patience=PATIENCE,
+        seed=SEED,
+        device=TRAIN_DEVICE,
+    )
+    train_seconds[name] = time.perf_counter() - started
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+loss_name = (
+    "full cross-entropy" if negatives is None else f"sampled softmax ({N_SAMPLED} negatives)"
+)
+print(
+    f"training windows: {train_data[0].shape[0]:,} users x {train_data[0].shape[1]} steps; "
+    f"{int((train_data[1] >= 0).sum()):,} targets; loss: {loss_name}; epochs cap {epochs}"
+)
+for name, history in histories.items():
+    best = history.attrs["best_epoch"]
+    print(
+        f"{name}: {len(history)} epochs ({train_seconds[name]:.0f} s), best epoch {best}, "
+        f"validation loss {history['val_loss'].min():.3f} (uniform guess: {np.log(N_ITEMS):.3f})"
+    )
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
+for ax, (name, history) in zip(axes, histories.items()):
+    ax.plot(history["epoch"], history["train_loss"], label=f"train ({loss_name})")
+    ax.plot(history["epoch"], history["val_loss"], label="validation (full cross-entropy)")
+    ax.set(title=name, xlabel="epoch", ylabel="loss")
+    ax.legend()
+plt.tight_layout()
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+check_rows = np.arange(min(5, N_USERS))
+for name, model in models.items():
+    runner = StepwiseRunner(model, device="cpu")
+    for row in check_rows:
+        for item in test_hist[row][-MAX_LEN:]:
+            runner.step([int(users[row])], np.array([[float(item)]]))
+    stepped = np.stack([runner.last_output(int(users[row])).numpy() for row in check_rows])
+    batched = score_histories(model, [test_hist[row] for row in check_rows], max_len=MAX_LEN)
+    print(f"{name}: stepwise == forward: {bool(np.abs(stepped - batched).max() <= 1e-4)}")
+
+
+# %% [markdown]
+# ## 4. Baselines
+#
+# Popularity (counts), a first-order Markov chain on consecutive items (smoothed towards
+# popularity) and item-kNN (cosine similarity of the items' user sets, summed over the
+# user's five latest items). They are counting models: for the validation ranking they are
+# fitted on the training events; for the test ranking on the training and validation
+# events, the same events the deep models read.
+
+
+# %%
+def ranker_frame(histories):
+    return pd.DataFrame(
+        {"user": np.repeat(users, [len(h) for h in histories]), "item": np.concatenate(histories)}
+    )
+
+
+rankers = {
+    "pop": PopularityRanker(N_ITEMS),
+    "markov": MarkovChainRanker(N_ITEMS, smoothing=1.0),
+    "itemknn": ItemKNNRanker(N_ITEMS, n_recent=5),
+}
+valid_frame, test_frame = ranker_frame(train_hist), ranker_frame(test_hist)
+
+
+def scores_for(name, part):
+    """(N_USERS, N_ITEMS) scores of model ``name`` for the validation or the test target."""
+    if name in models:
+        return score_histories(
+            models[name], train_hist if part == "valid" else test_hist, max_len=MAX_LEN
+        )
+    if name == "oracle":
+        return next_item_distribution(loaded, split.test.index)[:, catalogue]
+    ranker = rankers[name].clone().fit(valid_frame if part == "valid" else test_frame)
+    return ranker.score(users)
+
+
+# %% [markdown]
+# ## 5. Evaluation: full ranking, with the sampled metrics beside it
+#
+# Every model scores every catalogue item for every user; the target's rank among the
+# items the user has not consumed gives HR@10, NDCG@10 and MRR. The sampled columns rank
+# the target against `N_NEGATIVES` random unseen items only (the same ones for every
+# model).
+
+# %%
+valid_ndcg, test_users, test_ranks, sampled = {}, {}, {}, {}
+names = MODELS + (["oracle"] if HAS_TRUTH else [])
+for name in names:
+    if name != "oracle":
+        scores = scores_for(name, "valid")
+        valid_ndcg[name] = per_user_ranking_metrics(
+            scores, valid_item, (10,), EXCLUDE_VALID, repeats="miss"
+        )["NDCG@10"].mean()
+    scores = scores_for(name, "test")
+    test_users[name] = per_user_ranking_metrics(scores, test_item, KS, EXCLUDE_TEST, repeats="miss")
+    test_ranks[name] = rank_targets(scores, test_item, EXCLUDE_TEST, repeats="miss")
+    sampled[name] = sampled_ranking_metrics(
+        scores, test_item, N_NEG, seed=SEED, ks=KS, exclude=EXCLUDE_TEST, repeats="miss"
+    )
+    del scores
+table = pd.DataFrame(
+    {
+        name: {
+            **{metric: values.mean() for metric, values in test_users[name].items()},
+            **{
+                f"{metric} (sampled)": value
+                for metric, value in sampled[name].items()
+                if metric != "MRR"
+            },
+            "valid NDCG@10": valid_ndcg.get(name, np.nan),
+        }
+        for name in names
+    }
+).T
+best_deep = max(DEEP, key=valid_ndcg.get)
+best_base = max(BASELINES, key=valid_ndcg.get)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(
+    f"{N_USERS:,} test users, {N_ITEMS:,} candidate items; best deep model on validation: {best_deep}; best baseline on validation: {best_base}"
+)
+format_table(table)
+
+
+# %% [markdown]
+# ### Paired bootstrap: best deep model against best baseline
+#
+# Users are resampled with replacement (`N_BOOT` times), the same users for both models, and
+# the relative gain $\bar m_{deep} / \bar m_{base} - 1$ is recomputed each time; the table
+# gives its 95 % percentile interval. The goal is a gain of at least 10 % in HR@10 and
+# NDCG@10 with an interval that excludes zero.
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def relative_gain(a, b, axis=-1):
+    return a.mean(axis=axis) / b.mean(axis=axis) - 1.0
+
+
+rows = []
+for metric in ["HR@10", "NDCG@10", "MRR"]:
+    a, b = test_users[best_deep][metric], test_users[best_base][metric]
+    if b.mean() == 0 or np.all(a == a[0]) and np.all(b == b[0]):
+        rows.append(
+            {
+                "metric": metric,
+                best_deep: a.mean(),
+                best_base: b.mean(),
+                "gain": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+            }
+        )
+        continue
+    boot = stats.bootstrap(
+        (a, b),
+        relative_gain,
+        paired=True,
+        vectorized=True,
+        n_resamples=N_BOOT,
+        method="percentile",
+        random_state=SEED,
+    )
+    rows.append(
+        {
+            "metric": metric,
+            best_deep: a.mean(),
+            best_base: b.mean(),
+            "gain": relative_gain(a, b),
+            "ci_low": boot.confidence_interval.low,
+            "ci_high": boot.confidence_interval.high,
+        }
+    )
+gains = pd.DataFrame(rows).set_index("metric")
+gains["CI excludes 0"] = (gains["ci_low"] > 0) | (gains["ci_high"] < 0)
+goal = bool(
+    all(gains.loc[m, "gain"] >= 0.10 and gains.loc[m, "ci_low"] > 0 for m in ["HR@10", "NDCG@10"])
+)
+print(f"goal (>= +10% in HR@10 and NDCG@10 over the best baseline, CI above 0): {goal}")
+format_table(gains)
+
+# %% [markdown]
+# ## 6. Plots
+#
+# Left: full-ranking HR@10 against sampled HR@10 for every model. Right: the share of users
+# whose target ranks at or above each position (full ranking, log scale).
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(13, 3.8))
+position = np.arange(len(names))
+axes[0].bar(position - 0.2, table["HR@10"], 0.4, label="full ranking")
+axes[0].bar(position + 0.2, table["HR@10 (sampled)"], 0.4, label=f"sampled ({N_NEG} negatives)")
+axes[0].set_xticks(position, names)
+axes[0].set(title="HR@10: full vs sampled", xlabel="model", ylabel="HR@10 (share of users)")
+axes[0].legend()
+grid = np.unique(np.geomspace(1, N_ITEMS, 60).astype(int))
+for name in names:
+    ranks = test_ranks[name]
+    axes[1].plot(grid, [(ranks <= r).mean() for r in grid], label=name)
+axes[1].axvline(10, color="grey", linestyle=":", label="r = 10")
+axes[1].set_xscale("log")
+axes[1].set(
+    title="share of users with target rank <= r",
+    xlabel="rank r (full ranking)",
+    ylabel="share of users",
+)
+axes[1].legend()
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Why the sampled metrics disagree
+#
+# With 100 random negatives, the target only has to beat 100 random items, most of them
+# from the long tail. So every model's sampled HR@10 is far above its full-ranking HR@10.
+# Sampling also compresses the differences between models and can reorder them: sampled
+# metrics are not consistent with full ranking (Krichene & Rendle, *On Sampled Metrics for
+# Item Recommendation*, KDD 2020). Under sampling, a model is rewarded for placing popular
+# items above obscure ones, which popularity-like scorers do by construction. The orders
+# and ratios below are computed from this run.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+order_full = table.loc[MODELS, "NDCG@10"].sort_values(ascending=False).index.tolist()
+order_sampled = table.loc[MODELS, "HR@10 (sampled)"].sort_values(ascending=False).index.tolist()
+tau = stats.kendalltau(table.loc[MODELS, "NDCG@10"], table.loc[MODELS, "HR@10 (sampled)"]).statistic
+print("order by full NDCG@10:     ", " > ".join(order_full))
+print("order by sampled HR@10:    ", " > ".join(order_sampled))
+print(
+    f"Kendall tau between the two orders: {tau:.2f}; sampled / full HR@10 ratio:",
+    ", ".join(
+        f"{m} {table.loc[m, 'HR@10 (sampled)'] / max(table.loc[m, 'HR@10'], 1e-12):.1f}x"
+        for m in MODELS
+    ),
+)
+
+# %% [markdown]
+# ## 7. Live serving
+#
+# `SERVE_USERS` users (a seeded sample) are served by one `StepwiseRunner` per deep model.
+# Each user first gets their training history (the last `MAX_LEN - 1` items, one fused
+# `runner.observe` per history length; older items only count as seen). Then their
+# validation and test events arrive, **interleaved across users in global time order**. At
+# each event the user's pending scores rank the arriving item (the target's rank at that
+# tick), the event updates that user's state with one `runner.step`, seen items are masked
+# and the next top-K list is copied to the host. The latency is that serving work, per event, against
+# `BUDGET_MS`. Since a user's state after the validation event is exactly the history the
+# offline test read, the ranks at the test ticks must equal the offline test ranks.
+
+# %%
+serve_rows = np.sort(rng.choice(N_USERS, min(SERVE_USERS, N_USERS), replace=False))
+serve_users = set(users[serve_rows].tolist())
+live = pd.concat(
+    [split.valid, split.test]
+)  # validation rows first: same-second ties keep that order
+live = live[live["user"].isin(serve_users)][["user", "item", "timestamp"]]
+live = live.assign(item=item_index.loc[live["item"]].to_numpy())
+window = max(MAX_LEN - 1, 1)  # + the validation event = the MAX_LEN items the test read offline
+warmup = {users[r]: train_hist[r][-window:] for r in serve_rows}
+older = {users[r]: train_hist[r][:-window] for r in serve_rows}  # seen, not read
+test_events = set(split.test.index)
+served, agreement = {}, {}
+for name, model in models.items():
+    runner = StepwiseRunner(model, device=RUNNER_DEVICE)
+    served[name] = ranking_replay(
+        runner,
+        live,
+        warmup=warmup,
+        seen=older,
+        k=K,
+        exclude_seen=not REPEATS,
+        repeats="miss",
+        latency_budget_ms=BUDGET_MS,
+    )
+    replay_frame = served[name].frame
+    at_test = replay_frame[replay_frame["event"].isin(test_events)].set_index("user")["rank"]
+    offline = pd.Series(test_ranks[name][serve_rows], index=users[serve_rows])
+    agreement[name] = float(
+        np.mean(np.isclose(at_test.loc[offline.index].to_numpy(), offline.to_numpy()))
+    )
+    served[name].summary["runner_streams"] = len(runner)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name in models:
+    summary = served[name].summary
+    print(
+        f"{name}: {summary['events']} events of {summary['runner_streams']} concurrent users in one runner; "
+        f"replay ranks == offline ranks at the test ticks (>= 99% of users): {agreement[name] >= 0.99}"
+    )
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+serving = pd.DataFrame(
+    {
+        name: {
+            "p50 us": s["p50_us"],
+            "p99 us": s["p99_us"],
+            "max us": s["max_us"],
+            f"within {BUDGET_MS:g} ms": s["within_budget"],
+            "state bytes / user": s["state_bytes_per_user"],
+            f"state MB, {s['users']} users": s["state_bytes_per_user"] * s["users"] / 2**20,
+            f"live HR@{K}": s["hr"],
+            "rank agreement": agreement[name],
+        }
+        for name, s in ((name, served[name].summary) for name in models)
+    }
+).T
+print(
+    f"runner device: {RUNNER_DEVICE}; {len(live)} events; latency = step + mask + top-{K} to the host"
+)
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.4))
+for ax, name in zip(axes, models):
+    plot_latency_histogram(served[name].frame["latency_us"], budget_us=1e3 * BUDGET_MS, ax=ax)
+    ax.set_title(f"{name}: " + ax.get_title())
+plt.tight_layout()
+plt.show()
+format_table(serving)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+metrics = {"dataset": DATASET, "n_test": int(N_USERS)}
+for name in MODELS:
+    metrics[f"hr10_{name}"] = float(test_users[name]["HR@10"].mean())
+    metrics[f"ndcg10_{name}"] = float(test_users[name]["NDCG@10"].mean())
+    metrics[f"mrr_{name}"] = float(test_users[name]["MRR"].mean())
+    metrics[f"hr10_sampled_{name}"] = float(sampled[name]["HR@10"])
+serve = served[best_deep].summary  # the model the validation picked
+metrics.update(
+    serve_p50_us=serve["p50_us"],
+    serve_p99_us=serve["p99_us"],
+    serve_within_budget=serve["within_budget"],
+)
+_ = record(**metrics)
+ndcg = table.loc[MODELS, "NDCG@10"]  # the headline: full-ranking NDCG@10 (higher is better)
+deep_best, base_best = ndcg[DEEP].idxmax(), ndcg[BASELINES].idxmax()
+_ = record_headline(
+    metric="ndcg@10",
+    deep_model=deep_best,
+    deep_value=float(ndcg[deep_best]),
+    baseline=base_best,
+    baseline_value=float(ndcg[base_best]),
+    lower_is_better=False,
+)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for metric in ["HR@10", "NDCG@10", "MRR", "HR@10 (sampled)"]:
+    winner = table.loc[MODELS, metric].idxmax()
+    kind = "deep model" if winner in DEEP else "BASELINE"
+    print(
+        f"{metric:>16}: winner {winner} ({kind}) {table.loc[winner, metric]:.3f}"
+        + (f" | oracle ceiling {table.loc['oracle', metric]:.3f}" if HAS_TRUTH else "")
+    )
+print(
+    f"best deep ({best_deep}) vs best baseline ({best_base}): HR@10 {gains.loc['HR@10', 'gain']:+.1%} "
+    f"[{gains.loc['HR@10', 'ci_low']:+.1%}, {gains.loc['HR@10', 'ci_high']:+.1%}], NDCG@10 "
+    f"{gains.loc['NDCG@10', 'gain']:+.1%} [{gains.loc['NDCG@10', 'ci_low']:+.1%}, {gains.loc['NDCG@10', 'ci_high']:+.1%}]; goal met: {goal}"
+)
+print(
+    f"serving ({best_deep}, {served[best_deep].summary['users']} users): p99 {serve['p99_us']:.0f} us "
+    f"{'<' if serve['p99_us'] < 1e3 * BUDGET_MS else '>='} budget {1e3 * BUDGET_MS:.0f} us; "
+    f"{serve['within_budget']:.1%} of events within budget"
+)
+
+# %% [markdown]
+# ## 8. Conclusions
+#
+# Default run (`sessions_sim`, 1,043 test users, 497 items). The numbers are those of the
+# committed run; the latencies change from run to run.
+#
+# * **Winner per metric.** The Markov chain wins HR@10, NDCG@10, MRR and sampled HR@10.
+#   Under full ranking SASRec is second and GRU4Rec third on all three metrics; on sampled
+#   HR@10 item-kNN edges past SASRec. The best deep model trails the best baseline with
+#   intervals that exclude zero, so **the baseline wins, clearly**. The goal (+10 % with an interval above zero) is not met on this data.
+# * **Why the Markov chain wins here.** Half of the simulator's in-session steps follow a
+#   table of five random successors per item. Such a table is full rank and is memorised by
+#   counts. Tied low-dimensional item embeddings have to approximate it, and 15.5k training
+#   events are too few to learn it well. The other half (the user's taste) is where the
+#   sequence models gain over the other counting models: both beat popularity and item-kNN.
+#   The oracle (the true next-item distribution, the best ranking in expectation) reaches
+#   HR@10 0.618, well above every model.
+# * **Sampled against full ranking.** With 100 random negatives, every HR@10 rises by 1.4x
+#   to 1.9x. The gain is largest for item-kNN (1.9x) and popularity (1.8x), and item-kNN
+#   overtakes both deep models. The two orders of the models disagree (Kendall tau 0.6,
+#   not 1): sampled numbers would rank these models differently (Krichene & Rendle, 2020),
+#   so they are shown only for comparison with older papers.
+# * **Ties.** 22 % of the events share their second with another event of the same user.
+#   For 13 % of the test users, the last two events share one second, so the choice of
+#   test item is arbitrary for them. A seeded random order is used, never the item id.
+# * **Serving.** One runner per model held 1,000 users. In the committed run the median
+#   event took 0.2 ms with GRU4Rec and 0.7 ms with SASRec, and the 99th percentile 0.3 ms
+#   and 1.5 ms: p99 < 5 ms is met, and at least 99.9 % of events were served in time. That run had the
+#   machine nearly to itself; in earlier runs, with other jobs loading the two cores, p99
+#   reached 7 to 11 ms and a third of the SASRec events missed the budget. The GRU4Rec step
+#   is a few small matrix products; a SASRec step runs several dozen small operations over a
+#   200-position cache, which makes it about three times slower per event and more
+#   sensitive to a busy machine. The ranks at the test ticks of the replay equal the
+#   offline test ranks. The state costs differ by three orders of
+#   magnitude: a GRU4Rec user is 256 bytes, a SASRec user 200 KB (a KV cache of 200
+#   positions in two layers), 195 MB for 1,000 users.
+# * **MovieLens.** The notebook was not run on the real files: they cannot be
+#   redistributed, and this environment has no copy. So the ML-100K goal is unverified. On
+#   ml-100k, the defaults train for up to 30 epochs with full cross-entropy. On ml-1m (3.7k
+#   items), a sampled softmax is used and the epochs are capped at 4 by
+#   `TRAIN_STEP_BUDGET`. On a synthetic file of ml-1m size, that run took about 5
+#   CPU-minutes. This keeps ml-1m within ten minutes on two cores, but SASRec is then
+#   under-trained compared with published results. `reports/params/full.yaml` holds the
+#   longer settings.
+#
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.0f} s")
