@@ -190,7 +190,7 @@ def test_bad_arguments_raise_input_error():
     model = RecurrentEncoder(1, 4, 1).eval()
     with pytest.raises(InputError, match="no origin"):
         backtest({"m": NaiveForecaster()}, y, start=19, horizon=3)
-    with pytest.raises(InputError, match="neither a StepEncoder nor a tslib.baselines.Forecaster"):
+    with pytest.raises(InputError, match="no evaluation protocol accepts a object"):
         backtest({"m": object()}, y, start=5)
     with pytest.raises(InputError, match="expects input_size=1"):
         backtest({"m": model}, y, x=np.zeros((20, 3)), start=5)

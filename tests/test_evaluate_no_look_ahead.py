@@ -198,5 +198,5 @@ def test_every_registered_forecaster_sees_nothing_after_its_origin(name, i):
 
 
 def test_a_risk_model_is_not_taken_for_a_forecaster():
-    with pytest.raises(InputError, match="neither a StepEncoder nor a tslib.baselines.Forecaster"):
+    with pytest.raises(InputError, match="no evaluation protocol accepts a GarchVaR"):
         backtest({"garch": GarchVaR()}, _series(), start=START, horizon=1)

@@ -154,7 +154,7 @@ def test_bad_arguments_raise_input_error():
         replay(model, streams, targets={"other": np.zeros(5)})
     with pytest.raises(InputError, match="5 steps but 4 targets"):
         replay(model, streams, targets={"s0": np.zeros(4)})
-    with pytest.raises(InputError, match="StepwiseRunner or StepEncoder"):
+    with pytest.raises(InputError, match="no evaluation protocol accepts a object"):
         replay(object(), streams)
     with pytest.raises(InputError, match="target_column 3"):
         replay(model, streams, target_column=3)

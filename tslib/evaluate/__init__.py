@@ -11,29 +11,39 @@
   in data units (:mod:`tslib.evaluate.units`).
 """
 
-from tslib.evaluate.backtest import BACKTEST_COLUMNS, backtest, origins_of
+from tslib.evaluate.backtest import backtest
 from tslib.evaluate.baseline_suite import backtest_each, common_rows, seasonal_baselines
+from tslib.evaluate.forecast_backtest import BACKTEST_COLUMNS, forecast_backtest, origins_of
 from tslib.evaluate.item_scores import score_histories
 from tslib.evaluate.predictions import head_predictions
 from tslib.evaluate.probabilistic import forecast_scores, gaussian_scores, paired_dm_test
+from tslib.evaluate.protocols import EvaluationProtocol, protocol_for, protocols
 from tslib.evaluate.ranking_replay import (
     RankingReplayResult,
     iter_ranking_replay,
     ranking_replay,
     summarize_ranking_replay,
 )
-from tslib.evaluate.replay import ReplayResult, iter_replay, replay, summarize_replay
+from tslib.evaluate.replay import replay
+from tslib.evaluate.scoring import score
+from tslib.evaluate.stream_replay import ReplayResult, iter_replay, stream_replay, summarize_replay
 from tslib.evaluate.summary import METRICS, summarize
 from tslib.evaluate.units import target_inverse, to_data_units
 
 __all__ = [
     "backtest",
+    "replay",
+    "score",
+    "EvaluationProtocol",
+    "protocols",
+    "protocol_for",
+    "forecast_backtest",
+    "stream_replay",
     "origins_of",
     "BACKTEST_COLUMNS",
     "summarize",
     "METRICS",
     "head_predictions",
-    "replay",
     "iter_replay",
     "summarize_replay",
     "ReplayResult",

@@ -33,7 +33,7 @@ from tslib.baselines.fourier import fourier_terms, seasonal_fourier_orders
 from tslib.baselines.naive import NaiveForecaster, SeasonalNaiveForecaster
 from tslib.baselines.statespace import ETSForecaster, SarimaxForecaster
 from tslib.errors import DataError, InputError
-from tslib.evaluate.backtest import backtest
+from tslib.evaluate.forecast_backtest import forecast_backtest as backtest
 
 __all__ = ["BaselineSpec", "seasonal_baselines", "backtest_each", "common_rows"]
 
