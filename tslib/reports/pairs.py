@@ -20,7 +20,7 @@ import nbformat
 
 from tslib.errors import InputError
 
-__all__ = ["pair_differences", "execute_pair", "main"]
+__all__ = ["pair_differences", "execute_pair", "code_lines", "main"]
 
 
 def _cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -64,6 +64,16 @@ def pair_differences(path: str | Path) -> list[str]:
     if len(want) != len(have):
         problems.append(f"{script.name} has {len(want)} cells, {executed.name} {len(have)}")
     return problems
+
+
+def code_lines(path: str | Path) -> int:
+    """Lines in the code cells of a notebook's percent script (blank and comment lines too).
+
+    The measure behind "a domain notebook holds at most 350 lines of code".
+    """
+    script, _ = _paths(path)
+    notebook = jupytext.read(script)
+    return sum(len(cell.source.splitlines()) for cell in notebook.cells if cell.cell_type == "code")
 
 
 def _clean(notebook: nbformat.NotebookNode) -> None:
