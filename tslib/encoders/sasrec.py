@@ -4,7 +4,9 @@ Kang & McAuley (2018), *Self-Attentive Sequential Recommendation*: the items a
 user consumed are embedded (scaled by :math:`\\sqrt{D}`, with dropout while
 training), read by a stack of causal self-attention blocks, and the output at
 step ``t`` is scored against every item embedding (tied weights), so ``y_t`` is
-(B, n_items) and the head is an :class:`~tslib.encoders.heads.ItemScoreHead`.
+(B, n_items) and the head is an :class:`~tslib.encoders.heads.ItemScoreHead` (the id
+checks, tied scores and head come from
+:class:`~tslib.encoders.item_sequence.ItemSequenceEncoder`).
 
 Two choices differ from the paper so that ``step`` equals ``forward`` for an
 open-ended stream: positions enter through ALiBi distance biases instead of
@@ -32,9 +34,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tslib.encoders.base import State, StepEncoder, register_encoder, seeded_init
-from tslib.encoders.heads import ItemScoreHead
-from tslib.encoders.next_item import MAX_ITEMS, check_item_ids
+from tslib.encoders.base import State, register_encoder, seeded_init
+from tslib.encoders.item_sequence import ItemSequenceEncoder
 from tslib.encoders.transformer import CausalTransformerEncoder
 from tslib.errors import InputError
 
@@ -42,7 +43,7 @@ __all__ = ["SASRecEncoder"]
 
 
 @register_encoder("sasrec")
-class SASRecEncoder(StepEncoder):
+class SASRecEncoder(ItemSequenceEncoder):
     """Causal self-attention over a user's item sequence, scored with tied item embeddings.
 
     Parameters
@@ -66,11 +67,6 @@ class SASRecEncoder(StepEncoder):
         Seed of the initial weights (see :func:`~tslib.encoders.base.seeded_init`).
     """
 
-    input_size = 1
-    output_size = 1
-    #: the top-scored item is the natural next input when generating a sequence
-    feedback_inputs = (0,)
-
     def __init__(
         self,
         n_items: int,
@@ -82,12 +78,9 @@ class SASRecEncoder(StepEncoder):
         dropout: float = 0.2,
         seed: int | None = None,
     ) -> None:
-        super().__init__()
-        if not 1 <= n_items <= MAX_ITEMS:
-            raise InputError(f"SASRecEncoder: n_items must lie in [1, 2**24], got {n_items}")
         if not 0.0 <= dropout < 1.0:
             raise InputError(f"SASRecEncoder: dropout must lie in [0, 1), got {dropout}")
-        self.n_items = n_items
+        super().__init__(n_items)
         self.d_model = d_model
         self.n_heads = n_heads
         self.num_layers = num_layers
@@ -108,12 +101,6 @@ class SASRecEncoder(StepEncoder):
                 dim_feedforward=dim_feedforward,
                 dropout=dropout,
             )
-        self.head = ItemScoreHead(n_items)
-
-    @property
-    def n_outputs(self) -> int:
-        """Width of ``y``: one score per item."""
-        return self.n_items
 
     def get_params(self) -> dict:
         return {
@@ -136,35 +123,11 @@ class SASRecEncoder(StepEncoder):
              "dim_feedforward": 8, "dropout": 0.1},
         ]  # fmt: skip
 
-    def example_input(
-        self, batch_size: int, steps: int, generator: torch.Generator | None = None
-    ) -> torch.Tensor:
-        """Random valid item ids as floats (batch_size, steps, 1)."""
-        ids = torch.randint(0, self.n_items, (batch_size, steps, 1), generator=generator)
-        return ids.to(torch.float32)
-
-    # ------------------------------------------------------------------ state
-    def init_state(self, batch_size: int, device: torch.device | str | None = None) -> State:
-        """The core's empty KV caches and step counters."""
-        return self.core.init_state(batch_size, device)
-
-    def state_bytes_per_stream(self) -> int:
-        """Bytes of state per stream (the KV caches and the counter)."""
-        return self.core.state_bytes_per_stream()
-
     # ------------------------------------------------------------- compute
-    def item_ids(self, x: torch.Tensor, ndim: int, where: str) -> torch.Tensor:
-        """Validate an id column (B, 1) or (B, T, 1); see :func:`check_item_ids`."""
-        return check_item_ids(x, self.n_items, ndim, where)
-
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         """Scaled item embeddings (..., D), with dropout while training."""
         embedded = self.items(ids) * math.sqrt(self.d_model)  # (..., D)
         return F.dropout(embedded, self.dropout, self.training)
-
-    def scores(self, projected: torch.Tensor) -> torch.Tensor:
-        """Dot products of outputs (..., D) with every item embedding -> (..., n_items)."""
-        return projected @ self.items.weight.t()
 
     def encode(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Like :meth:`forward` but return the outputs before scoring, (B, T, D).
