@@ -12,7 +12,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 from tslib.baselines import NaiveForecaster, SarimaxForecaster
 from tslib.encoders import CausalTransformerEncoder, RecurrentEncoder
 from tslib.errors import InputError
-from tslib.evaluate import backtest, summarize
+from tslib.evaluate import backtest, score, summarize
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -160,7 +160,7 @@ def test_quantile_head_interval_is_the_outer_quantile_pair():
         backtest({"q": model}, y, start=20, interval=0.5, device="cpu")
 
 
-def test_summarize_per_model_and_horizon():
+def test_score_per_model_and_horizon_and_summarize_is_its_alias():
     frame = pd.DataFrame(
         {
             "model": ["a"] * 4 + ["b"] * 4,
@@ -171,7 +171,8 @@ def test_summarize_per_model_and_horizon():
             "upper": [2.0] * 8,
         }
     )
-    table = summarize(frame, metrics=("mae", "rmse", "coverage"))
+    table = score(frame, ["mae", "rmse", "coverage"], by=["model", "horizon"])
+    pd.testing.assert_frame_equal(summarize(frame, metrics=("mae", "rmse", "coverage")), table)
     assert table.columns.tolist() == ["model", "horizon", "n", "mae", "rmse", "coverage"]
     row = table[(table["model"] == "a") & (table["horizon"] == 2)].iloc[0]
     assert row["mae"] == pytest.approx(0.5)  # |2 - 1|, |4 - 4|
@@ -181,7 +182,7 @@ def test_summarize_per_model_and_horizon():
     assert (row["n"], row["mae"]) == (2, pytest.approx(2.0))
     overall = summarize(frame, metrics={"bias": lambda t, p: float(np.mean(p - t))}, by=("model",))
     assert overall.set_index("model")["bias"].to_dict() == pytest.approx({"a": 0.0, "b": -2.5})
-    with pytest.raises(InputError, match="unknown metric 'nope'"):
+    with pytest.raises(InputError, match="unknown scorer 'nope'"):
         summarize(frame, metrics=("nope",))
 
 

@@ -1,4 +1,4 @@
-"""gaussian_scores / forecast_scores / paired_dm_test on backtest frames."""
+"""Gaussian columns of a backtest frame, the forecast protocol's scorers and the paired DM test."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from scipy import stats
 
 from tslib.baselines import NaiveForecaster
 from tslib.errors import InputError
-from tslib.evaluate import backtest
-from tslib.evaluate.probabilistic import forecast_scores, gaussian_scores, paired_dm_test
+from tslib.evaluate import backtest, forecast_scorers, paired_dm_test, score
+from tslib.evaluate.probabilistic import gaussian_columns
 from tslib.metrics import crps_gaussian, interval_coverage
+from tslib.metrics.comparison import diebold_mariano
 
 
 def _frame(n: int = 4000, seed: int = 0) -> pd.DataFrame:
@@ -36,8 +37,8 @@ def _frame(n: int = 4000, seed: int = 0) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def test_sigma_levels_and_crps_match_the_closed_forms():
-    scored = gaussian_scores(_frame(), interval=0.95, levels=(0.8, 0.5))
+def test_sigma_levels_crps_and_pit_match_the_closed_forms():
+    scored = gaussian_columns(_frame(), interval=0.95, levels=(0.8, 0.5))
     calibrated = scored[scored["model"] == "calibrated"]
     np.testing.assert_allclose(calibrated["sigma"], 1.0, rtol=1e-6)
     np.testing.assert_allclose(calibrated["upper_80"], stats.norm.ppf(0.9), rtol=1e-5)
@@ -45,11 +46,17 @@ def test_sigma_levels_and_crps_match_the_closed_forms():
     np.testing.assert_allclose(calibrated["lower_95"], calibrated["lower"])
     expected = crps_gaussian(calibrated["y_true"], 0.0, 1.0)
     assert calibrated["crps"].mean() == pytest.approx(expected, rel=1e-5)
+    np.testing.assert_allclose(calibrated["pit"], stats.norm.cdf(calibrated["y_true"]), rtol=1e-5)
 
 
 def test_the_table_shows_coverage_and_ranks_the_calibrated_forecast_first():
-    frame = _frame()
-    table = forecast_scores(gaussian_scores(frame), y_train=np.arange(10.0)).set_index("model")
+    frame = gaussian_columns(_frame(), levels=(0.8,))
+    scorers = forecast_scorers(levels=(0.8, 0.95), y_train=np.arange(10.0))
+    table = score(frame, scorers, by=["model", "horizon"]).set_index("model")
+    assert table.columns.tolist() == [
+        "horizon", "n", "mae", "rmse", "mase", "coverage_80", "width_80", "coverage_95",
+        "width_95", "crps",
+    ]  # fmt: skip
     assert table.loc["calibrated", "coverage_95"] == pytest.approx(0.95, abs=0.015)
     assert table.loc["calibrated", "coverage_80"] == pytest.approx(0.80, abs=0.02)
     assert table.loc["narrow", "coverage_95"] == pytest.approx(0.68, abs=0.03)
@@ -58,18 +65,27 @@ def test_the_table_shows_coverage_and_ranks_the_calibrated_forecast_first():
     truth = frame.loc[frame["model"] == "calibrated", "y_true"]
     assert table.loc["calibrated", "mase"] == pytest.approx(np.abs(truth).mean())  # scale 1
     assert table.loc["calibrated", "n"] == 4000
-    assert "mase" not in forecast_scores(gaussian_scores(frame)).columns
+    assert "mase" not in forecast_scorers()
 
 
-def test_scores_of_a_real_backtest_agree_with_the_metric_functions():
+def test_protocol_scorers_of_a_real_backtest_agree_with_the_metric_functions():
     rng = np.random.default_rng(1)
     y = pd.Series(np.cumsum(rng.normal(size=300)), index=pd.date_range("2020", periods=300))
-    frame = backtest({"naive": NaiveForecaster()}, y, start=200, horizon=3, interval=0.9)
-    scored = gaussian_scores(frame, interval=0.9, levels=(0.5,))
-    table = forecast_scores(scored, levels=(0.5, 0.9)).set_index("horizon")
+    options = {"start": 200, "horizon": 3, "interval": 0.9, "levels": (0.5,)}
+    scored = backtest({"naive": NaiveForecaster()}, y, **options)
+    table = backtest(
+        {"naive": NaiveForecaster()}, y, scorers=["coverage_90", "crps", "pit_mean"], **options
+    ).set_index("horizon")
     h2 = scored[scored["horizon"] == 2]
     assert table.loc[2, "coverage_90"] == interval_coverage(h2["y_true"], h2["lower"], h2["upper"])
+    assert table.loc[2, "crps"] == pytest.approx(h2["crps"].mean())
+    assert 0.0 < table.loc[2, "pit_mean"] < 1.0
     np.testing.assert_allclose(h2["sigma"].iloc[0] / scored["sigma"].iloc[0], np.sqrt(2))
+    plain = backtest({"naive": NaiveForecaster()}, y, start=200, interval=0.9)
+    with pytest.raises(InputError, match="levels="):
+        score(plain, ["crps"], known=forecast_scorers())
+    with pytest.raises(InputError, match="needs interval"):
+        backtest({"naive": NaiveForecaster()}, y, start=200, levels=(0.5,))
 
 
 def test_paired_dm_prefers_the_better_model_on_shared_rows():
@@ -84,13 +100,15 @@ def test_paired_dm_prefers_the_better_model_on_shared_rows():
 def test_errors():
     frame = _frame(n=20)
     with pytest.raises(InputError, match="lacks columns"):
-        gaussian_scores(frame.drop(columns="lower"))
+        gaussian_columns(frame.drop(columns="lower"))
     with pytest.raises(InputError, match="upper > lower"):
-        gaussian_scores(frame.assign(upper=frame["lower"]))
+        gaussian_columns(frame.assign(upper=frame["lower"]))
     with pytest.raises(InputError, match="coverages"):
-        gaussian_scores(frame, levels=(1.2,))
+        gaussian_columns(frame, levels=(1.2,))
     with pytest.raises(InputError, match="lacks columns"):
-        forecast_scores(gaussian_scores(frame, levels=()), levels=(0.8,))
+        score(gaussian_columns(frame, levels=()), forecast_scorers(levels=(0.8,)))
+    with pytest.raises(InputError, match="levels must lie"):
+        forecast_scorers(levels=(80,))
     with pytest.raises(InputError, match="no rows"):
         paired_dm_test(frame, "calibrated", "missing", horizon=1)
 
@@ -111,8 +129,6 @@ def test_paired_dm_uses_the_overlap_of_spaced_origins():
     frame = pd.concat(rows)
     result = paired_dm_test(frame, "a", "b", horizon=24)
     assert result["horizon"] == 24 and result["n"] == 300
-    from tslib.metrics.comparison import diebold_mariano
-
     a = -frame.loc[frame["model"] == "a", "y_pred"].to_numpy()
     b = -frame.loc[frame["model"] == "b", "y_pred"].to_numpy()
     assert result["stat"] == pytest.approx(diebold_mariano(a, b, horizon=4)["stat"])

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from scipy import stats
 
 from tslib.encoders import RecurrentEncoder
 from tslib.errors import InputError
@@ -177,3 +178,26 @@ def test_replay_on_cuda_matches_forward_on_cpu():
         np.testing.assert_allclose(rows["y_pred"].iloc[1:], points[:-1], atol=1e-4)
     assert summary["ticks"] == 9 and summary["deadline_misses"] == 0
     assert (frame["latency_us"] > 0).all()
+
+
+def test_streams_in_their_own_units_and_the_next_forecast_with_its_interval():
+    torch.manual_seed(5)
+    model = RecurrentEncoder(input_size=2, hidden_size=8, output_size=1, head="gaussian").eval()
+    streams = make_streams((9, 6), seed=5)
+    transforms = {"s0": lambda v: 2.0 * v + 1.0, "s1": lambda v: 10.0 * v}
+    plain, _ = replay(model, streams, device="cpu")
+    frame, summary = replay(model, streams, target_transform=transforms, interval=0.9, device="cpu")
+    for stream, inverse in transforms.items():
+        mine, raw = (f[f["stream"] == stream] for f in (frame, plain))
+        np.testing.assert_allclose(mine["y_true"], inverse(raw["y_true"].to_numpy()))
+        np.testing.assert_allclose(mine["y_pred"], inverse(raw["y_pred"].to_numpy()))
+    with torch.no_grad():
+        outputs, _ = model(torch.tensor(streams["s1"], dtype=torch.float32)[None])  # (1, T, 2)
+    mean, std = model.head.mean_std(model.head.transform(outputs[0, -1]))  # (1,) each
+    z = float(stats.norm.ppf(0.95))
+    point, low, high = summary["next_forecasts"]["s1"]
+    assert point == pytest.approx(10.0 * float(mean[0]), rel=1e-4)
+    assert (high - low) == pytest.approx(10.0 * 2 * z * float(std[0]), rel=1e-4)
+    assert "next_forecasts" not in replay(model, streams, device="cpu").summary
+    with pytest.raises(InputError, match="no transform for streams"):
+        replay(model, streams, target_transform={"s0": transforms["s0"]}, device="cpu")

@@ -12,11 +12,11 @@
 """
 
 from tslib.evaluate.backtest import backtest
-from tslib.evaluate.baseline_suite import backtest_each, common_rows, seasonal_baselines
 from tslib.evaluate.forecast_backtest import BACKTEST_COLUMNS, forecast_backtest, origins_of
 from tslib.evaluate.item_scores import score_histories
-from tslib.evaluate.predictions import head_predictions
-from tslib.evaluate.probabilistic import forecast_scores, gaussian_scores, paired_dm_test
+from tslib.evaluate.forecast_scorers import FORECAST_SCORERS, forecast_scorers
+from tslib.evaluate.forecast_spec import ForecastSpec
+from tslib.evaluate.paired_tests import paired_dm_test
 from tslib.evaluate.protocols import EvaluationProtocol, protocol_for, protocols
 from tslib.evaluate.ranking_replay import (
     RankingReplayResult,
@@ -43,18 +43,15 @@ __all__ = [
     "BACKTEST_COLUMNS",
     "summarize",
     "METRICS",
-    "head_predictions",
     "iter_replay",
     "summarize_replay",
     "ReplayResult",
     "target_inverse",
     "to_data_units",
-    "gaussian_scores",
-    "forecast_scores",
+    "ForecastSpec",
+    "forecast_scorers",
+    "FORECAST_SCORERS",
     "paired_dm_test",
-    "seasonal_baselines",
-    "backtest_each",
-    "common_rows",
     "ranking_replay",
     "iter_ranking_replay",
     "summarize_ranking_replay",

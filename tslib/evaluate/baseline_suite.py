@@ -1,7 +1,8 @@
 """The classical baselines of a seasonal (weather-like) series, each with its regressors and fit window.
 
-:func:`seasonal_baselines` chooses, from the timestamps alone, the reference
-forecasters of a series with daily and annual cycles:
+Part of the forecast protocol: ``ts.backtest(models, y, baselines="seasonal", ...)``
+adds these to ``models`` and backtests them on the same origins. They are chosen
+from the timestamps alone:
 
 * ``persistence`` (:class:`~tslib.baselines.naive.NaiveForecaster`);
 * ``seasonal_naive``: one year back for daily data, one day back below a daily
@@ -13,17 +14,9 @@ forecasters of a series with daily and annual cycles:
   as regressors, fitted on at most ``window`` recent pre-test rows;
 * ``ets``: simple exponential smoothing, for daily or coarser data only (a daily
   cycle in hourly data needs a seasonal period the state-space ETS cannot afford).
-
-:func:`common_rows` keeps the forecasts every model made (same origin and horizon),
-so tables compare models on identical test points. :func:`backtest_each` runs :func:`~tslib.evaluate.backtest.backtest` for every
-baseline with its own regressors and first row, so each is fitted once at the
-first test origin and then advanced one observation at a time.
 """
 
 from __future__ import annotations
-
-import time
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,12 +26,9 @@ from tslib.baselines.fourier import fourier_terms, seasonal_fourier_orders
 from tslib.baselines.naive import NaiveForecaster, SeasonalNaiveForecaster
 from tslib.baselines.statespace import ETSForecaster, SarimaxForecaster
 from tslib.errors import DataError, InputError
-from tslib.evaluate.forecast_backtest import forecast_backtest as backtest
+from tslib.evaluate.forecast_spec import ForecastSpec
 
-__all__ = ["BaselineSpec", "seasonal_baselines", "backtest_each", "common_rows"]
-
-#: ``(forecaster, exog (T, k) or None, first row of the data it sees)``
-BaselineSpec = tuple[object, np.ndarray | None, int]
+__all__ = ["seasonal_baselines", "BASELINE_SUITES"]
 
 
 def _terms(index: pd.DatetimeIndex, orders: dict) -> np.ndarray | None:
@@ -51,7 +41,7 @@ def seasonal_baselines(
     *,
     window: int | None = None,
     maxiter: int = 50,
-) -> tuple[dict[str, BaselineSpec], list[str]]:
+) -> tuple[dict[str, ForecastSpec], list[str]]:
     """The baselines of a regular series and a line on each choice.
 
     Parameters
@@ -68,100 +58,46 @@ def seasonal_baselines(
     Returns
     -------
     specs : dict
-        Name -> :data:`BaselineSpec`.
+        Name -> :class:`~tslib.evaluate.forecast_spec.ForecastSpec` (forecaster, its
+        Fourier regressors aligned with ``index``, its first row).
     notes : list of str
         What was chosen and what was skipped, and why.
+
+    Raises
+    ------
+    DataError
+        ``index`` is not a DatetimeIndex of at least 3 rows.
+    InputError
+        ``test_start`` outside the index.
     """
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
-        raise DataError("seasonal_baselines: need a DatetimeIndex of at least 3 rows")
+        raise DataError("seasonal baselines: need a DatetimeIndex of at least 3 rows")
     if not 2 <= test_start < len(index):
-        raise InputError(f"seasonal_baselines: test_start {test_start} outside 2..{len(index) - 1}")
+        raise InputError(f"seasonal baselines: test_start {test_start} outside 2..{len(index) - 1}")
     step = pd.Timedelta(index[1] - index[0])
     daily = step >= pd.Timedelta(days=1)
     first = 0 if window is None else max(0, test_start - int(window))
     full_orders = seasonal_fourier_orders(step, index[test_start - 1] - index[0])
     window_orders = seasonal_fourier_orders(step, index[test_start - 1] - index[first])
-    specs: dict[str, BaselineSpec] = {"persistence": (NaiveForecaster(), None, 0)}
+    specs = {"persistence": ForecastSpec(NaiveForecaster())}
     notes = [
         f"Fourier terms {full_orders or 'none'}; SARIMAX fits {test_start - first} rows "
         f"with {window_orders or 'no Fourier terms'}"
     ]
     season = round(pd.Timedelta(days=365.25 if daily else 1) / step)
     if test_start > season + 1:
-        specs["seasonal_naive"] = (SeasonalNaiveForecaster(season), None, 0)
+        specs["seasonal_naive"] = ForecastSpec(SeasonalNaiveForecaster(season))
     else:
         notes.append(f"seasonal naive skipped: needs more than {season} rows before the test")
-    specs["climatology"] = (ClimatologyForecaster(), _terms(index, full_orders), 0)
+    specs["climatology"] = ForecastSpec(ClimatologyForecaster(), _terms(index, full_orders))
     sarimax = SarimaxForecaster(order=(2, 0, 1), trend="c", maxiter=maxiter)
-    specs["sarimax"] = (sarimax, _terms(index, window_orders), first)
+    specs["sarimax"] = ForecastSpec(sarimax, _terms(index, window_orders), first)
     if daily:
-        specs["ets"] = (ETSForecaster(maxiter=maxiter), None, first)
+        specs["ets"] = ForecastSpec(ETSForecaster(maxiter=maxiter), first=first)
     else:
         notes.append("ETS skipped: a daily cycle below a daily step needs a seasonal period")
     return specs, notes
 
 
-def backtest_each(
-    specs: Mapping[str, BaselineSpec],
-    y: pd.Series,
-    *,
-    start: int,
-    horizon: int,
-    every: int = 1,
-    interval: float | None = None,
-    target_transform: object | None = None,
-) -> pd.DataFrame:
-    """Backtest every baseline on ``y[first:]`` with its own exog; one tidy frame.
-
-    Parameters
-    ----------
-    specs : mapping
-        Name -> ``(forecaster, exog (T, k) or None, first row)``, exog aligned with ``y``.
-    y : pandas.Series
-        The target on the full grid.
-    start, horizon, every, interval, target_transform
-        As in :func:`~tslib.evaluate.backtest.backtest`; ``start`` counts from row 0
-        of ``y`` whatever each baseline's first row.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The concatenated backtest rows; ``attrs["seconds"]`` maps each name to
-        its wall time.
-    """
-    frames, seconds = [], {}
-    for name, (model, exog, first) in specs.items():
-        if not 0 <= first < start:
-            raise InputError(f"backtest_each: {name}: first row {first} must lie before {start}")
-        started = time.perf_counter()
-        frames.append(
-            backtest(
-                {name: model},
-                y.iloc[first:],
-                start=start - first,
-                horizon=horizon,
-                every=every,
-                exog=None if exog is None else np.asarray(exog)[first:],
-                interval=interval,
-                target_transform=target_transform,
-            )
-        )
-        seconds[name] = time.perf_counter() - started
-    result = pd.concat(frames, ignore_index=True)
-    result.attrs["seconds"] = seconds
-    return result
-
-
-def common_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose ``(origin, horizon)`` every model of ``frame`` forecast.
-
-    Backtests with different horizons or origin spacings cover slightly different
-    targets (a horizon-7 run has no origin in the last six rows); comparing models
-    on their common rows keeps every table on identical test points.
-    """
-    missing = [c for c in ("model", "origin", "horizon") if c not in frame.columns]
-    if missing:
-        raise InputError(f"common_rows: frame lacks columns {missing}")
-    models = frame["model"].nunique()
-    counts = frame.groupby(["origin", "horizon"])["model"].transform("nunique")
-    return frame[counts == models].reset_index(drop=True)
+#: ``baselines=`` names of the forecast protocol -> the function choosing them.
+BASELINE_SUITES = {"seasonal": seasonal_baselines}

@@ -34,6 +34,7 @@ model's units (``"model"``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
@@ -42,8 +43,12 @@ import pandas as pd
 from tslib.baselines.base import Forecaster
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
+from tslib.evaluate.baseline_suite import BASELINE_SUITES
+from tslib.evaluate.forecast_scorers import FORECAST_SCORERS
+from tslib.evaluate.forecast_spec import ForecastSpec
 from tslib.evaluate.look_ahead import check_no_look_ahead, known_column_list
 from tslib.evaluate.predictions import check_interval, float_array, head_predictions
+from tslib.evaluate.probabilistic import gaussian_columns
 from tslib.evaluate.protocols import EvaluationProtocol
 from tslib.evaluate.stream_replay import stream_replay
 from tslib.evaluate.units import target_inverse, to_data_units
@@ -76,15 +81,21 @@ def forecast_backtest(
     y: object,
     *,
     start: int,
-    horizon: int = 1,
-    every: int = 1,
+    horizon: int | Sequence[int] = 1,
+    every: int | Mapping[int, int] = 1,
     x: object | None = None,
     exog: object | None = None,
     refit_every: int | None = None,
     interval: float | None = None,
+    levels: Sequence[float] | None = None,
     output_index: int = 0,
     known_columns: Sequence[int] = (),
     target_transform: object | None = None,
+    observed: object | None = None,
+    common: bool = False,
+    baselines: str | None = None,
+    baseline_window: int | None = None,
+    baseline_maxiter: int = 50,
     device: str = "auto",
     fast: bool = True,
 ) -> pd.DataFrame:
@@ -93,17 +104,23 @@ def forecast_backtest(
     Parameters
     ----------
     models : mapping
-        Name -> a trained :class:`~tslib.encoders.base.StepEncoder` or a forecaster
-        with ``fit`` / ``update`` / ``forecast``. Forecasters are fitted in place;
-        encoders are moved to ``device`` and put in eval mode (by the runner).
+        Name -> a trained :class:`~tslib.encoders.base.StepEncoder`, a forecaster
+        with ``fit`` / ``update`` / ``forecast``, or a
+        :class:`~tslib.evaluate.forecast_spec.ForecastSpec` giving one of them its own
+        inputs (``x``, ``known_columns``, ``exog``) and first row. Forecasters are
+        fitted in place; encoders are moved to ``device`` and put in eval mode (by the
+        runner).
     y : array_like or pandas.Series
         The target series (T,), in time order. A Series' index gives the timestamps.
     start : int
         Observations before the first origin (the forecasters' training length).
-    horizon : int
-        Steps forecast at each origin.
-    every : int
-        Distance between origins, in observations.
+    horizon : int or sequence of int
+        An int: steps forecast at each origin, every horizon ``1 .. horizon`` is kept.
+        A sequence: the horizons kept (each run forecasts up to the largest of them).
+    every : int or mapping
+        Distance between origins, in observations; a mapping gives each horizon of
+        ``horizon`` its own spacing (one run per distinct spacing, so a long horizon
+        can be scored on fewer origins than horizon 1).
     x : array_like, optional
         Deep-model inputs (T, F) aligned with ``y``; default ``y[:, None]``.
     exog : array_like, optional
@@ -113,6 +130,11 @@ def forecast_backtest(
         Deep models are never retrained here.
     interval : float, optional
         Coverage of a central prediction interval (adds ``lower`` / ``upper``).
+    levels : sequence of float, optional
+        With ``interval``: read every forecast as Gaussian and add ``sigma``,
+        ``lower_<p>`` / ``upper_<p>`` for ``interval`` and each level, ``crps`` and
+        ``pit`` per row (:func:`~tslib.evaluate.probabilistic.gaussian_columns`); the
+        protocol's ``crps``, ``coverage_<p>`` and ``width_<p>`` scorers read them.
     output_index : int
         Which point target of a deep model is ``y``.
     known_columns : sequence of int
@@ -122,6 +144,19 @@ def forecast_backtest(
     target_transform : transform, Pipeline or callable, optional
         The fitted target transform; results are then reported in data units
         (see :func:`~tslib.evaluate.units.target_inverse`).
+    observed : array_like of bool, optional
+        (T,) True where ``y`` was really observed; forecasts of other targets (an
+        imputed value) are dropped, so a fill is never scored.
+    common : bool
+        Keep only the targets (``origin``, ``horizon``) every model forecast, so every
+        model is scored on identical test points.
+    baselines : str, optional
+        Add a suite of classical baselines to ``models``: ``"seasonal"`` (persistence,
+        seasonal naive, climatology, SARIMAX, ETS, chosen from the timestamps of ``y``,
+        a Series with a DatetimeIndex; see :mod:`tslib.evaluate.baseline_suite`).
+    baseline_window, baseline_maxiter : int
+        SARIMAX / ETS fit on at most ``baseline_window`` recent rows before ``start``,
+        with ``baseline_maxiter`` optimiser iterations.
     device : str
         Device of the deep models' runners (``"auto"``, ``"cpu"``, ``"cuda"``).
     fast : bool
@@ -134,7 +169,9 @@ def forecast_backtest(
         upper]``; ``origin`` is the time of the last observation seen and
         ``timestamp`` the time forecast (``horizon`` steps later). ``attrs`` hold
         ``fits`` (name -> fits made), ``steps`` (name -> observations the runner
-        advanced through) and ``units`` (``"data"`` or ``"model"``).
+        advanced through), ``seconds`` (name -> wall time), ``units`` (``"data"`` or
+        ``"model"``) and, with ``baselines``, ``baselines`` (their names) and ``notes``
+        (what was chosen or skipped, and why).
 
     Raises
     ------
@@ -150,62 +187,170 @@ def forecast_backtest(
         raise InputError(
             f"backtest: y must be a finite 1-D series of length >= 2, got {values.shape}"
         )
-    start, horizon, every = (
-        check_positive_int(v, f"backtest: {n}")
-        for v, n in ((start, "start"), (horizon, "horizon"), (every, "every"))
-    )
+    start = check_positive_int(start, "backtest: start")
+    runs = _runs(horizon, every)
     if refit_every is not None:
         refit_every = check_positive_int(refit_every, "backtest: refit_every")
     interval = check_interval(interval)
-    origins = origins_of(values.size, start, horizon, every)
-    if not origins:
-        raise InputError(
-            f"backtest: no origin: start={start} + horizon={horizon} exceeds "
-            f"{values.size} observations"
-        )
+    if levels is not None and interval is None:
+        raise InputError("backtest: levels= needs interval= (the Gaussian is read from it)")
+    models, notes = _with_baselines(
+        models, baselines, index, start, baseline_window, baseline_maxiter
+    )
     inverse = target_inverse(target_transform)
     inputs = _as_matrix(values if x is None else x, "x", values.size)
-    known = known_column_list(known_columns, inputs.shape[1])
     regressors = None if exog is None else _as_matrix(exog, "exog", values.size)
-    frames, fits, steps = [], {}, {}
-    for name, model in models.items():
-        if isinstance(model, StepEncoder):
-            if horizon > 1:
-                check_no_look_ahead(name, model, known, inputs.shape[1], x is None)
-            counter = {"steps": 0}
-            rows = _deep_rows(
-                model,
-                inputs,
-                known,
-                origins,
-                horizon,
-                interval,
-                output_index,
-                device,
-                fast,
-                counter,
-            )
-        elif isinstance(model, Forecaster):  # by kind, not duck typing: a GarchVaR is refused
-            counter = {"fits": 0}
-            rows = _forecaster_rows(
-                model, values, regressors, origins, horizon, interval, refit_every, counter
-            )
-        else:
-            raise InputError(
-                f"backtest: model {name!r} ({type(model).__name__}) is neither a StepEncoder "
-                "nor a tslib.baselines.Forecaster (risk models, rankers and detectors have "
-                "their own evaluations)"
-            )
-        origin_list, point, lower, upper = zip(*rows)
-        frame = _tidy(
-            name, index, values, np.array(origin_list), horizon, point, lower, upper, interval
+    frames, fits, steps, seconds = [], {}, {}, {}
+    for name, entry in models.items():
+        spec = entry if isinstance(entry, ForecastSpec) else ForecastSpec(entry)
+        first = int(spec.first)
+        if first >= start:
+            raise InputError(f"backtest: {name}: first row {first} must lie before start={start}")
+        own_x = inputs if spec.x is None else _as_matrix(spec.x, f"{name}: x", values.size)
+        known = known_column_list(
+            known_columns if spec.known_columns is None else spec.known_columns, own_x.shape[1]
         )
-        frames.append(frame)
-        fits[name] = counter.get("fits", 0)
-        steps[name] = counter.get("steps", 0)
-    result = pd.concat(frames, ignore_index=True)
-    result.attrs.update(fits=fits, steps=steps)
-    return to_data_units(result, inverse)
+        own_exog = regressors
+        if spec.exog is not None:
+            own_exog = _as_matrix(spec.exog, f"{name}: exog", values.size)
+        counter = {"fits": 0, "steps": 0}
+        began = time.perf_counter()
+        for run_horizon, run_every, kept in runs:
+            origins = origins_of(values.size - first, start - first, run_horizon, run_every)
+            if not origins:
+                raise InputError(
+                    f"backtest: no origin: start={start} + horizon={run_horizon} exceeds "
+                    f"{values.size} observations"
+                )
+            if isinstance(spec.model, StepEncoder):
+                if run_horizon > 1:
+                    check_no_look_ahead(
+                        name, spec.model, known, own_x.shape[1], x is None and spec.x is None
+                    )
+                rows = _deep_rows(
+                    spec.model,
+                    own_x[first:],
+                    known,
+                    origins,
+                    run_horizon,
+                    interval,
+                    output_index,
+                    device,
+                    fast,
+                    counter,
+                )
+            elif isinstance(spec.model, Forecaster):  # by kind: a GarchVaR is refused
+                rows = _forecaster_rows(
+                    spec.model,
+                    values[first:],
+                    None if own_exog is None else own_exog[first:],
+                    origins,
+                    run_horizon,
+                    interval,
+                    refit_every,
+                    counter,
+                )
+            else:
+                raise InputError(
+                    f"backtest: model {name!r} ({type(spec.model).__name__}) is neither a "
+                    "StepEncoder nor a tslib.baselines.Forecaster (risk models, rankers and "
+                    "detectors have their own evaluations)"
+                )
+            origin_list, point, lower, upper = zip(*rows)
+            frame = _tidy(
+                name,
+                index[first:],
+                values[first:],
+                np.array(origin_list),
+                run_horizon,
+                point,
+                lower,
+                upper,
+                interval,
+            )
+            frames.append(frame if kept is None else frame[frame["horizon"].isin(kept)])
+        fits[name], steps[name] = counter["fits"], counter["steps"]
+        seconds[name] = time.perf_counter() - began
+    result = to_data_units(pd.concat(frames, ignore_index=True), inverse)
+    if levels is not None:
+        result = gaussian_columns(result, interval, levels)
+    if observed is not None:
+        result = _observed_only(result, index, observed, values.size)
+    if common:
+        result = _common_rows(result)
+    result.attrs.update(fits=fits, steps=steps, seconds=seconds)
+    if baselines is not None:
+        result.attrs.update(baselines=[n for n in models if n in notes[0]], notes=notes[1])
+    return result
+
+
+def _runs(horizon: int | Sequence[int], every: int | Mapping[int, int]) -> list[tuple]:
+    """``(horizon, every, horizons kept or None)`` per run: one run per distinct spacing."""
+    if isinstance(horizon, (int, np.integer)) and not isinstance(horizon, bool):
+        kept_all, horizons = (
+            True,
+            list(range(1, check_positive_int(horizon, "backtest: horizon") + 1)),
+        )
+    elif isinstance(horizon, Sequence) and not isinstance(horizon, str) and len(horizon):
+        kept_all = False
+        horizons = sorted({check_positive_int(h, "backtest: horizon") for h in horizon})
+    else:
+        raise InputError(f"backtest: horizon must be an int or a sequence of ints, got {horizon!r}")
+    if isinstance(every, Mapping):
+        missing = [h for h in horizons if h not in every]
+        if missing:
+            raise InputError(f"backtest: every has no spacing for horizons {missing}")
+        spacing = {h: check_positive_int(every[h], "backtest: every") for h in horizons}
+    else:
+        spacing = dict.fromkeys(horizons, check_positive_int(every, "backtest: every"))
+    runs = []
+    for step in sorted(set(spacing.values())):
+        group = [h for h in horizons if spacing[h] == step]
+        kept = None if kept_all and len(runs) == 0 and len(group) == len(horizons) else set(group)
+        runs.append((max(group), step, kept))
+    return runs
+
+
+def _with_baselines(
+    models: Mapping[str, object],
+    suite: str | None,
+    index: pd.Index,
+    start: int,
+    window: int | None,
+    maxiter: int,
+) -> tuple[dict[str, object], tuple[set, list[str]]]:
+    """``models`` plus the baselines of ``suite``; their names and the suite's notes."""
+    if suite is None:
+        return dict(models), (set(), [])
+    if suite not in BASELINE_SUITES:
+        raise InputError(
+            f"backtest: unknown baselines {suite!r}; use one of {sorted(BASELINE_SUITES)}"
+        )
+    if not isinstance(index, pd.DatetimeIndex):
+        raise InputError("backtest: baselines= needs y as a pandas Series with a DatetimeIndex")
+    specs, notes = BASELINE_SUITES[suite](index, start, window=window, maxiter=maxiter)
+    clash = sorted(set(specs) & set(models))
+    if clash:
+        raise InputError(f"backtest: models {clash} clash with the {suite!r} baselines' names")
+    return {**models, **specs}, (set(specs), notes)
+
+
+def _observed_only(
+    frame: pd.DataFrame, index: pd.Index, observed: object, size: int
+) -> pd.DataFrame:
+    """Rows whose target (``timestamp``) was observed."""
+    mask = np.asarray(observed)
+    if mask.dtype != bool or mask.shape != (size,):
+        raise InputError(f"backtest: observed must be a boolean array of shape ({size},)")
+    keep = mask[index.get_indexer(frame["timestamp"])]
+    return frame[keep].reset_index(drop=True)
+
+
+def _common_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose ``(origin, horizon)`` every model of ``frame`` forecast."""
+    models = frame["model"].nunique()
+    counts = frame.groupby(["origin", "horizon"])["model"].transform("nunique")
+    return frame[counts == models].reset_index(drop=True)
 
 
 def _deep_rows(
@@ -303,6 +448,7 @@ def _tidy(
 
 
 def _is_forecaster(model: object, data: object) -> bool:
+    model = model.model if isinstance(model, ForecastSpec) else model
     return isinstance(model, (StepEncoder, Forecaster))
 
 
@@ -314,4 +460,5 @@ PROTOCOL = EvaluationProtocol(
     backtest=forecast_backtest,
     replay=stream_replay,
     group_columns=("model", "horizon"),
+    scorers=FORECAST_SCORERS,
 )

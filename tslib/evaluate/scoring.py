@@ -3,7 +3,7 @@
 A scorer is ``f(group: pandas.DataFrame) -> float`` over the rows of one group (one
 model, one horizon, one unit...). Names resolve first to the protocol's own scorers
 (``qlike``, ``nasa_score``, ``hr@10``...), then to the forecasting ones in
-:data:`~tslib.evaluate.summary.METRICS` (``mae``, ``rmse``, ``coverage``...).
+:data:`~tslib.evaluate.forecast_scorers.METRICS` (``mae``, ``rmse``, ``coverage``...).
 
 Examples
 --------
@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 
 from tslib.errors import InputError
-from tslib.evaluate.summary import METRICS
+from tslib.evaluate.forecast_scorers import METRICS
 
 __all__ = ["score", "resolve_scorers"]
 

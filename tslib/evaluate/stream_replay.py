@@ -15,8 +15,10 @@ Streams may start warm, as in a live system that has seen their past: a
 ``warmup`` history per stream goes through
 :meth:`~tslib.runner.runner.StepwiseRunner.observe` (one fused forward) before
 tick 0, so the first prediction is already informed. With
-``target_transform`` (the fitted target scaler or Pipeline) predictions,
-labels and errors are in data units.
+``target_transform`` (the fitted target scaler or Pipeline, or one per stream)
+predictions, labels and errors are in data units. With ``interval`` the summary
+also holds each stream's next forecast (point and central interval, from the
+model's head) after its last observation.
 
 One implementation path: :func:`replay` is ``list(iter_replay(...))`` plus
 :func:`summarize_replay`.
@@ -35,7 +37,7 @@ import pandas as pd
 
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
-from tslib.evaluate.predictions import float_array, head_predictions
+from tslib.evaluate.predictions import check_interval, float_array, head_predictions
 from tslib.evaluate.units import target_inverse
 from tslib.runner.runner import StepwiseRunner
 
@@ -135,9 +137,10 @@ def iter_replay(
     warmup : mapping, optional
         Stream id -> history (T_w, F) observed before tick 0, fed in one
         ``runner.observe`` call per stream (not timed, not scored).
-    target_transform : transform, Pipeline or callable, optional
-        The fitted target transform: ``y_true``, ``y_pred`` and ``running_mae``
-        are reported in data units (see :mod:`tslib.evaluate.units`).
+    target_transform : transform, Pipeline, callable or mapping, optional
+        The fitted target transform, or stream id -> its own (streams in their own
+        scaled units): ``y_true``, ``y_pred`` and ``running_mae`` are reported in
+        data units (see :mod:`tslib.evaluate.units`).
     clock : callable
         Nanosecond clock (inject a fake one in tests).
     device, fast
@@ -165,8 +168,9 @@ def iter_replay(
             f"replay: expected a StepwiseRunner or StepEncoder, got {type(runner_or_model)}"
         )
     model = runner.model
-    inverse = target_inverse(target_transform) or (lambda values: values)
-    labels = {stream: inverse(label) for stream, label in labels.items()}
+    inverses = _inverses(target_transform, data)
+    shared = None if isinstance(target_transform, Mapping) else inverses[next(iter(data))]
+    labels = {stream: inverses[stream](label) for stream, label in labels.items()}
     if warmup is not None:
         _warm_up(runner, warmup, data)
     pending_prediction = {}
@@ -177,7 +181,7 @@ def iter_replay(
             if known
             else math.nan
         )
-        pending_prediction[stream] = float(inverse(np.array([last]))[0])
+        pending_prediction[stream] = float(inverses[stream](np.array([last]))[0])
     hidden: dict[Hashable, deque] = {stream: deque() for stream in data}  # (t, pred, label)
     revealed = {stream: [0, 0.0] for stream in data}  # count, sum of |error|
     budget_us = None if latency_budget_ms is None else 1e3 * float(latency_budget_ms)
@@ -188,7 +192,12 @@ def iter_replay(
         outputs = runner.step(active, x_t)  # (B, O): predictions for t + 1
         next_prediction = head_predictions(model, outputs, output_index)[0]  # (B,) on the host
         latency_us = (clock() - started) / 1e3
-        next_prediction = inverse(next_prediction)  # (B,) data units (identity without transform)
+        if shared is not None:  # (B,) data units (identity without transform)
+            next_prediction = shared(next_prediction)
+        else:
+            next_prediction = np.array(
+                [inverses[s](next_prediction[i : i + 1])[0] for i, s in enumerate(active)]
+            )  # (B,) each stream in its own data units
         miss = budget_us is not None and latency_us > budget_us
         for row, stream in enumerate(active):
             prediction, label = pending_prediction[stream], float(labels[stream][t])
@@ -211,6 +220,21 @@ def iter_replay(
                 "running_mae": total / count if count else math.nan,
             }
             pending_prediction[stream] = float(next_prediction[row])
+
+
+def _identity(values: np.ndarray) -> np.ndarray:
+    return values
+
+
+def _inverses(target_transform: object, data: Mapping) -> dict[Hashable, Callable]:
+    """Stream id -> the inverse of its target transform (identity without one)."""
+    if not isinstance(target_transform, Mapping):
+        inverse = target_inverse(target_transform) or _identity
+        return dict.fromkeys(data, inverse)
+    missing = [stream for stream in data if stream not in target_transform]
+    if missing:
+        raise InputError(f"replay: target_transform has no transform for streams {missing}")
+    return {stream: target_inverse(target_transform[stream]) or _identity for stream in data}
 
 
 def _warm_up(runner: StepwiseRunner, warmup: Mapping, data: Mapping) -> None:
@@ -268,20 +292,47 @@ def summarize_replay(frame: pd.DataFrame, latency_budget_ms: float | None = None
 
 
 def stream_replay(
-    runner_or_model: StepwiseRunner | StepEncoder, streams: object, **options
+    runner_or_model: StepwiseRunner | StepEncoder,
+    streams: object,
+    *,
+    interval: float | None = None,
+    **options,
 ) -> ReplayResult:
     """Drain :func:`iter_replay` into a tidy frame and summarise it.
 
-    Takes the arguments of :func:`iter_replay`. Returns a
-    :class:`ReplayResult` ``(frame, summary)``; the frame has the columns of
-    :data:`REPLAY_COLUMNS` and the summary is :func:`summarize_replay`'s.
+    Takes the arguments of :func:`iter_replay`, and ``interval``: a central coverage
+    (e.g. 0.95) for the next forecasts in the summary. Returns a :class:`ReplayResult`
+    ``(frame, summary)``; the frame has the columns of :data:`REPLAY_COLUMNS` and the
+    summary is :func:`summarize_replay`'s plus, with ``interval``, ``next_forecasts``:
+    stream id -> ``(point, lower, upper)``, the forecast after the stream's last
+    observation, in data units with ``target_transform``.
     """
-    frame = pd.DataFrame(
-        list(iter_replay(runner_or_model, streams, **options)), columns=REPLAY_COLUMNS
-    )
+    interval = check_interval(interval)
+    runner = runner_or_model
+    if isinstance(runner_or_model, StepEncoder):
+        runner = StepwiseRunner(
+            runner_or_model, device=options.pop("device", "auto"), fast=options.pop("fast", True)
+        )
+    frame = pd.DataFrame(list(iter_replay(runner, streams, **options)), columns=REPLAY_COLUMNS)
     budget = options.get("latency_budget_ms")
-    units = "model" if options.get("target_transform") is None else "data"
+    transform = options.get("target_transform")
+    units = "model" if transform is None else "data"
     frame.attrs.update(
         label_delay=options.get("label_delay", 0), latency_budget_ms=budget, units=units
     )
-    return ReplayResult(frame, summarize_replay(frame, budget))
+    summary = summarize_replay(frame, budget)
+    if interval is not None:
+        inverses = _inverses(transform, dict.fromkeys(frame["stream"].unique()))
+        summary["next_forecasts"] = {
+            stream: tuple(
+                float(inverse(values)[0])
+                for values in head_predictions(
+                    runner.model,
+                    runner.last_output(stream)[None],
+                    options.get("output_index", 0),
+                    interval,
+                )
+            )
+            for stream, inverse in inverses.items()
+        }
+    return ReplayResult(frame, summary)

@@ -1,4 +1,8 @@
-"""Metric tables from tidy prediction frames (backtests and replays).
+"""``summarize``: the former name of :func:`~tslib.evaluate.scoring.score` (kept for callers).
+
+New code calls ``ts.score(frame, scorers, by=...)`` or ``ts.backtest(..., scorers=...)``.
+``summarize`` adds two conveniences on top of it: metrics given as ``f(y_true, y_pred)``
+and a ``target_transform`` that puts a frame still in model units into data units.
 
 Examples
 --------
@@ -17,20 +21,11 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 
 from tslib.errors import InputError
+from tslib.evaluate.forecast_scorers import METRICS
+from tslib.evaluate.scoring import score
 from tslib.evaluate.units import target_inverse, to_data_units
-from tslib.metrics.forecasting import interval_coverage, interval_width, mae, rmse, smape
 
 __all__ = ["summarize", "METRICS"]
-
-#: Metric name -> ``function(group) -> float`` over a frame with ``y_true`` / ``y_pred``
-#: (and ``lower`` / ``upper`` for the interval metrics).
-METRICS: dict[str, Callable[[pd.DataFrame], float]] = {
-    "mae": lambda g: mae(g["y_true"], g["y_pred"]),
-    "rmse": lambda g: rmse(g["y_true"], g["y_pred"]),
-    "smape": lambda g: smape(g["y_true"], g["y_pred"]),
-    "coverage": lambda g: interval_coverage(g["y_true"], g["lower"], g["upper"]),
-    "width": lambda g: interval_width(g["lower"], g["upper"]),
-}
 
 
 def summarize(
@@ -39,49 +34,34 @@ def summarize(
     by: Sequence[str] = ("model", "horizon"),
     target_transform: object | None = None,
 ) -> pd.DataFrame:
-    """One row per group of ``by`` with the count ``n`` and each metric.
+    """``score(frame, metrics, by)`` after an optional move to data units.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        Tidy predictions with ``y_true``, ``y_pred`` (and ``lower`` / ``upper``),
-        e.g. from :func:`~tslib.evaluate.backtest.backtest`. Rows whose
-        ``y_pred`` is NaN (no prediction yet) are left out.
+        Tidy predictions with ``y_true``, ``y_pred`` (and ``lower`` / ``upper``).
     metrics : sequence of str or mapping
         Names among :data:`METRICS`, or name -> ``f(y_true, y_pred) -> float``.
     by : sequence of str
         Grouping columns.
     target_transform : transform, Pipeline or callable, optional
-        The fitted target transform of a frame still in model units
-        (``attrs["units"] != "data"``): values are inverted first, so the
-        metrics are in data units. A frame already in data units is refused.
+        The fitted target transform of a frame still in model units; a frame already
+        in data units is refused.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``*by, n, *metrics`` (tidy, ready for seaborn).
+        Columns ``*by, n, *metrics``.
     """
-    missing = [c for c in (*by, "y_true", "y_pred") if c not in frame.columns]
+    missing = [c for c in ("y_true", "y_pred") if c not in frame.columns]
     if missing:
         raise InputError(f"summarize: frame lacks columns {missing}")
     if isinstance(metrics, Mapping):
-        functions = {
+        metrics = {
             name: (lambda g, f=f: f(g["y_true"].to_numpy(), g["y_pred"].to_numpy()))
             for name, f in metrics.items()
         }
     else:
-        unknown = [name for name in metrics if name not in METRICS]
-        if unknown:
-            raise InputError(
-                f"summarize: unknown metric {unknown[0]!r}; use one of {sorted(METRICS)}"
-            )
-        functions = {name: METRICS[name] for name in metrics}
+        metrics = list(metrics)
     frame = to_data_units(frame, target_inverse(target_transform))
-    scored = frame[frame["y_pred"].notna()]
-    rows = []
-    for key, group in scored.groupby(list(by), sort=True):
-        row = dict(zip(by, key if isinstance(key, tuple) else (key,)))
-        row["n"] = len(group)
-        row.update({name: float(function(group)) for name, function in functions.items()})
-        rows.append(row)
-    return pd.DataFrame(rows, columns=[*by, "n", *functions])
+    return score(frame, metrics, by=by)

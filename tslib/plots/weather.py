@@ -102,7 +102,8 @@ def plot_fan_chart(
     Parameters
     ----------
     scored : pandas.DataFrame
-        Rows of one horizon from :func:`~tslib.evaluate.probabilistic.gaussian_scores`.
+        Rows of one horizon of ``ts.backtest(..., interval=c, levels=(...))`` (the
+        Gaussian columns of :func:`~tslib.evaluate.probabilistic.gaussian_columns`).
     model : str
         Model whose intervals are drawn.
     start, end : timestamp-like
