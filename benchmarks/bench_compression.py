@@ -24,7 +24,7 @@ import torch
 from benchmarks.common import BenchModel, Goal, section
 from tslib.compression import compressed_variants, pareto_table, precision_support, step_latency
 from tslib.datasets.seattle import load_seattle_weather
-from tslib.training import fit, next_step_windows, split_windows_by_time
+from tslib.training import fit, make_windows, split_windows_by_time
 
 __all__ = ["load_weather", "run", "train_full_model"]
 
@@ -44,7 +44,7 @@ def load_weather() -> tuple[np.ndarray, np.ndarray]:
 
 def train_full_model(train: np.ndarray, epochs: int, seed: int = 0):
     """The benchmark LSTM trained on windows of the training span; returns model and data."""
-    x, y = next_step_windows(train, length=64, stride=8)  # (n, 64, 4), (n, 64, 1)
+    x, y = make_windows(train, 64, stride=8)  # (n, 64, 4), (n, 64, 1)
     train_data, val_data = split_windows_by_time(x, y, val_fraction=0.2, gap=1)
     model = BenchModel().build(seed=seed).train()
     history = fit(

@@ -9,7 +9,7 @@ import torch
 from tslib.compression import distill, one_step_mse, prune_units, teacher_outputs
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
-from tslib.training import fit, next_step_windows, split_windows_by_time
+from tslib.training import fit, make_windows, split_windows_by_time
 
 
 def series(n: int = 600, seed: int = 0) -> np.ndarray:
@@ -22,7 +22,7 @@ def series(n: int = 600, seed: int = 0) -> np.ndarray:
 def trained():
     values = series(600)
     train_values, test_values = values[:450], values[450:]
-    x, y = next_step_windows(train_values, length=48, stride=12)
+    x, y = make_windows(train_values, 48, stride=12)
     train, val = split_windows_by_time(x, y, val_fraction=0.2, gap=1)
     teacher = RecurrentEncoder(1, 16, 1, seed=0)
     fit(

@@ -20,7 +20,7 @@ from tslib.compression import (
 )
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
-from tslib.training import next_step_windows, split_windows_by_time
+from tslib.training import make_windows, split_windows_by_time
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def table_and_inputs():
     t = np.arange(400)
     values = np.stack([np.sin(t / 4.0), np.cos(t / 9.0)], 1) + 0.1 * rng.standard_normal((400, 2))
     values = values.astype(np.float32)  # (N, 2)
-    x, y = next_step_windows(values[:300], length=24, stride=12)
+    x, y = make_windows(values[:300], 24, stride=12)
     train, val = split_windows_by_time(x, y, val_fraction=0.2, gap=1)
     model = RecurrentEncoder(2, 8, 1, seed=0).eval()
     table = pareto_table(

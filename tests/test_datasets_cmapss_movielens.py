@@ -18,6 +18,7 @@ import tslib.datasets as tds
 from tslib.datasets.cache import DATA_DIR_ENV
 from tslib.datasets.cmapss import CMAPSS_COLUMNS, add_rul, parse_cmapss_table
 from tslib.errors import DataError, InputError
+from tslib.preprocess import leave_last_out_split
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
 CMAPSS_DIR = FIXTURES / "cmapss"
@@ -182,11 +183,13 @@ def test_movielens_bad_rating_is_named(tmp_path):
 
 def test_leave_last_out_by_hand():
     frame = tds.load("movielens", path=ML100K).frame
-    train, test = tds.leave_last_out(frame)
-    assert dict(zip(test["user"], test["item"])) == {7: 12, 31: 47, 102: 15}
-    assert len(train) == 5 and set(train["item"]) == {301, 88, 220, 9, 640}
-    train, valid, test = tds.leave_last_out(frame.sample(frac=1, random_state=0), validation=True)
-    assert dict(zip(valid["user"], valid["item"])) == {7: 88, 102: 640}
-    assert dict(zip(test["user"], test["item"])) == {7: 12, 102: 15}
-    assert sorted(train.loc[train["user"] == 31, "item"]) == [47, 220]  # too short: all train
-    assert len(train) + len(valid) + len(test) == len(frame)
+    split = leave_last_out_split(frame, validation=False, ties="file")
+    assert dict(zip(split.test["user"], split.test["item"])) == {7: 12, 31: 47, 102: 15}
+    assert len(split.train) == 5 and set(split.train["item"]) == {301, 88, 220, 9, 640}
+    assert split.valid.empty and split.dropped_users == 0
+    shuffled = frame.sample(frac=1, random_state=0)
+    split = leave_last_out_split(shuffled, ties="file")
+    assert dict(zip(split.valid["user"], split.valid["item"])) == {7: 88, 102: 640}
+    assert dict(zip(split.test["user"], split.test["item"])) == {7: 12, 102: 15}
+    assert split.dropped_users == 1 and 31 not in set(split.events["user"])  # 2 events < 3
+    assert len(split.train) + len(split.valid) + len(split.test) == len(frame) - 2

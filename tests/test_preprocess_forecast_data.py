@@ -1,4 +1,4 @@
-"""prepare_forecast_data and train_val_windows: spans, causality, flags, errors."""
+"""prepare_forecast_data and make_windows(split=...): spans, causality, flags, errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from tslib.errors import DataError, InputError
 from tslib.preprocess import run_steps
 from tslib.preprocess.forecast_data import auto_calendar, prepare_forecast_data
-from tslib.training.split_windows import train_val_windows
+from tslib.training import make_windows
 
 
 def _station(days: int = 900, seed: int = 0) -> pd.DataFrame:
@@ -89,17 +89,17 @@ def test_prepare_errors():
 
 def test_windows_stay_inside_their_spans():
     values = np.arange(200.0)[:, None] * np.array([[1.0, -1.0]])  # (200, 2)
-    (x, y), (xv, yv) = train_val_windows(values, 120, 160, length=30, stride=10, burn_in=8)
+    (x, y), (xv, yv) = make_windows(values, 30, stride=10, split=(120, 160), burn_in=8)
     assert float(y[..., 0].max()) <= 119 and float(x[..., 0].max()) <= 118
     assert float(xv[..., 0].min()) == 112 and 150 <= float(yv[..., 0].max()) <= 159
     labels = (np.arange(200) % 2).astype(float)
-    (xl, yl), _ = train_val_windows(values, 120, 160, length=30, stride=10, labels=labels)
+    (xl, yl), _ = make_windows(values, 30, stride=10, labels=labels, split=(120, 160))
     assert xl.shape[-1] == 2 and yl.shape[-1] == 1
     np.testing.assert_array_equal(yl[0, :, 0].numpy(), labels[1:31])
     with pytest.raises(InputError, match="n_train"):
-        train_val_windows(values, 170, 160, length=30, stride=10)
+        make_windows(values, 30, stride=10, split=(170, 160))
     with pytest.raises(InputError, match="labels"):
-        train_val_windows(values, 120, 160, length=30, stride=10, labels=labels[:5])
+        make_windows(values, 30, stride=10, labels=labels[:5], split=(120, 160))
 
 
 def test_log1p_auto_picks_the_skewed_rain_and_keeps_raw_units():

@@ -71,6 +71,12 @@ def test_split_parts_positions_and_dropped_users():
     assert len(split.train) + len(split.valid) + len(split.test) == len(split.events)
     with pytest.raises(DataError, match="at least 5 events"):
         leave_last_out_split(frame, min_events=5)
+    only_test = leave_last_out_split(frame, validation=False, ties="file")
+    assert only_test.dropped_users == 0 and only_test.valid.empty  # two events are enough
+    assert dict(zip(only_test.test["user"], only_test.test["item"])) == {3: 7, 7: 1, 9: 9}
+    assert only_test.train["item"].tolist() == [5, 6, 4, 3, 2, 8]
+    with pytest.raises(InputError, match="min_events must be an int >= 2"):
+        leave_last_out_split(frame, validation=False, min_events=1)
 
 
 @pytest.mark.parametrize("bad", [2, 3.0, True])

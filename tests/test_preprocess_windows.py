@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.model_selection import TimeSeriesSplit
 
 from tslib.errors import DataError, InputError
-from tslib.preprocess import make_windows, rolling_origin, train_val_test_split
+from tslib.preprocess import rolling_origin, train_val_test_split
+from tslib.training import make_windows
 
 
 def position_frame(n_rows: int) -> pd.DataFrame:
@@ -22,12 +24,12 @@ def position_frame(n_rows: int) -> pd.DataFrame:
 
 def test_make_windows_positions_and_shapes():
     x_past, y_future, x_known = make_windows(
-        position_frame(20), past=4, future=3, target_cols=["y"], covariate_cols=["cov"],
-        known_future_cols=["known"], stride=2,
+        position_frame(20), 4, future=3, stride=2, columns=["y", "cov", "known"],
+        targets=["y"], known=["known"],
     )  # fmt: skip
     assert x_past.shape == (7, 4, 3)  # (20 - 7) // 2 + 1 windows; features y, cov, known
     assert y_future.shape == (7, 3, 1) and x_known.shape == (7, 3, 1)
-    assert x_past.dtype == y_future.dtype == x_known.dtype == np.float32
+    assert x_past.dtype == y_future.dtype == x_known.dtype == torch.float32
     for i in range(7):
         start = 2 * i
         np.testing.assert_array_equal(x_past[i, :, 0], np.arange(start, start + 4))
@@ -44,25 +46,27 @@ def test_make_windows_positions_and_shapes():
 def test_window_past_ends_strictly_before_future(n_rows, past, future, stride):
     if past + future > n_rows:
         with pytest.raises(DataError, match="fewer than"):
-            make_windows(position_frame(n_rows), past, future, ["y"])
+            make_windows(position_frame(n_rows), past, future=future, targets=["y"])
         return
-    x_past, y_future, x_known = make_windows(
-        position_frame(n_rows), past, future, ["y"], stride=stride
+    x_past, y_future = make_windows(
+        position_frame(n_rows), past, future=future, stride=stride, targets=["y"]
     )
-    assert x_known is None
     assert len(x_past) == (n_rows - past - future) // stride + 1
-    assert np.all(x_past[:, -1, 0] < y_future[:, 0, 0])  # past ends before future starts
+    assert bool((x_past[:, -1, 0] < y_future[:, 0, 0]).all())  # past ends before future starts
     np.testing.assert_array_equal(y_future[:, 0, 0], x_past[:, -1, 0] + 1)  # and no row skipped
 
 
 def test_make_windows_bad_input():
     frame = position_frame(10)
     with pytest.raises(DataError, match="'cov'"):
-        make_windows(frame.assign(cov=np.where(frame["y"] == 5, np.nan, 1.0)), 3, 2, ["y"], ["cov"])
+        make_windows(
+            frame.assign(cov=np.where(frame["y"] == 5, np.nan, 1.0)), 3, future=2,
+            columns=["y", "cov"], targets=["y"],
+        )  # fmt: skip
     with pytest.raises(DataError, match="'nope'"):
-        make_windows(frame, 3, 2, ["nope"])
+        make_windows(frame, 3, future=2, targets=["nope"])
     with pytest.raises(InputError):
-        make_windows(frame, 0, 2, ["y"])
+        make_windows(frame, 0, future=2, targets=["y"])
 
 
 def test_make_windows_never_crosses_units_of_a_multiindex():
@@ -76,7 +80,9 @@ def test_make_windows_never_crosses_units_of_a_multiindex():
         {"y": [10.0 * unit + cycle for unit, cycle in index], "known": np.arange(len(index))},
         index=index,
     )
-    x_past, y_future, x_known = make_windows(frame, 3, 1, ["y"], known_future_cols=["known"])
+    x_past, y_future, x_known = make_windows(
+        frame, 3, future=1, stride=1, columns=["y", "known"], targets=["y"], known=["known"]
+    )
     # windows per unit: 6 - 4 + 1 = 3, none for unit 2, 5 - 4 + 1 = 2
     assert x_past.shape == (5, 3, 2) and y_future.shape == (5, 1, 1) and x_known.shape == (5, 1, 1)
     assert x_past[:, :, 0].tolist() == [
@@ -84,7 +90,7 @@ def test_make_windows_never_crosses_units_of_a_multiindex():
     ]  # fmt: skip
     assert y_future[:, 0, 0].tolist() == [14, 15, 16, 34, 35]
     with pytest.raises(DataError, match="no group of 'unit'"):
-        make_windows(frame, 6, 1, ["y"])
+        make_windows(frame, 6, future=1, targets=["y"])
 
 
 def test_train_val_test_split_fractions_with_gap():

@@ -280,14 +280,11 @@ def test_kernel_reselected_on_device_change(monkeypatch):
 
 
 def test_resolve_device_rejects_unknown_or_missing_devices():
-    from tslib.training import pick_device
-
-    for resolve in (resolve_device, pick_device):
-        with pytest.raises(InputError, match="unknown device 'tpu'"):
-            resolve("tpu")
-        if not torch.cuda.is_available():
-            with pytest.raises(InputError, match="CUDA is not available"):
-                resolve("cuda")
+    with pytest.raises(InputError, match="unknown device 'tpu'"):
+        resolve_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(InputError, match="CUDA is not available"):
+            resolve_device("cuda")
     with pytest.raises(InputError, match="unknown device"):
         StepwiseRunner(ENCODER_REGISTRY["recurrent"](1, 2, 1), device="tpu")
 

@@ -243,17 +243,18 @@ def test_next_item_model_learns_a_cycle_with_the_item_head():
     assert accuracy > 0.95
 
 
-def test_next_step_windows_targets_are_the_next_rows_and_bad_input_is_named():
-    from tslib.training import next_step_windows
+def test_make_windows_next_step_targets_are_the_next_rows_and_bad_input_is_named():
+    from tslib.errors import DataError
+    from tslib.training import make_windows
 
     values = np.arange(20.0).reshape(10, 2)  # (N=10, F=2), row r = [2r, 2r + 1]
-    x, y = next_step_windows(values, length=4, stride=2, targets=(1,))
+    x, y = make_windows(values, 4, stride=2, targets=(1,))
     assert x.shape == (3, 4, 2) and y.shape == (3, 4, 1)  # starts 0, 2, 4 (each needs row s+4)
     assert torch.equal(y[:, :, 0], x[:, :, 1] + 2)  # target = column 1 of the next row
     assert x[2, 0, 0].item() == 8.0
-    with pytest.raises(InputError, match="too few"):
-        next_step_windows(values, length=10)
+    with pytest.raises(DataError, match="fewer than"):
+        make_windows(values, 10)
     with pytest.raises(InputError, match="out of range"):
-        next_step_windows(values, length=3, targets=(2,))
-    with pytest.raises(InputError, match="NaN"):
-        next_step_windows(np.array([1.0, np.nan, 2.0, 3.0]), length=2)
+        make_windows(values, 3, targets=(2,))
+    with pytest.raises(DataError, match="NaN"):
+        make_windows(np.array([1.0, np.nan, 2.0, 3.0]), 2)

@@ -11,8 +11,8 @@ from tslib.encoders import NextItemEncoder, SASRecEncoder
 from tslib.errors import InputError
 from tslib.evaluate.item_scores import score_histories
 from tslib.runner import StepwiseRunner
-from tslib.training import fit
-from tslib.training.next_item import PAD_TARGET, ItemTrainingView, next_item_windows
+from tslib.training import fit, make_windows
+from tslib.training.next_item import PAD_TARGET, ItemTrainingView
 
 N_ITEMS = 9
 
@@ -25,7 +25,7 @@ def models():
 
 
 def test_windows_keep_the_latest_items_and_pad_on_the_right():
-    x, y = next_item_windows([np.arange(10), np.array([3, 4]), np.array([5])], max_len=4)
+    x, y = make_windows([np.arange(10), np.array([3, 4]), np.array([5])], 4)
     assert x.shape == (2, 4, 1) and x.dtype == torch.float32 and y.dtype == torch.int64
     assert x[0, :, 0].tolist() == [5.0, 6.0, 7.0, 8.0] and y[0, :, 0].tolist() == [6, 7, 8, 9]
     assert x[1, :, 0].tolist() == [3.0, 0.0, 0.0, 0.0]
@@ -42,12 +42,12 @@ def test_windows_keep_the_latest_items_and_pad_on_the_right():
 )
 def test_windows_reject_bad_sequences(bad, match):
     with pytest.raises(InputError, match=match):
-        next_item_windows(bad, max_len=3)
+        make_windows(bad, 3)
 
 
 @pytest.mark.parametrize("model", models(), ids=["gru4rec", "sasrec"])
 def test_full_loss_is_the_masked_cross_entropy_of_the_model_scores(model):
-    x, y = next_item_windows([np.array([1, 2, 3, 4, 5]), np.array([6, 7, 8])], max_len=5)
+    x, y = make_windows([np.array([1, 2, 3, 4, 5]), np.array([6, 7, 8])], 5)
     view = ItemTrainingView(model).eval()
     encoded, _ = view(x)
     scores, _ = model(x)  # (B, T, N)
@@ -61,7 +61,7 @@ def test_full_loss_is_the_masked_cross_entropy_of_the_model_scores(model):
 def test_sampled_loss_trains_only_in_training_mode():
     model = models()[0]
     view = ItemTrainingView(model, negatives=4)
-    x, y = next_item_windows([np.array([1, 2, 3, 4, 5])], max_len=5)
+    x, y = make_windows([np.array([1, 2, 3, 4, 5])], 5)
     full = ItemTrainingView(model).eval()
     assert torch.allclose(view.eval().loss(view(x)[0], y), full.loss(full(x)[0], y))
     view.train()
@@ -91,8 +91,8 @@ def test_fit_learns_a_deterministic_successor_rule():
     # item i is always followed by (i + 1) % N: both models should learn it
     rng = np.random.default_rng(1)
     sequences = [(rng.integers(0, N_ITEMS) + np.arange(12)) % N_ITEMS for _ in range(40)]
-    train = next_item_windows([s[:-1] for s in sequences], max_len=10)
-    val = next_item_windows(sequences, max_len=10, last_only=True)
+    train = make_windows([s[:-1] for s in sequences], 10)
+    val = make_windows(sequences, 10, last_only=True)
     for model in models():
         view = ItemTrainingView(model)
         history = fit(view, train, val, loss=view.loss, epochs=30, lr=5e-2, batch_size=8,

@@ -28,7 +28,6 @@ from tslib.datasets.cache import RemoteFile, data_dir
 from tslib.datasets.cmapss import constant_sensors, load_cmapss
 from tslib.datasets.download import fetch
 from tslib.datasets.equipment_sim import equipment_sim
-from tslib.datasets.movielens import leave_last_out
 from tslib.datasets.sessions_sim import sessions_sim
 from tslib.datasets.traffic_sim import traffic_sim
 
@@ -44,7 +43,6 @@ __all__ = [
     "equipment_sim",
     "fetch",
     "info",
-    "leave_last_out",
     "list_datasets",
     "load",
     "load_cmapss",

@@ -14,8 +14,8 @@ The files may not be redistributed: users download the official zip from
 grouplens.org themselves (or let the loader fetch it into the cache from the
 official URL, verified by SHA-256). The frame has columns ``user, item, rating,
 timestamp`` (Unix seconds) and ``datetime`` (UTC, tz-naive), sorted by
-``(user, timestamp)`` on a 0..n-1 event index. :func:`leave_last_out` makes the
-usual split.
+``(user, timestamp)`` on a 0..n-1 event index.
+:func:`tslib.preprocess.leave_last_out_split` makes the usual split.
 
 Ties: times are whole seconds and many events of a user share one (in both
 files, often a user's last two). Their true order is unknown, so by default
@@ -40,7 +40,7 @@ from tslib.datasets.validate import check_no_nan, to_numeric
 from tslib.errors import DataError, InputError
 from tslib.validation import check_one_of
 
-__all__ = ["load_movielens", "parse_ratings", "leave_last_out", "MOVIELENS_REMOTES"]
+__all__ = ["load_movielens", "parse_ratings", "MOVIELENS_REMOTES"]
 
 _COLUMNS = ["user", "item", "rating", "timestamp"]
 _PAGE = "https://grouplens.org/datasets/movielens/"
@@ -199,42 +199,3 @@ def parse_ratings(
     frame["datetime"] = pd.to_datetime(frame["timestamp"], unit="s")
     frame.index.name = "event"
     return frame, repairs
-
-
-def leave_last_out(
-    frame: pd.DataFrame,
-    *,
-    validation: bool = False,
-    user_column: str = "user",
-    time_column: str = "timestamp",
-) -> tuple[pd.DataFrame, ...]:
-    """Split an interaction log: each user's last interaction is the test set.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Interactions; sorted here by ``(user, time)`` with a stable sort.
-    validation : bool
-        Also hold out each user's second-to-last interaction as a validation set.
-    user_column, time_column : str
-        Column names.
-
-    Returns
-    -------
-    tuple of pandas.DataFrame
-        ``(train, test)`` or, with ``validation``, ``(train, valid, test)``. A user
-        with too few interactions (fewer than 2, or 3 with ``validation``) stays
-        entirely in train.
-    """
-    ordered = frame.iloc[np.lexsort((frame[time_column].to_numpy(), frame[user_column].to_numpy()))]
-    users = ordered[user_column]
-    from_end = users.groupby(users).cumcount(ascending=False).to_numpy()  # 0 = last
-    count = users.groupby(users).transform("size").to_numpy()
-    held = 2 if validation else 1
-    eligible = count > held
-    test = ordered[eligible & (from_end == 0)]
-    train = ordered[~eligible | (from_end >= held)]
-    if not validation:
-        return train, test
-    valid = ordered[eligible & (from_end == 1)]
-    return train, valid, test

@@ -22,7 +22,6 @@ from tslib.preprocess.sequence_split import (
 )
 from tslib.preprocess.splits import rolling_origin, split_by_unit, train_val_test_split
 from tslib.preprocess.volatility_features import VolatilityFeatures
-from tslib.preprocess.windows import make_windows, window_starts
 
 __all__ = [
     "TRANSFORM_REGISTRY",
@@ -44,8 +43,6 @@ __all__ = [
     "LogReturn",
     "undifference",
     "CalendarFeatures",
-    "make_windows",
-    "window_starts",
     "train_val_test_split",
     "rolling_origin",
     "split_by_unit",

@@ -1,7 +1,7 @@
 """Calendar features computed from the time index: cyclic sin/cos, holidays, elapsed time.
 
 These depend only on the timestamp of each row, so they are known in advance and
-can serve as ``known_future_cols`` in :func:`tslib.preprocess.windows.make_windows`.
+can serve as ``known`` columns in :func:`tslib.training.windows.make_windows`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ item ids, so :func:`order_events` breaks ties
 * ``ties="file"``: in the frame's row order (the order of the source file).
 
 :func:`leave_last_out_split` then holds out, for every user, the last event
-(test) and the one before it (validation); the rest is training. Users with
+(test) and, by default, the one before it (validation); the rest is training. Users with
 fewer than ``min_events`` events are dropped and counted.
 
 Examples
@@ -144,22 +144,30 @@ class SequenceSplit(NamedTuple):
 def leave_last_out_split(
     frame: pd.DataFrame,
     *,
+    validation: bool = True,
     ties: str = "random",
     seed: int = 0,
-    min_events: int = 3,
+    min_events: int | None = None,
     user_column: str = "user",
     time_column: str = "timestamp",
 ) -> SequenceSplit:
-    """Order events (see :func:`order_events`) and hold out each user's last two.
+    """Order events (see :func:`order_events`) and hold out each user's last one or two.
+
+    This is the one leave-last-out split of tslib (the usual protocol of
+    sequential recommendation on MovieLens and click logs).
 
     Parameters
     ----------
     frame : pandas.DataFrame
         One row per event.
+    validation : bool
+        Hold out the second-to-last event as validation (default); without it
+        ``valid`` is empty and every event before the last is training.
     ties, seed
         Tie-break rule and its seed (:func:`order_events`).
-    min_events : int
-        Users with fewer events are dropped (at least 3: train, validation, test).
+    min_events : int, optional
+        Users with fewer events are dropped and counted; default (and least) 3
+        with ``validation`` (train, validation, test), 2 without.
     user_column, time_column : str
         Column names.
 
@@ -167,11 +175,13 @@ def leave_last_out_split(
     -------
     SequenceSplit
         For every kept user: the last event in ``test``, the one before in
-        ``valid`` and the others in ``train``.
+        ``valid`` (with ``validation``) and the others in ``train``.
     """
-    if isinstance(min_events, bool) or not isinstance(min_events, int) or min_events < 3:
+    least = 3 if validation else 2
+    min_events = least if min_events is None else min_events
+    if isinstance(min_events, bool) or not isinstance(min_events, int) or min_events < least:
         raise InputError(
-            f"leave_last_out_split: min_events must be an int >= 3, got {min_events!r}"
+            f"leave_last_out_split: min_events must be an int >= {least}, got {min_events!r}"
         )
     ordered = order_events(
         frame, ties=ties, seed=seed, user_column=user_column, time_column=time_column
@@ -186,7 +196,8 @@ def leave_last_out_split(
     position = kept_users.groupby(kept_users, sort=False).cumcount().to_numpy()
     from_end = kept_users.groupby(kept_users, sort=False).cumcount(ascending=False).to_numpy()
     kept["position"] = position
-    kept["part"] = np.where(from_end == 0, "test", np.where(from_end == 1, "valid", "train"))
+    held_valid = (from_end == 1) & validation
+    kept["part"] = np.where(from_end == 0, "test", np.where(held_valid, "valid", "train"))
     return SequenceSplit(
         events=kept,
         train=kept[kept["part"] == "train"],

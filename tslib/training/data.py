@@ -10,6 +10,8 @@
   ``y[:, t] = series[t + 1]``, following the runner convention that the output of
   step t is the prediction for t + 1).
 
+:func:`tslib.training.windows.make_windows` cuts such pairs from a series.
+
 Both may be torch tensors or numpy arrays. Float inputs must be finite; integer
 inputs (item ids) and integer targets (class ids) are allowed and kept as they are.
 
@@ -27,7 +29,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -39,7 +41,6 @@ __all__ = [
     "as_sequence_data",
     "split_windows_by_time",
     "iter_batches",
-    "next_step_windows",
 ]
 
 #: A checked data set: inputs (N, T, F) and targets (N, T, n_targets).
@@ -160,57 +161,3 @@ def iter_batches(
         else:
             index = order[start : start + batch_size]  # (B,)
             yield data[0][index], data[1][index]
-
-
-def next_step_windows(
-    values: object,
-    length: int,
-    stride: int | None = None,
-    targets: Sequence[int] = (0,),
-) -> SequenceData:
-    """Cut a time-ordered (N, F) array into teacher-forcing windows for one-step-ahead training.
-
-    Window ``i`` covers rows ``s .. s + length - 1`` as inputs and rows
-    ``s + 1 .. s + length`` (columns ``targets``) as targets, with
-    ``s = i * stride``, so the output at step t is trained to predict the
-    target at t + 1, the convention the runner uses.
-
-    Parameters
-    ----------
-    values : array_like
-        (N,) or (N, F) observations in time order; finite.
-    length : int
-        Steps per window, T.
-    stride : int, optional
-        Start-to-start distance; defaults to ``length`` (non-overlapping windows).
-    targets : sequence of int
-        Columns of ``values`` to predict.
-
-    Returns
-    -------
-    tuple of torch.Tensor
-        ``x`` (n_windows, T, F) and ``y`` (n_windows, T, len(targets)), float32.
-
-    Examples
-    --------
-    >>> x, y = next_step_windows(np.arange(7.0), length=3)
-    >>> x[:, :, 0].tolist(), y[:, :, 0].tolist()
-    ([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    """
-    array = _as_tensor(values, "values")
-    if array.dim() == 1:
-        array = array[:, None]  # (N, 1)
-    if array.dim() != 2:
-        raise InputError(f"values: expected (N,) or (N, F), got shape {tuple(array.shape)}")
-    stride = length if stride is None else stride
-    if length < 1 or stride < 1:
-        raise InputError(f"length and stride must be positive, got {length} and {stride}")
-    columns = list(targets)
-    if not columns or any(not 0 <= c < array.shape[1] for c in columns):
-        raise InputError(f"targets {columns} out of range for {array.shape[1]} columns")
-    starts = range(0, array.shape[0] - length, stride)  # each window needs one row after it
-    if len(starts) == 0:
-        raise InputError(f"values: {array.shape[0]} rows are too few for windows of {length} + 1")
-    x = torch.stack([array[s : s + length] for s in starts]).float()  # (n, T, F)
-    y = torch.stack([array[s + 1 : s + length + 1, columns] for s in starts]).float()  # (n, T, k)
-    return x, y

@@ -36,18 +36,9 @@ from tslib.training.loss import LossFn, evaluate_loss, sequence_loss
 from tslib.training.seeding import seeded
 from tslib.validation import check_non_negative_int, check_positive, check_positive_int
 
-__all__ = ["fit", "pick_device", "progress_enabled"]
+__all__ = ["fit", "progress_enabled"]
 
 HISTORY_COLUMNS = ["epoch", "train_loss", "val_loss", "lr", "seconds", "best"]
-
-
-def pick_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` is CUDA when available, else the CPU; anything else goes to torch.
-
-    Same rules as :func:`tslib.runner.resolve_device`: an unknown device, or CUDA
-    on a machine without it, raises :class:`InputError`.
-    """
-    return resolve_device(device)
 
 
 def progress_enabled(progress: bool | None) -> bool:
@@ -147,7 +138,7 @@ def fit(
     train = as_sequence_data(train, "train", input_size, burn_in)
     if val is not None:
         val = as_sequence_data(val, "val", input_size, burn_in)
-    device = pick_device(device)
+    device = resolve_device(device)
     rows: list[dict] = []
     best_value, best_epoch, best_state, waited = math.inf, 0, None, 0
     with seeded(seed, deterministic=device.type == "cpu") as generator:

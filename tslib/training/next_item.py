@@ -1,8 +1,8 @@
 """Training data and loss for next-item models (``NextItemEncoder``, ``SASRecEncoder``).
 
-Users' histories have different lengths. :func:`next_item_windows` turns each
-into one window of at most ``max_len`` steps (the most recent ones, as in
-SASRec), right-padded: padding comes *after* the real steps, so a causal model's
+Users' histories have different lengths. ``make_windows(histories, max_len)``
+(:func:`~tslib.training.windows.make_windows`) turns each into one window of at
+most ``max_len`` steps (the most recent ones, as in SASRec), right-padded: padding comes *after* the real steps, so a causal model's
 outputs on the real steps do not see it. Padded inputs hold item 0 and padded
 targets hold :data:`PAD_TARGET` (-1), which the loss skips.
 
@@ -14,19 +14,17 @@ step) or, for large catalogues, a sampled softmax.
 Examples
 --------
 >>> import numpy as np
->>> x, y = next_item_windows([np.array([4, 5, 6]), np.array([7, 8])], max_len=5)
+>>> from tslib.training.windows import make_windows
+>>> x, y = make_windows([np.array([4, 5, 6]), np.array([7, 8])], 5)
 >>> x[..., 0].tolist(), y[..., 0].tolist()
 ([[4.0, 5.0], [7.0, 0.0]], [[5, 6], [8, -1]])
->>> x, y = next_item_windows([np.array([4, 5, 6])], max_len=5, last_only=True)
+>>> x, y = make_windows([np.array([4, 5, 6])], 5, last_only=True)
 >>> x[..., 0].tolist(), y[..., 0].tolist()
 ([[4.0, 5.0]], [[-1, 6]])
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -34,56 +32,10 @@ from torch import nn
 from tslib.errors import InputError
 from tslib.validation import check_positive_int
 
-__all__ = ["PAD_TARGET", "next_item_windows", "ItemTrainingView"]
+__all__ = ["PAD_TARGET", "ItemTrainingView"]
 
 #: Target value of a padded step (or of a step that is not scored).
 PAD_TARGET = -1
-
-
-def next_item_windows(
-    sequences: Sequence[np.ndarray], max_len: int, *, last_only: bool = False
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Teacher-forcing windows from item sequences, one per sequence of length >= 2.
-
-    Parameters
-    ----------
-    sequences : sequence of array_like of int
-        Each user's items in order (ids >= 0).
-    max_len : int
-        Longest input window; longer sequences keep their last ``max_len`` inputs.
-    last_only : bool
-        Score only the last item of each sequence (a validation target): every
-        other target is :data:`PAD_TARGET`. Otherwise every next item is a target.
-
-    Returns
-    -------
-    tuple of torch.Tensor
-        ``x`` (N, T, 1) float32 input ids and ``y`` (N, T, 1) int64 targets, with
-        ``T = min(max_len, longest sequence - 1)``; rows are right-padded.
-    """
-    max_len = check_positive_int(max_len, "max_len")
-    kept = []
-    for index, items in enumerate(sequences):
-        items = np.asarray(items)
-        if items.ndim != 1 or not np.issubdtype(items.dtype, np.integer):
-            raise InputError(f"next_item_windows: sequence {index} must be a 1-D integer array")
-        if items.size and items.min() < 0:
-            raise InputError(f"next_item_windows: sequence {index} holds a negative item id")
-        if items.size >= 2:
-            kept.append(items[-(max_len + 1) :])
-    if not kept:
-        raise InputError("next_item_windows: no sequence has two or more items")
-    steps = max(len(items) for items in kept) - 1
-    x = np.zeros((len(kept), steps, 1), dtype=np.float32)
-    y = np.full((len(kept), steps, 1), PAD_TARGET, dtype=np.int64)
-    for row, items in enumerate(kept):
-        length = len(items) - 1
-        x[row, :length, 0] = items[:-1]
-        if last_only:
-            y[row, length - 1, 0] = items[-1]
-        else:
-            y[row, :length, 0] = items[1:]
-    return torch.from_numpy(x), torch.from_numpy(y)
 
 
 class ItemTrainingView(nn.Module):
