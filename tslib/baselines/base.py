@@ -12,7 +12,7 @@ and the step transforms:
   ``apply(tail)`` for a detector, whose ``fit`` reads a reference sample and
   starts the state fresh: ``fit_warms_state = False``);
 * ``clone()`` returns an unfitted copy; ``get_params()`` the constructor
-  arguments; ``is_fitted`` whether ``fit`` has run. Using an unfitted baseline
+  arguments (both from :class:`tslib.base.Base`); ``is_fitted`` whether ``fit`` has run. Using an unfitted baseline
   raises :class:`~tslib.errors.NotFittedError` (an ``InputError`` and a ``StateError``).
 
 The class attribute ``kind`` says which family a baseline belongs to, so callers
@@ -28,8 +28,9 @@ happens to have. Each family keeps its own read-out verbs:
   value -> alarm), ``run``.
 
 Every registered class supplies ``test_config()``, small configurations that the
-contract suite (``tests/test_baselines_contract.py``) runs through fit / update /
-apply, causality, clone, bad-input and pickling checks.
+contract suite (:func:`tslib.checks.check_baseline`, run over the registry by
+``tests/test_baselines_contract.py``) runs through fit / update / apply, causality,
+clone, bad-input and pickling checks.
 
 Forecasters
 -----------
@@ -47,13 +48,13 @@ those two under a Gaussian predictive distribution.
 from __future__ import annotations
 
 import copy
-import inspect
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import ClassVar
 
 import numpy as np
 from scipy import stats
 
+from tslib.base import Base, Registry
 from tslib.errors import InputError
 from tslib.validation import (
     as_float_array,
@@ -75,21 +76,6 @@ __all__ = [
 #: The baseline families; every registered class has one of them as ``kind``.
 BASELINE_KINDS = ("forecaster", "risk", "ranker", "detector")
 
-#: name -> baseline class; every registered class runs through the contract tests.
-BASELINE_REGISTRY: dict[str, type[Baseline]] = {}
-
-
-def register_baseline(name: str):
-    """Class decorator that adds a baseline to :data:`BASELINE_REGISTRY`."""
-
-    def decorate(cls: type[Baseline]) -> type[Baseline]:
-        if getattr(cls, "kind", None) not in BASELINE_KINDS:
-            raise TypeError(f"{cls.__name__}.kind must be one of {BASELINE_KINDS}")
-        BASELINE_REGISTRY[name] = cls
-        return cls
-
-    return decorate
-
 
 def as_exog(exog: object | None, n_rows: int, name: str = "exog") -> np.ndarray | None:
     """Exogenous regressors as a (n_rows, k) float array, or None."""
@@ -103,8 +89,12 @@ def as_exog(exog: object | None, n_rows: int, name: str = "exog") -> np.ndarray 
     return array
 
 
-class Baseline(ABC):
-    """Base class of every classical baseline (see the module docstring)."""
+class Baseline(Base):
+    """Base class of every classical baseline (see the module docstring).
+
+    ``get_params``, ``clone`` and ``repr`` come from :class:`tslib.base.Base`;
+    ``test_config()`` items are ``{"params": kwargs, "data": kind}``.
+    """
 
     #: The family: one of :data:`BASELINE_KINDS`.
     kind: ClassVar[str]
@@ -130,24 +120,6 @@ class Baseline(ABC):
     def apply(self, data: object) -> Baseline:
         """A fitted copy whose state is one batch pass of the fitted parameters over ``data``."""
 
-    @classmethod
-    @abstractmethod
-    def test_config(cls) -> list[dict]:
-        """Small configurations for the contract tests.
-
-        Each item is ``{"params": constructor kwargs, "data": name}``, where name is
-        understood by :func:`tslib.baselines.testing.make_test_data`.
-        """
-
-    def get_params(self) -> dict:
-        """Constructor arguments, such that ``type(self)(**self.get_params())`` rebuilds it."""
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
-
-    def clone(self) -> Baseline:
-        """A fresh, unfitted baseline with the same hyperparameters."""
-        return type(self)(**copy.deepcopy(self.get_params()))
-
     @property
     def is_fitted(self) -> bool:
         """Whether :meth:`fit` has run."""
@@ -156,9 +128,17 @@ class Baseline(ABC):
     def _require_fitted(self) -> None:
         check_is_fitted(self, self.fit_call)
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{key}={value!r}" for key, value in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+
+def _check_kind(cls: type) -> None:
+    if getattr(cls, "kind", None) not in BASELINE_KINDS:
+        raise TypeError(f"{cls.__name__}.kind must be one of {BASELINE_KINDS}")
+
+
+#: name -> baseline class; every registered class runs through the contract tests.
+BASELINE_REGISTRY: Registry = Registry("baseline", base=Baseline, validate=_check_kind)
+
+#: Class decorator that adds a baseline to :data:`BASELINE_REGISTRY`.
+register_baseline = BASELINE_REGISTRY.register
 
 
 class Forecaster(Baseline):

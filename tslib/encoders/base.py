@@ -20,12 +20,14 @@ pooled, snapshotted and restored without knowing the encoder.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import torch
 from torch import nn
+
+from tslib.base import Base, Registry
 
 __all__ = [
     "State",
@@ -38,19 +40,6 @@ __all__ = [
 ]
 
 State = tuple[torch.Tensor, ...]
-
-#: name -> encoder class; every registered class is run through the contract tests.
-ENCODER_REGISTRY: dict[str, type[StepEncoder]] = {}
-
-
-def register_encoder(name: str):
-    """Class decorator that adds an encoder to :data:`ENCODER_REGISTRY`."""
-
-    def decorate(cls: type[StepEncoder]) -> type[StepEncoder]:
-        ENCODER_REGISTRY[name] = cls
-        return cls
-
-    return decorate
 
 
 @contextmanager
@@ -86,11 +75,15 @@ def seeded_init(seed: int | None) -> Iterator[None]:
         yield
 
 
-class StepEncoder(nn.Module, ABC):
+class StepEncoder(nn.Module, Base):
     """Base class for encoders whose iterated ``step`` equals ``forward``.
 
-    Subclasses store their constructor arguments unchanged as attributes and
-    list them in :meth:`get_params`, so :meth:`clone` can build an untrained copy.
+    Subclasses store their constructor arguments unchanged as attributes, so
+    :meth:`~tslib.base.Base.get_params` reads them back and
+    :meth:`~tslib.base.Base.clone` builds an untrained copy (see :class:`tslib.base.Base`);
+    ``test_config()`` returns constructor keyword arguments. ``repr`` is torch's
+    module tree, headed by the hyperparameters that differ from their defaults.
+    :func:`tslib.checks.check_encoder` runs the contract suite on one encoder.
 
     Attributes
     ----------
@@ -123,15 +116,6 @@ class StepEncoder(nn.Module, ABC):
     def forward(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Encode a whole sequence: ``x`` (B, T, F) -> ``y`` (B, T, O) and the final state."""
 
-    @abstractmethod
-    def get_params(self) -> dict:
-        """Constructor arguments, such that ``type(self)(**self.get_params())`` rebuilds it."""
-
-    @classmethod
-    @abstractmethod
-    def test_config(cls) -> list[dict]:
-        """Small constructor configurations used by the contract tests."""
-
     def point(self, y_t: torch.Tensor) -> torch.Tensor:
         """Point prediction (B, len(feedback_inputs) or targets) from raw outputs (B, O).
 
@@ -159,9 +143,9 @@ class StepEncoder(nn.Module, ABC):
         """
         return torch.randn(batch_size, steps, self.input_size, generator=generator)
 
-    def clone(self) -> StepEncoder:
-        """Return a fresh, untrained encoder with the same hyperparameters."""
-        return type(self)(**self.get_params())
+    def extra_repr(self) -> str:
+        """The hyperparameters that differ from their defaults, heading torch's module tree."""
+        return self._params_repr()
 
     def fingerprint(self) -> str:
         """A string that identifies the architecture and the exact weights."""
@@ -174,6 +158,13 @@ class StepEncoder(nn.Module, ABC):
             digest.update(name.encode())
             digest.update(tensor.detach().to("cpu", torch.float64).contiguous().numpy().tobytes())
         return digest.hexdigest()
+
+
+#: name -> encoder class; every registered class is run through the contract tests.
+ENCODER_REGISTRY: Registry = Registry("encoder", base=StepEncoder)
+
+#: Class decorator that adds an encoder to :data:`ENCODER_REGISTRY`.
+register_encoder = ENCODER_REGISTRY.register
 
 
 def check_encoder_input(x: torch.Tensor, input_size: int, ndim: int, where: str) -> None:

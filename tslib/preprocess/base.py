@@ -12,9 +12,11 @@ Every transform guarantees, and the contract tests check, that
 (b) there is no look-ahead: ``transform(frame[:t])`` equals ``transform(frame)[:t]``
     for every ``t``.
 
-Conventions (river-like): ``__init__`` stores the hyperparameters unchanged,
-fitted attributes end with ``_``, ``clone()`` returns an unfitted copy, and using
-an unfitted transform raises :class:`tslib.errors.NotFittedError` (a ``StateError``).
+Conventions (river-like, from :class:`tslib.base.Base`): ``__init__`` stores the
+hyperparameters unchanged, fitted attributes end with ``_``, ``clone()`` returns an
+unfitted copy, and using an unfitted transform raises
+:class:`tslib.errors.NotFittedError` (a ``StateError``).
+:func:`tslib.checks.check_transform` runs the contract suite on one transform.
 
 A transform reads the numeric columns ``columns`` (``None``: every column of the
 training frame) and passes every other column through unchanged. A state is a
@@ -24,14 +26,14 @@ one it was given, so a state can be kept, copied and replayed freely.
 
 from __future__ import annotations
 
-import copy
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from tslib.base import Base, Registry
 from tslib.errors import DataError, InputError
 from tslib.validation import as_float_cell, check_is_fitted, check_numeric_columns
 
@@ -43,40 +45,16 @@ __all__ = [
     "check_columns",
 ]
 
-#: name -> transform class; every registered class runs through the contract tests.
-TRANSFORM_REGISTRY: dict[str, type[StepTransform]] = {}
-
-
-def register_transform(name: str):
-    """Class decorator that adds a transform to :data:`TRANSFORM_REGISTRY`."""
-
-    def decorate(cls: type[StepTransform]) -> type[StepTransform]:
-        TRANSFORM_REGISTRY[name] = cls
-        return cls
-
-    return decorate
-
-
 #: Kept under its old name; the check lives in :mod:`tslib.validation`.
 check_columns = check_numeric_columns
 
 
-def _clone_value(value: Any) -> Any:
-    """Copy a hyperparameter, replacing nested transforms by unfitted clones."""
-    if isinstance(value, StepTransform):
-        return value.clone()
-    if isinstance(value, list | tuple):
-        return type(value)(_clone_value(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _clone_value(item) for key, item in value.items()}
-    return copy.deepcopy(value)
-
-
-class StepTransform(ABC):
+class StepTransform(Base):
     """Base class for causal transforms whose iterated ``step`` equals ``transform``.
 
     Subclasses implement :meth:`_fit`, :meth:`_transform`, :meth:`_init_state`,
-    :meth:`_step`, :meth:`get_params` and :meth:`test_config`. Invertible
+    :meth:`_step` and ``test_config()`` (see :meth:`tslib.base.Base.test_config`);
+    ``get_params``, ``clone`` and ``repr`` come from :class:`tslib.base.Base`. Invertible
     transforms set ``invertible = True`` and implement :meth:`inverse_column`.
 
     Attributes
@@ -109,19 +87,6 @@ class StepTransform(ABC):
         self, x: dict[str, float], timestamp: Any, state: dict
     ) -> tuple[dict[str, float], dict]:
         """Advance one row: ``x`` maps each of ``columns_`` to a float (NaN if missing)."""
-
-    @abstractmethod
-    def get_params(self) -> dict:
-        """Constructor arguments, such that ``type(self)(**self.get_params())`` rebuilds it."""
-
-    @classmethod
-    @abstractmethod
-    def test_config(cls) -> list[dict]:
-        """Small configurations for the contract tests.
-
-        Each item is ``{"params": constructor kwargs, "frame": kind}``, where kind is
-        a name understood by :func:`tslib.preprocess.testing.make_test_frame`.
-        """
 
     # ------------------------------------------------------------ public API
     @property
@@ -248,18 +213,9 @@ class StepTransform(ABC):
                 out[column] = self.inverse_column(values, column, last)
         return out
 
-    def clone(self) -> StepTransform:
-        """Return an unfitted transform with the same hyperparameters."""
-        params = {key: _clone_value(value) for key, value in self.get_params().items()}
-        return type(self)(**params)
-
     def fitted_params(self) -> dict:
         """Fitted attributes (names ending with ``_``), for inspection and tests."""
         return {key: value for key, value in vars(self).items() if key.endswith("_")}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{key}={value!r}" for key, value in self.get_params().items())
-        return f"{type(self).__name__}({args})"
 
     # --------------------------------------------------------------- helpers
     def _check_fitted(self) -> None:
@@ -276,6 +232,13 @@ class StepTransform(ABC):
                     )
         elif not frame.index.is_monotonic_increasing:
             raise DataError(f"{type(self).__name__}: the frame index is not sorted in time")
+
+
+#: name -> transform class; every registered class runs through the contract tests.
+TRANSFORM_REGISTRY: Registry = Registry("transform", base=StepTransform)
+
+#: Class decorator that adds a transform to :data:`TRANSFORM_REGISTRY`.
+register_transform = TRANSFORM_REGISTRY.register
 
 
 def run_steps(transform: StepTransform, frame: pd.DataFrame) -> pd.DataFrame:
