@@ -468,13 +468,13 @@ print("fast path gives the plain path's outputs:", bool(fast_paths.same_outputs.
 # %%
 # NBVAL_IGNORE_OUTPUT
 from tslib.compression import pareto_table, precision_support
-from tslib.training import fit, next_step_windows, split_windows_by_time
+from tslib.training import fit, make_windows, split_windows_by_time
 
 t = np.arange(1500 if QUICK else 4000)
 signal = np.sin(2 * np.pi * t / 24) + 0.5 * np.sin(2 * np.pi * t / 168)
 values = (signal + 0.1 * rng.standard_normal(t.size)).astype(np.float32)  # (N,)
 train_values, test_values = values[: int(0.8 * t.size)], values[int(0.8 * t.size) :]
-x, y = next_step_windows(train_values, length=96, stride=48)  # (n, 96, 1) each
+x, y = make_windows(train_values, 96, stride=48)  # (n, 96, 1) each
 train_data, val_data = split_windows_by_time(x, y, val_fraction=0.2, gap=1)
 torch.manual_seed(SEED)
 trained = RecurrentEncoder(input_size=1, hidden_size=HIDDEN, output_size=1, seed=SEED)

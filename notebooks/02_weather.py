@@ -69,7 +69,7 @@ from tslib.preprocess import prepare_forecast_data
 from tslib.preprocess.regular import infer_step
 from tslib.reports import record, record_headline
 from tslib.runner import StepwiseRunner, resolve_device
-from tslib.training import fit, train_val_windows, weighted_head_loss
+from tslib.training import fit, make_windows, weighted_head_loss
 
 NOTEBOOK_STARTED = time.perf_counter()
 use_style()
@@ -309,13 +309,12 @@ for name, d in data.items():
     for suffix, target_only in [("", False)] + [("_target_only", True)] * target_only_too:
         x = d.x(target_only)
         k = 1 if target_only else len(d.variables)
-        train, val = train_val_windows(
+        train, val = make_windows(
             x,
-            d.n_train,
-            d.test_start,
-            length=WINDOW,
+            WINDOW,
             stride=stride,
             targets=range(k),
+            split=(d.n_train, d.test_start),
             burn_in=BURN_IN,
         )
         for offset, kind in enumerate(["lstm"] if target_only else FORECASTER_KINDS):
@@ -573,8 +572,8 @@ else:
     rain = (d.raw[rain_column] > RAIN_THRESHOLD).to_numpy(dtype=float)  # (T,) 1.0 = rain
     x = d.x()
     stride = strides[DATASET]
-    train, val = train_val_windows(
-        x, d.n_train, d.test_start, length=WINDOW, stride=stride, labels=rain, burn_in=BURN_IN
+    train, val = make_windows(
+        x, WINDOW, stride=stride, labels=rain, split=(d.n_train, d.test_start), burn_in=BURN_IN
     )
     for offset, kind in enumerate(FORECASTER_KINDS):
         classifier = make_forecaster(
@@ -655,12 +654,11 @@ stream_x = {  # (T, 1 + calendar) per part: the scaled target, then the calendar
 }
 train_parts, val_parts = [], []
 for name, d in data.items():
-    train, val = train_val_windows(
+    train, val = make_windows(
         stream_x[name],
-        d.n_train,
-        d.test_start,
-        length=WINDOW,
+        WINDOW,
         stride=strides[name],
+        split=(d.n_train, d.test_start),
         burn_in=BURN_IN,
     )
     train_parts.append(train)

@@ -11,7 +11,6 @@ from tslib.preprocess.sequence_split import (
     leave_last_out_split,
     order_events,
     tie_summary,
-    user_sequences,
 )
 
 
@@ -104,10 +103,3 @@ def test_tie_summary_by_hand():
     assert summary["tied_events"] == 4 and summary["tied_share"] == pytest.approx(4 / 6)
     assert summary["users_last_two_tied"] == 1  # user 2; user 1's tie is not at the end
     assert summary["users"] == 3
-
-
-def test_user_sequences_follow_row_order():
-    frame = pd.DataFrame({"user": ["b", "a", "b", "a"], "item": [4, 3, 2, 1]})
-    sequences = user_sequences(frame)
-    assert list(sequences) == ["b", "a"]
-    assert sequences["b"].tolist() == [4, 2] and sequences["a"].tolist() == [3, 1]

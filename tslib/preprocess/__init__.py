@@ -18,7 +18,6 @@ from tslib.preprocess.sequence_split import (
     leave_last_out_split,
     order_events,
     tie_summary,
-    user_sequences,
 )
 from tslib.preprocess.splits import rolling_origin, split_by_unit, train_val_test_split
 from tslib.preprocess.volatility_features import VolatilityFeatures
@@ -50,7 +49,6 @@ __all__ = [
     "tie_summary",
     "leave_last_out_split",
     "SequenceSplit",
-    "user_sequences",
     "Pipeline",
     "RegularFrame",
     "ForecastData",

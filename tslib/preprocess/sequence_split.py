@@ -40,7 +40,6 @@ __all__ = [
     "tie_summary",
     "SequenceSplit",
     "leave_last_out_split",
-    "user_sequences",
 ]
 
 #: Tie-break rules for events of one user in the same second.
@@ -205,17 +204,3 @@ def leave_last_out_split(
         test=kept[kept["part"] == "test"],
         dropped_users=dropped,
     )
-
-
-def user_sequences(
-    frame: pd.DataFrame, *, user_column: str = "user", item_column: str = "item"
-) -> dict:
-    """Each user's items in row order: ``{user: int64 array}``, users in first-seen order."""
-    _check_columns(frame, [user_column, item_column], "user_sequences")
-    items = frame[item_column].to_numpy(dtype=np.int64)
-    codes, uniques = pd.factorize(frame[user_column])
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    return {
-        user: items[order[bounds[u] : bounds[u + 1]]] for u, user in enumerate(uniques.tolist())
-    }
