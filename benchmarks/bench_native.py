@@ -8,13 +8,13 @@ For each batch size B the fast kernel alone (contiguous slots, LSTM H = 64) runs
 * ``native mm``: per layer a C gather, ``torch.mm``, one C pass of gate math;
 * ``native small (libm)``, ``native tiled (libm)``: the same with the previous gate
   maths (libm / libmvec ``expf`` and ``tanhf`` instead of the polynomial exp; see
-  :mod:`tslib.runner.fast.native_cellmath`): the "before" of the maths change;
+  :data:`tslib.runner.fast.recurrent_source.MATH_CODES`): the "before" of the maths change;
 * ``torch path``: the kernel with ``native=False`` (NumPy up to TINY_BATCH_MAX rows);
 * ``GEMMs alone``: ``torch.mm`` of the step's shapes (gates and output layer),
 
 once with torch limited to one thread and once with its default thread count.
 The rows are the measurements behind ``NATIVE_SMALL_MAX`` and the choice of the
-tiled variant in :mod:`tslib.runner.fast.native`.
+tiled variant in :mod:`tslib.runner.fast.recurrent_native`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import torch
 
 from benchmarks.common import BenchModel, section
 from tslib.runner.fast import RecurrentKernel
-from tslib.runner.fast.native import NATIVE_MATH, NATIVE_SMALL_MAX, NATIVE_TILE_BYTES
+from tslib.runner.fast.recurrent_native import NATIVE_MATH, NATIVE_SMALL_MAX, NATIVE_TILE_BYTES
 from tslib.timing import measure
 
 __all__ = ["run"]

@@ -9,7 +9,7 @@ At every batch size B three things run side by side:
   This is the floor a dense step cannot beat on the same BLAS.
 
 The same runner with the previous native gate maths (libm ``expf`` / ``tanhf``, see
-:mod:`tslib.runner.fast.native_cellmath`), the same runner without the native (C) path (``TSLIB_NATIVE=0``: the torch
+:data:`tslib.runner.fast.recurrent_source.MATH_CODES`), the same runner without the native (C) path (``TSLIB_NATIVE=0``: the torch
 path, as before the native kernels) and the reference PlainKernel runner are
 timed as well. State bytes per stream are the pool's bytes per slot (state rows
 plus the last output).

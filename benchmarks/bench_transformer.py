@@ -6,7 +6,7 @@ is ``num_layers * (context - 1) + 1`` observations. Candidates, timed side by si
 in one process (:func:`tslib.timing.measure`, rotating rounds):
 
 * ``runner.step (fast)``: the runner with its
-  :class:`~tslib.runner.fast.transformer_step.TransformerKernel` (after): one native
+  :class:`~tslib.runner.fast.transformer_native.TransformerKernel` (after): one native
   call, keys and values written in place into the pool's ring buffers;
 * ``runner.step (plain)``: the same runner with ``fast=False`` (before): the
   :class:`~tslib.runner.kernels.PlainKernel`, ``index_select`` of the caches,
@@ -43,7 +43,7 @@ import torch
 from benchmarks.common import Goal, row, section
 from tslib.encoders.transformer import CausalTransformerEncoder
 from tslib.runner import StepwiseRunner
-from tslib.runner.fast.transformer_step import fast_path_problem
+from tslib.runner.fast.transformer_native import fast_path_problem
 from tslib.timing import measure, sync_for
 
 __all__ = ["run"]

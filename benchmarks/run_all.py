@@ -167,7 +167,7 @@ def summary_lines(sections: dict) -> list[str]:
 
 def _native_description() -> dict | None:
     """The native kernel library this process loads (flags, ISA clone, ...); None without."""
-    from tslib.runner.fast.native_build import load_native
+    from tslib.runner.fast.recurrent_library import load_native
 
     library = load_native()
     return None if library is None else library.describe()

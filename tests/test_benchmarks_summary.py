@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from benchmarks.common import Goal
 from benchmarks.run_all import ISSUE_GOALS, issue_lines, issue_summary
-from tslib.runner.fast import native_build
+from tslib.runner.fast import recurrent_library
 from tslib.timing import ISA_FLAGS, machine_info
 
 
@@ -48,7 +48,7 @@ def test_machine_info_records_isa_flags_and_torch_capability():
 
 
 def test_native_library_names_its_isa_clone():
-    library = native_build.load_native()
+    library = recurrent_library.load_native()
     if library is None:
         return  # no native library here: nothing to describe (the run records None)
     described = library.describe()

@@ -14,7 +14,7 @@ from tslib.compression.bf16_native import Bf16NativeEncoder, bf16_native, bf16_n
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
 from tslib.runner import StepwiseRunner
-from tslib.runner.fast.native_bf16 import Bf16Kernel, pack_bf16_pairs
+from tslib.runner.fast.bf16_native import Bf16Kernel, pack_bf16_pairs
 
 AVAILABLE, REASON = bf16_native_support()
 needs_bf16 = pytest.mark.skipif(not AVAILABLE, reason=f"native bf16 step: {REASON}")

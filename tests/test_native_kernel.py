@@ -22,8 +22,9 @@ import torch
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import StateError
 from tslib.runner import StepwiseRunner
-from tslib.runner.fast import RecurrentKernel, native_build
-from tslib.runner.fast.native import NATIVE_SMALL_MAX
+from tslib.runner.fast import RecurrentKernel, recurrent_library
+from tslib.runner.fast import build as fast_build
+from tslib.runner.fast.recurrent_native import NATIVE_SMALL_MAX
 from tslib.runner.kernels import PlainKernel
 
 TOL = {"atol": 1e-5, "rtol": 1e-5}
@@ -32,7 +33,7 @@ CAPACITY = 4200
 
 @pytest.fixture(scope="module")
 def library():
-    loaded = native_build.load_native()
+    loaded = recurrent_library.load_native()
     if loaded is None:
         pytest.skip("native kernels unavailable here (no C compiler, TSLIB_NATIVE=0, or the "
                     "probe failed: see the warning logged by load_native)")  # fmt: skip
@@ -40,10 +41,14 @@ def library():
 
 
 def count_paths(kernel: RecurrentKernel) -> dict[str, int]:
-    """Wrap the native path's entry points so that a test can see which ones ran."""
+    """Wrap the native path's entry points so that a test can see which ones ran.
+
+    ``_small`` counts the whole-step C calls that stepped (``_c_step``, the entry point
+    of both the full small path and the repeat lane); ``_layers_*`` the per-layer paths.
+    """
     calls = {"_small": 0, "_layers_tiled": 0, "_layers_mm": 0}
     native = kernel.native
-    for name in calls:
+    for name in ("_layers_tiled", "_layers_mm"):
         original = getattr(native, name)
 
         def spy(*args, _original=original, _name=name):
@@ -51,14 +56,14 @@ def count_paths(kernel: RecurrentKernel) -> dict[str, int]:
             return _original(*args)
 
         setattr(native, name, spy)
-    repeat = native.repeat_small
+    c_step = native._c_step
 
-    def repeat_spy(*args, **kwargs):  # the repeat lane is a whole-step C call too
-        out = repeat(*args, **kwargs)
-        calls["_small"] += out is not None
-        return out
+    def c_step_spy(args_ptr):
+        status = c_step(args_ptr)
+        calls["_small"] += status == 0
+        return status
 
-    native.repeat_small = repeat_spy
+    native._c_step = c_step_spy
     return calls
 
 
@@ -187,7 +192,7 @@ def test_disabled_by_environment_gives_the_torch_path(library, monkeypatch):
     torch.manual_seed(2)
     model = RecurrentEncoder(3, 8, 2, cell="lstm").eval()
     monkeypatch.setenv("TSLIB_NATIVE", "0")
-    assert native_build.load_native() is None
+    assert recurrent_library.load_native() is None
     kernel = RecurrentKernel(model)
     assert kernel.native is None
     for batch in (1, 300):  # NumPy and torch paths
@@ -264,19 +269,19 @@ def test_weight_changes_are_seen(library):
 
 # ------------------------------------------------------------------ build and load
 def test_build_into_a_fresh_cache_is_atomic_and_reused(library, tmp_path, monkeypatch):
-    compiler = native_build.find_compiler()
-    identity = native_build._compiler_identity(compiler)
+    compiler = fast_build.find_compiler()
+    identity = fast_build.compiler_identity(compiler)
     flags = library.flags
     with ThreadPoolExecutor(2) as pool:  # two concurrent builds of the same key
-        paths = list(pool.map(lambda _: native_build._build(compiler, identity, flags, tmp_path),
+        paths = list(pool.map(lambda _: recurrent_library._build(compiler, identity, flags, tmp_path),
                               range(2)))  # fmt: skip
     assert paths[0] == paths[1]
     assert [p.name for p in tmp_path.iterdir()] == [paths[0].name]  # no temporary left over
     assert len(paths[0].stem) == 64  # sha256 hex
     monkeypatch.setenv("TSLIB_NATIVE_CACHE", str(tmp_path))
-    loaded = native_build.load_native()
+    loaded = recurrent_library.load_native()
     assert loaded.path == paths[0]  # reused, not rebuilt
-    assert native_build.load_native() is loaded  # cached in the process
+    assert recurrent_library.load_native() is loaded  # cached in the process
 
 
 @pytest.mark.parametrize("compiler", ["missing", "false"])
@@ -288,9 +293,9 @@ def test_no_or_failing_compiler_falls_back_silently(tmp_path, monkeypatch, caplo
         monkeypatch.delenv("CC", raising=False)
     else:
         monkeypatch.setenv("CC", "false")  # exits 1 for --version and every build
-    with caplog.at_level(logging.DEBUG, logger="tslib.runner.fast.native_build"):
-        assert native_build.load_native() is None
-        assert native_build.load_native() is None  # cached: logged once
+    with caplog.at_level(logging.DEBUG, logger="tslib.runner.fast.recurrent_library"):
+        assert recurrent_library.load_native() is None
+        assert recurrent_library.load_native() is None  # cached: logged once
     messages = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
     assert len(messages) == 1
     model = RecurrentEncoder(2, 4, 1).eval()
@@ -303,10 +308,10 @@ def test_no_or_failing_compiler_falls_back_silently(tmp_path, monkeypatch, caplo
 )
 def test_native_enabled_reads_the_environment(monkeypatch, value, enabled):
     monkeypatch.setenv("TSLIB_NATIVE", value)
-    assert native_build.native_enabled() is enabled
+    assert fast_build.native_enabled() is enabled
 
 
 def test_cache_dir_default_is_per_user(monkeypatch):
     monkeypatch.delenv("TSLIB_NATIVE_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", "/tmp/somewhere")
-    assert str(native_build.cache_dir()) == os.path.join("/tmp/somewhere", "tslib", "native")
+    assert str(fast_build.cache_dir()) == os.path.join("/tmp/somewhere", "tslib", "native")

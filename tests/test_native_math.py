@@ -1,6 +1,6 @@
 """The native kernels' gate maths ("poly" and "libm") on every ISA this CPU can run.
 
-Both maths kinds of :mod:`tslib.runner.fast.native_cellmath` must equal PlainKernel
+Both maths kinds of :data:`tslib.runner.fast.recurrent_source.MATH_CODES` must equal PlainKernel
 within 1e-5 (outputs and every pool row) for every cell and native variant (whole
 step in C, GEMM tiles, torch.mm + C pass), including gates driven far into
 saturation. The library normally picks its ISA clone at load time; here it is also
@@ -19,8 +19,8 @@ import torch
 
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
-from tslib.runner.fast import RecurrentKernel, native_build
-from tslib.runner.fast.native_cellmath import MATH_CODES
+from tslib.runner.fast import RecurrentKernel, recurrent_library
+from tslib.runner.fast.recurrent_source import MATH_CODES
 from tslib.runner.kernels import PlainKernel
 
 TOL = {"atol": 1e-5, "rtol": 1e-5}
@@ -47,7 +47,7 @@ def cpu_flags() -> set[str]:
 
 @pytest.fixture(scope="module")
 def library():
-    loaded = native_build.load_native()
+    loaded = recurrent_library.load_native()
     if loaded is None or not loaded.vector_math:
         pytest.skip("native kernels with vector maths unavailable here")
     return loaded
@@ -125,8 +125,8 @@ def test_one_isa_builds_are_probed_and_exact(library, tmp_path, monkeypatch, isa
     monkeypatch.setenv("TSLIB_NATIVE", "1")
     monkeypatch.setenv("TSLIB_NATIVE_CACHE", str(tmp_path))
     build = (*_BASE, *flags, "-lmvec", "-lm")
-    monkeypatch.setattr(native_build, "_flag_sets", lambda: [build])
-    loaded = native_build.load_native()
+    monkeypatch.setattr(recurrent_library, "_flag_sets", lambda: [build])
+    loaded = recurrent_library.load_native()
     assert loaded is not None, f"the {isa} build must compile and pass the probe"
     assert loaded.isa == "one build (no clones)" and loaded.vector_math
     for math in MATH_CODES:

@@ -1,4 +1,4 @@
-"""The load-time probe of the native library (tslib.runner.fast.native_probe).
+"""The load-time probe of the native library (tslib.runner.fast.recurrent_library, recurrent_probe).
 
 A library is probed once per build in a subprocess: struct layout against the ctypes
 mirrors, every kernel variant against the reference, torch's ``sgemm`` against
@@ -18,9 +18,9 @@ import torch
 
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.runner import StepwiseRunner
-from tslib.runner.fast import RecurrentKernel, native_build, native_probe
-from tslib.runner.fast.native_probe_child import FAULT_ENV, STAGES
-from tslib.runner.fast.native_structs import (
+from tslib.runner.fast import RecurrentKernel, recurrent_library
+from tslib.runner.fast.recurrent_library import FAULT_ENV, STAGES
+from tslib.runner.fast.recurrent_source import (
     STRUCTS,
     StepArgs,
     ctypes_layout,
@@ -30,12 +30,12 @@ from tslib.runner.fast.native_structs import (
 from tslib.runner.kernels import PlainKernel
 
 TOL = {"atol": 1e-5, "rtol": 1e-5}
-LOGGER = "tslib.runner.fast.native_build"
+LOGGER = "tslib.runner.fast.recurrent_library"
 
 
 @pytest.fixture(scope="module")
 def library():
-    loaded = native_build.load_native()
+    loaded = recurrent_library.load_native()
     if loaded is None:
         pytest.skip("native kernels unavailable here (no C compiler, TSLIB_NATIVE=0, or the "
                     "probe failed: see the warning logged by load_native)")  # fmt: skip
@@ -68,19 +68,19 @@ def assert_runner_exact(batch: int) -> None:
 
 # ------------------------------------------------------------------ this machine's build
 def test_this_build_passes_the_probe_and_the_verdict_is_cached(library):
-    cached = native_probe._cache_path(library.path)
+    cached = recurrent_library._cache_path(library.path)
     assert cached.exists(), "the verdict is stored next to the library"
-    verdict = native_probe.probe_library(library.path, library.flags)  # from the cache
+    verdict = recurrent_library.probe_library(library.path, library.flags)  # from the cache
     assert verdict.usable and not verdict.problem
     assert verdict.sgemm == library.sgemm
-    outcome = native_probe.run_probe(library.path, library.flags)  # a new subprocess
+    outcome = recurrent_library.run_probe(library.path, library.flags)  # a new subprocess
     assert outcome["returncode"] == 0 and outcome["report"] is not None
     errors = outcome["report"]["errors"]
     assert errors["small"] <= 1e-5
     assert all(value is None or value <= 1e-5 for value in errors.values()), errors
     if library.vector_math:
         assert errors["mm"] is not None
-    assert native_probe.decide(outcome) == verdict
+    assert recurrent_library.decide(outcome) == verdict
 
 
 def test_c_layout_equals_the_ctypes_mirrors_and_a_wrong_mirror_is_named(library):
@@ -108,8 +108,8 @@ def test_a_crashing_probe_disables_the_native_path_with_one_warning(
 ):
     monkeypatch.setenv(FAULT_ENV, "layout")  # the child segfaults when the stage starts
     with caplog.at_level(logging.DEBUG, logger=LOGGER):
-        assert native_build.load_native() is None
-        assert native_build.load_native() is None  # cached in the process: no second line
+        assert recurrent_library.load_native() is None
+        assert recurrent_library.load_native() is None  # cached in the process: no second line
     messages = warnings_of(caplog)
     assert len(messages) == 1, messages
     assert "disabled" in messages[0] and "'layout'" in messages[0] and "SIGSEGV" in messages[0]
@@ -125,7 +125,7 @@ def test_a_crash_in_sgemm_keeps_the_native_path_without_it(library, fresh_cache,
         pytest.skip("torch's sgemm is not used by this build anyway (not found or no libmvec)")
     monkeypatch.setenv(FAULT_ENV, "sgemm")
     with caplog.at_level(logging.DEBUG, logger=LOGGER):
-        loaded = native_build.load_native()
+        loaded = recurrent_library.load_native()
     messages = warnings_of(caplog)
     assert len(messages) == 1 and "without torch's sgemm" in messages[0], messages
     assert loaded is not None and not loaded.sgemm
@@ -136,24 +136,24 @@ def test_a_crash_in_sgemm_keeps_the_native_path_without_it(library, fresh_cache,
 
 
 def test_a_layout_mismatch_disables_the_native_path(library, fresh_cache, monkeypatch, caplog):
-    verdict_file = native_probe._cache_path(library.path)
+    verdict_file = recurrent_library._cache_path(library.path)
     shutil.copy(verdict_file, fresh_cache / verdict_file.name)  # this build's real outcome
 
     class Short(ctypes.Structure):  # a mirror that forgot a field
         _fields_ = StepArgs._fields_[:-1]
 
-    monkeypatch.setattr(native_build, "StepArgs", Short)
+    monkeypatch.setattr(recurrent_library, "StepArgs", Short)
     with caplog.at_level(logging.DEBUG, logger=LOGGER):
-        assert native_build.load_native() is None
+        assert recurrent_library.load_native() is None
     messages = warnings_of(caplog)
     assert len(messages) == 1 and "struct layout differs" in messages[0], messages
     assert "tslib_step_args" in messages[0]
 
 
 def test_a_timed_out_probe_disables_without_caching(library, fresh_cache, monkeypatch, caplog):
-    monkeypatch.setattr(native_probe, "PROBE_TIMEOUT_S", 0.05)  # the child cannot finish
+    monkeypatch.setattr(recurrent_library, "PROBE_TIMEOUT_S", 0.05)  # the child cannot finish
     with caplog.at_level(logging.DEBUG, logger=LOGGER):
-        assert native_build.load_native() is None
+        assert recurrent_library.load_native() is None
     messages = warnings_of(caplog)
     assert len(messages) == 1 and "timed out" in messages[0], messages
     assert not list(fresh_cache.glob("*.probe.json")), "a timeout may be a busy machine"
@@ -186,14 +186,14 @@ def outcome(returncode=0, stage="tiled", **errors):
     ],
 )
 def test_decide(case, usable, sgemm, says):
-    verdict = native_probe.decide(case)
+    verdict = recurrent_library.decide(case)
     assert (verdict.usable, verdict.sgemm) == (usable, sgemm)
     assert says in verdict.problem if says else verdict.problem == ""
 
 
 def test_a_load_exception_is_not_a_crash_and_tries_other_flags():
     case = outcome(returncode=1, stage="load") | {"report": None, "stderr": "OSError: ABI 3 != 4"}
-    verdict = native_probe.decide(case)
+    verdict = recurrent_library.decide(case)
     assert not verdict.usable and verdict.load_error and not verdict.problem
     assert "ABI 3 != 4" in verdict.note
 
@@ -201,7 +201,7 @@ def test_a_load_exception_is_not_a_crash_and_tries_other_flags():
 def test_every_kernel_path_is_exact_without_the_native_library(monkeypatch):
     """The fallback used on every platform without the native path (TSLIB_NATIVE=0)."""
     monkeypatch.setenv("TSLIB_NATIVE", "0")
-    assert native_build.load_native() is None
+    assert recurrent_library.load_native() is None
     for batch in (1, 16, 17, 300):  # NumPy path up to 16 rows, torch above
         assert_runner_exact(batch)
     torch.manual_seed(3)
@@ -229,8 +229,8 @@ OTHER_PLATFORM_FLAGS = {
 def test_builds_of_other_platforms_are_probed_and_exact(library, tmp_path, monkeypatch, config):
     monkeypatch.setenv("TSLIB_NATIVE", "1")
     monkeypatch.setenv("TSLIB_NATIVE_CACHE", str(tmp_path))
-    monkeypatch.setattr(native_build, "_flag_sets", lambda: [OTHER_PLATFORM_FLAGS[config]])
-    loaded = native_build.load_native()
+    monkeypatch.setattr(recurrent_library, "_flag_sets", lambda: [OTHER_PLATFORM_FLAGS[config]])
+    loaded = recurrent_library.load_native()
     assert loaded is not None, "the plain build must compile and pass the probe"
     assert not loaded.vector_math
     kernel = RecurrentKernel(RecurrentEncoder(2, 4, 1).eval())

@@ -15,7 +15,7 @@ import torch
 
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.runner import StepwiseRunner
-from tslib.runner.fast import RecurrentKernel, native_build
+from tslib.runner.fast import RecurrentKernel, recurrent_library
 from tslib.runner.kernels import PlainKernel
 
 TOL = {"atol": 1e-5, "rtol": 1e-5}
@@ -23,7 +23,7 @@ TOL = {"atol": 1e-5, "rtol": 1e-5}
 
 @pytest.fixture(scope="module")
 def library():
-    if native_build.load_native() is None:
+    if recurrent_library.load_native() is None:
         pytest.skip("native kernels unavailable here (no compiler, TSLIB_NATIVE=0 or failed probe)")
 
 

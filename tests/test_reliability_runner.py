@@ -12,8 +12,8 @@ import torch
 from tslib.encoders import ENCODER_REGISTRY
 from tslib.errors import InputError
 from tslib.runner import StepwiseRunner
-from tslib.runner.fast import CudaGraphKernel, RecurrentKernel, native_build
-from tslib.runner.fast.native import NATIVE_SMALL_MAX
+from tslib.runner.fast import CudaGraphKernel, RecurrentKernel, recurrent_library
+from tslib.runner.fast.recurrent_native import NATIVE_SMALL_MAX
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -132,11 +132,11 @@ def spy_paths(kernel: RecurrentKernel) -> list[str]:
 
     kernel.run = run
     if kernel.native is not None:
-        for name in ("_small", "_layers_tiled", "_layers_mm"):
+        for name in ("_c_step", "_layers_tiled", "_layers_mm"):  # _c_step: whole-step C call
             original = getattr(kernel.native, name)
 
             def spy(*args, _original=original, _name=name):
-                taken.append(_name)
+                taken.append("_small" if _name == "_c_step" else _name)
                 return _original(*args)
 
             setattr(kernel.native, name, spy)
@@ -144,7 +144,7 @@ def spy_paths(kernel: RecurrentKernel) -> list[str]:
 
 
 def native_library():
-    return native_build.load_native()
+    return recurrent_library.load_native()
 
 
 #: (path, batch, expected spy record) for every CPU kernel path of the runner.

@@ -17,8 +17,12 @@ from tslib.encoders.transformer import CausalTransformerEncoder
 from tslib.errors import StateError
 from tslib.runner import StepwiseRunner
 from tslib.runner.fast import select_kernel
-from tslib.runner.fast.transformer_build import load_transformer_native, native_problem
-from tslib.runner.fast.transformer_step import TransformerKernel, fast_path_problem
+from tslib.runner.fast.transformer_native import (
+    TransformerKernel,
+    fast_path_problem,
+    load_transformer_native,
+    native_problem,
+)
 from tslib.runner.kernels import PlainKernel
 
 TOL = {"atol": 1e-5, "rtol": 1e-5}
@@ -219,7 +223,7 @@ def test_training_mode_and_autograd_take_the_plain_path(native):
 
 def test_fallback_reasons(native, monkeypatch):
     model = make_model("dh4")
-    assert fast_path_problem(model) is None
+    assert fast_path_problem(model, "cpu") is None
     assert "CPU only" in fast_path_problem(model, "cuda")
     assert "float32" in fast_path_problem(make_model("dh4").double())
 

@@ -3,7 +3,7 @@
 ``bf16_native(model)`` returns a copy of an LSTM
 :class:`~tslib.encoders.recurrent.RecurrentEncoder` whose
 :class:`~tslib.runner.StepwiseRunner` kernel is
-:class:`~tslib.runner.fast.native_bf16.Bf16Kernel`: per step one C call with the gate
+:class:`~tslib.runner.fast.bf16_native.Bf16Kernel`: per step one C call with the gate
 GEMM in bf16 (weights converted once, ``[x_t, h_{t-1}]`` per step, fp32 accumulation)
 and the gate maths, the state and the output layer in fp32. The weights stay fp32 in
 the model (the file does not shrink); only the step's GEMM runs in bf16.
@@ -23,8 +23,12 @@ import torch
 from tslib.encoders.base import check_encoder_input
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
-from tslib.runner.fast.native_bf16 import Bf16Kernel, bf16_kernel, bf16_unsupported
-from tslib.runner.fast.native_bf16_build import bf16_native_support
+from tslib.runner.fast.bf16_native import (
+    BF16_STEP,
+    bf16_kernel,
+    bf16_native_support,
+    bf16_unsupported,
+)
 
 __all__ = ["Bf16NativeEncoder", "bf16_native", "bf16_native_support"]
 
@@ -33,18 +37,20 @@ class Bf16NativeEncoder(RecurrentEncoder):
     """A RecurrentEncoder (LSTM) that the runner steps with the native bf16 kernel.
 
     Made by :func:`bf16_native`; parameters and state are those of the fp32 model.
+    ``fast_step = "bf16"`` asks :func:`tslib.runner.fast.select_kernel` for the bf16
+    step (:data:`~tslib.runner.fast.bf16_native.BF16_STEP`); where that step cannot run
+    (another device), the runner falls back to the fp32 kernels.
     """
 
-    def fast_kernel(self, device: torch.device | str) -> Bf16Kernel | None:
-        """The runner's kernel (:func:`tslib.runner.fast.select_kernel` asks for it)."""
-        return bf16_kernel(self, device)[0]
+    #: The fast step this model asks the runner for (see ``Bf16Step.request``).
+    fast_step = BF16_STEP.request
 
     def forward(self, x: torch.Tensor, state=None) -> tuple[torch.Tensor, tuple]:
         """As :meth:`RecurrentEncoder.forward`; in eval mode without autograd, on the CPU,
         the steps run through the bf16 kernel (outputs (B, T, O) and the final state)."""
         if self.training or torch.is_grad_enabled() or x.device.type != "cpu":
             return super().forward(x, state)
-        kernel = self.fast_kernel(x.device)
+        kernel = bf16_kernel(self, x.device)[0]
         if kernel is None:
             return super().forward(x, state)
         check_encoder_input(x, self.input_size, 3, "Bf16NativeEncoder.forward")

@@ -22,7 +22,7 @@ from tslib.compression.quantize import quantize_dynamic_int8
 from tslib.compression.structured import check_prunable, prune_units
 from tslib.encoders.recurrent import RecurrentEncoder
 from tslib.errors import InputError
-from tslib.runner.fast.native_bf16 import bf16_unsupported
+from tslib.runner.fast.bf16_native import bf16_unsupported
 
 __all__ = ["DISTILL_DEFAULTS", "compressed_variants"]
 

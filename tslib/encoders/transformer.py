@@ -15,7 +15,7 @@ offset and ``forward`` equals iterated ``step`` at any length.
 
 State: ``(k, v, position)`` with k, v (B, num_layers, n_heads, context, d_head)
 and position (B,) int64. Memory per stream is O(context). On the CPU the runner steps it
-with a native in-place kernel, :mod:`tslib.runner.fast.transformer_step`.
+with a native in-place kernel, :mod:`tslib.runner.fast.transformer_native`.
 
 Examples
 --------

@@ -17,6 +17,9 @@ Graphs read the pool tensors and the fused weights by address. They are
 re-captured when the pool is reallocated (it grows by doubling) or the fused
 weights are replaced; in-place weight updates are copied into the captured
 tensors by :meth:`RecurrentKernel.refresh` and need no re-capture.
+
+:data:`CUDA_GRAPH_STEP` is the :class:`~tslib.runner.fast.native_step.NativeStep` that
+serves the models :func:`~tslib.runner.fast.recurrent.recurrent_problem` accepts on CUDA.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from dataclasses import dataclass
 import torch
 
 from tslib.runner.fast.fused import TorchOps
-from tslib.runner.fast.recurrent import RecurrentKernel
+from tslib.runner.fast.native_step import NativeStep
+from tslib.runner.fast.recurrent import RecurrentKernel, recurrent_problem
 
-__all__ = ["GRAPH_BUCKETS", "CudaGraphKernel"]
+__all__ = ["CUDA_GRAPH_STEP", "GRAPH_BUCKETS", "CudaGraphKernel", "CudaGraphStep"]
 
 #: Default batch buckets: 1, 2, 4, ..., 16384 rows. Larger batches run eagerly.
 GRAPH_BUCKETS = tuple(2**k for k in range(15))
@@ -151,3 +155,27 @@ class CudaGraphKernel:
 
     def __repr__(self) -> str:
         return f"CudaGraphKernel({self.kernel!r}, captured={self.captured})"
+
+
+class CudaGraphStep(NativeStep):
+    """The recurrent step on CUDA: a :class:`CudaGraphKernel` around a :class:`RecurrentKernel`."""
+
+    name = "cuda_graph"
+
+    def supports(self, model: object, device: torch.device | str) -> str | None:
+        problem = recurrent_problem(model)
+        if problem is not None:
+            return problem
+        if torch.device(device).type != "cuda":
+            return "CUDA graphs need a CUDA device"
+        weight = model.output.weight
+        if weight.device.type != "cuda" or not weight.is_floating_point():
+            return "the model's weights are not floating-point CUDA tensors"
+        return None
+
+    def kernel(self, model: object, device: torch.device | str) -> CudaGraphKernel:
+        return CudaGraphKernel(RecurrentKernel(model))
+
+
+#: The CUDA-graph step family (see :data:`tslib.runner.fast.FAST_STEPS`).
+CUDA_GRAPH_STEP = CudaGraphStep()

@@ -1,4 +1,14 @@
-"""The fused CPU / eager step kernel for :class:`~tslib.encoders.recurrent.RecurrentEncoder`."""
+"""The fast step kernel for :class:`~tslib.encoders.recurrent.RecurrentEncoder` on the CPU.
+
+:class:`RecurrentKernel` is the Python side of the recurrent fast step: it fuses the
+weights (:func:`~tslib.runner.fast.fused.fuse_layer`), re-fuses them after an in-place
+change, and steps each batch on the fastest path that takes it: the native (C) path
+(:class:`~tslib.runner.fast.recurrent_native.NativePath`, float32) when the library
+builds, else NumPy views of the pool for tiny batches, else eager torch.
+:func:`recurrent_problem` says which models it reproduces, and :data:`RECURRENT_STEP`
+is its :class:`~tslib.runner.fast.native_step.NativeStep` (the CPU; CUDA is
+:mod:`.cuda_graph`'s).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +17,7 @@ import operator
 import numpy as np
 import torch
 
-from tslib.encoders.recurrent import RecurrentEncoder
+from tslib.encoders.recurrent import CELLS, RecurrentEncoder
 from tslib.runner.fast.fused import (
     NumpyOps,
     TorchOps,
@@ -15,11 +25,19 @@ from tslib.runner.fast.fused import (
     gru_update,
     rnn_update,
 )
-from tslib.runner.fast.native import NATIVE_SMALL_MAX, NativePath
-from tslib.runner.fast.native_build import load_native
+from tslib.runner.fast.native_step import NativeStep
+from tslib.runner.fast.recurrent_library import load_native
+from tslib.runner.fast.recurrent_native import NATIVE_SMALL_MAX, NativePath
 from tslib.runner.kernels import PlainKernel
 
-__all__ = ["TINY_BATCH_MAX", "RecurrentKernel"]
+__all__ = [
+    "RECURRENT_STEP",
+    "TINY_BATCH_MAX",
+    "RecurrentKernel",
+    "RecurrentStep",
+    "recurrent_problem",
+    "supported",
+]
 
 #: Largest CPU batch that takes the NumPy path (crossover measured by
 #: ``benchmarks/bench_overhead.py``).
@@ -28,6 +46,36 @@ TINY_BATCH_MAX = 16
 
 _VERSION = operator.attrgetter("_version")
 _DATA_PTR = torch.Tensor.data_ptr
+
+
+def recurrent_problem(model: object) -> str | None:
+    """Why the fused recurrent step cannot reproduce ``model``'s step; ``None`` when it can.
+
+    It reproduces a :class:`RecurrentEncoder` (or a subclass that keeps its ``step``
+    and ``core_step``) whose core is the library's unidirectional, biased LSTM / GRU /
+    tanh RNN without projections, with a biased ``nn.Linear`` output layer.
+    """
+    if not isinstance(model, RecurrentEncoder):
+        return f"{type(model).__name__} is not a RecurrentEncoder"
+    cls = type(model)
+    if cls.step is not RecurrentEncoder.step or cls.core_step is not RecurrentEncoder.core_step:
+        return f"{cls.__name__} overrides step or core_step"
+    core = model.core
+    if model.cell not in CELLS or type(core) is not CELLS[model.cell][0]:
+        return f"the core is not the library's {model.cell!r} cell"
+    if getattr(core, "bidirectional", True) or not getattr(core, "bias", False):
+        return "the core is bidirectional or has no bias"
+    if getattr(core, "proj_size", 0) or getattr(core, "nonlinearity", "tanh") != "tanh":
+        return "the core has a projection or a non-tanh nonlinearity"
+    output = model.output
+    if type(output) is not torch.nn.Linear or output.bias is None:
+        return "the output layer is not a biased nn.Linear"
+    return None
+
+
+def supported(model: object) -> bool:
+    """True when ``model`` is a RecurrentEncoder whose step this kernel reproduces."""
+    return recurrent_problem(model) is None
 
 
 def _param_key(params: list[torch.Tensor], versioned: list[torch.Tensor]) -> list[int]:
@@ -93,13 +141,13 @@ class RecurrentKernel:
         CPU batches up to this size use the NumPy path; larger ones use torch
         (when the native path does not take them).
     native : bool
-        Use the native C path (:class:`~tslib.runner.fast.native.NativePath`) for
-        float32 CPU steps when the library builds (see
-        :func:`~tslib.runner.fast.native_build.load_native`; ``TSLIB_NATIVE=0``
+        Use the native C path (:class:`~tslib.runner.fast.recurrent_native.NativePath`)
+        for float32 CPU steps when the library builds (see
+        :func:`~tslib.runner.fast.recurrent_library.load_native`; ``TSLIB_NATIVE=0``
         disables it). ``False`` keeps the torch / NumPy paths.
     native_small_max : int
         Batches up to this size run entirely in C; larger ones run one C call per
-        layer (GEMM tiles and gate arithmetic; see :mod:`tslib.runner.fast.native`).
+        layer (GEMM tiles and gate arithmetic; see :mod:`.recurrent_native`).
 
     Attributes
     ----------
@@ -219,7 +267,7 @@ class RecurrentKernel:
     ) -> torch.Tensor | None:
         """The runner's lane for a repeated small step: outputs (B, O), or None.
 
-        Steps only through :meth:`NativePath.repeat_small` with the input check done
+        Steps only through :meth:`~.native_step.CompiledPath.repeat_small` with the input check done
         in C (any NaN / inf, or anything else it cannot vouch for, returns None with
         nothing written: the runner then takes its full path, which validates ``x``
         and reports the problem). Needs no inference mode: only the fresh output tensor
@@ -304,3 +352,27 @@ class RecurrentKernel:
 
     def __repr__(self) -> str:
         return f"RecurrentKernel({self.cell}, layers={self.num_layers}, hidden={self.hidden})"
+
+
+class RecurrentStep(NativeStep):
+    """The fused / native recurrent step on the CPU: a :class:`RecurrentKernel`."""
+
+    name = "recurrent"
+
+    def supports(self, model: object, device: torch.device | str) -> str | None:
+        problem = recurrent_problem(model)
+        if problem is not None:
+            return problem
+        if torch.device(device).type != "cpu":
+            return "the recurrent kernel runs on the CPU (CUDA: the cuda_graph step)"
+        weight = model.output.weight
+        if weight.device.type != "cpu" or not weight.is_floating_point():
+            return "the model's weights are not floating-point CPU tensors"
+        return None
+
+    def kernel(self, model: RecurrentEncoder, device: torch.device | str) -> RecurrentKernel:
+        return RecurrentKernel(model)
+
+
+#: The recurrent step family (see :data:`tslib.runner.fast.FAST_STEPS`).
+RECURRENT_STEP = RecurrentStep()

@@ -1,4 +1,4 @@
-"""C source of the native transformer step (compiled at first use by :mod:`.transformer_build`).
+"""C source of the native transformer step (compiled at first use by :mod:`.transformer_native`).
 
 One entry point, ``tslib_tf_step``, advances rows ``[row_begin, row_end)`` of a
 batch of :class:`~tslib.encoders.transformer.CausalTransformerEncoder` streams by
@@ -9,14 +9,14 @@ window only (slots ``0 .. position`` before the ring buffer wraps, all of them
 after), the output projection and the MLP (exact erf GELU), then the final
 LayerNorm and the output layer.
 
-Weights come packed by :func:`~tslib.runner.fast.transformer_step.pack_weights`
+Weights come packed by :func:`~tslib.runner.fast.transformer_native.pack_weights`
 in one float32 blob, every matrix transposed to (in, out) so that a GEMV is a
 sequence of ``y += x[i] * W[i, :]`` updates that vectorise without reassociating
 any sum; the LayerNorm scales and shifts are folded into the following linear
 layer. Dot products and row sums use ``#pragma omp simd reduction`` (compiled
 with ``-fopenmp-simd``: vector reductions, no OpenMP runtime). ``expf`` may come
 from glibc's vector maths (libmvec; ``erff`` too with glibc 2.35 or later) and the
-loops are compiled per ISA (``target_clones``), as in :mod:`.native_source`.
+loops are compiled per ISA (``target_clones``), as in :mod:`.recurrent_source`.
 """
 
 from __future__ import annotations

@@ -18,33 +18,151 @@ one native call on its rows (ctypes releases the GIL). The state layout is that
 of ``model.init_state`` (``k``, ``v``, ``position``), so runner snapshots,
 ``state_of``, ``forecast`` and ``observe`` are unchanged.
 
-Where the fast path does not apply, :func:`select_transformer_kernel` returns
-``None`` (the runner uses its PlainKernel) and :func:`fast_path_problem` names the
-reason; a kernel also hands single calls to the plain path when the model is in
-training mode or a parameter requires a gradient under autograd.
+Where the fast path does not apply, :data:`TRANSFORMER_STEP` (its
+:class:`~tslib.runner.fast.native_step.NativeStep`) declines and :func:`fast_path_problem`
+names the reason (the runner then uses its PlainKernel); a kernel also hands single
+calls to the plain path when the model is in training mode or a parameter requires a
+gradient under autograd.
+
+The library is built with the shared machinery of :mod:`.build` (compiler lookup, cache
+folder, ``TSLIB_NATIVE`` switch, one cached build per source, compiler and flags) with
+``-O3 -fPIC -shared -fno-math-errno -fopenmp-simd`` (never ``-ffast-math``, never
+``-march=native``; the loops carry per-ISA clones on x86-64), flag sets tried fastest
+first, the last plain C. :func:`load_transformer_native` returns ``None`` (and
+:func:`native_problem` says why, in one line) when native kernels are disabled, no
+compiler is found or every build fails.
 """
 
 from __future__ import annotations
 
+import ctypes
+import logging
+import platform
+import subprocess
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from operator import attrgetter
+from pathlib import Path
 
 import torch
 from torch import nn
 
 from tslib.encoders.transformer import CausalTransformerEncoder, _Block
 from tslib.errors import StateError
-from tslib.runner.fast.transformer_build import load_transformer_native, native_problem
+from tslib.runner.device import resolve_device
+from tslib.runner.fast.build import (
+    cache_dir,
+    compile_cached,
+    compiler_identity,
+    find_compiler,
+    native_enabled,
+)
+from tslib.runner.fast.native_step import NativeStep
+from tslib.runner.fast.transformer_source import TF_ABI_VERSION, TF_SOURCE
 from tslib.runner.kernels import PlainKernel
 
 __all__ = [
     "THREADED_MIN_BATCH",
+    "TRANSFORMER_STEP",
     "TransformerKernel",
+    "TransformerStep",
     "fast_path_problem",
+    "load_transformer_native",
+    "native_problem",
     "pack_weights",
-    "select_transformer_kernel",
 ]
 
+logger = logging.getLogger(__name__)
+
+_BASE_FLAGS = ("-O3", "-fPIC", "-shared", "-fno-math-errno", "-fopenmp-simd")
+_LOCK = threading.Lock()
+_LOADED: dict[str, ctypes._CFuncPtr | None] = {}  # cache folder -> step function
+_PROBLEMS: dict[str, str] = {}  # cache folder -> why the library is unavailable
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+_STEP_ARGS = [_P, _P, _P, _I, _I, _P]
+
+
+def _flag_sets() -> list[tuple[str, ...]]:
+    """Flag sets to try, fastest first."""
+    x86 = platform.machine() in ("x86_64", "AMD64")
+    linux_x86 = sys.platform.startswith("linux") and x86
+    clones = ("-DTSLIB_CLONES",) if x86 else ()
+    sets = []
+    if linux_x86:  # vector expf (and erff, glibc >= 2.35) from libmvec
+        libmvec = ("-DTSLIB_LIBMVEC", "-lmvec", "-lm")
+        sets.append(_BASE_FLAGS + clones + ("-DTSLIB_LIBMVEC_ERF",) + libmvec)
+        sets.append(_BASE_FLAGS + clones + libmvec)
+    sets.append(_BASE_FLAGS + clones + ("-lm",))
+    if clones:
+        sets.append(_BASE_FLAGS + ("-lm",))
+    return sets
+
+
+def _build(compiler: str, identity: str, flags: tuple[str, ...], folder: Path) -> Path:
+    """Compile (or reuse) the library for ``flags``; return its cached path."""
+    parts = [TF_SOURCE, str(TF_ABI_VERSION), compiler, identity, *flags]
+    return compile_cached(TF_SOURCE, parts, compiler, flags, folder, prefix="transformer-")
+
+
+def _load(path: Path) -> ctypes._CFuncPtr:
+    library = ctypes.CDLL(str(path))
+    library.tslib_tf_abi.restype = ctypes.c_int
+    if library.tslib_tf_abi() != TF_ABI_VERSION:
+        raise OSError(f"{path}: ABI {library.tslib_tf_abi()} != {TF_ABI_VERSION}")
+    step = library.tslib_tf_step
+    step.argtypes, step.restype = _STEP_ARGS, ctypes.c_int
+    return step
+
+
+def _try_build() -> tuple[ctypes._CFuncPtr | None, list[str]]:
+    compiler = find_compiler()
+    if compiler is None:
+        return None, ["no C compiler found ($CC, cc, gcc, clang)"]
+    try:
+        identity = compiler_identity(compiler)
+    except (OSError, subprocess.SubprocessError) as error:
+        return None, [f"{compiler} --version failed: {error!r}"]
+    errors = []
+    for flags in _flag_sets():
+        try:
+            return _load(_build(compiler, identity, flags, cache_dir())), errors
+        except (OSError, AttributeError, subprocess.SubprocessError) as error:
+            detail = getattr(error, "stderr", "") or ""
+            errors.append(f"{' '.join(flags)}: {error!r} {detail[-300:]}")
+    return None, errors
+
+
+def load_transformer_native() -> ctypes._CFuncPtr | None:
+    """The ctypes function ``tslib_tf_step``, built on first use; ``None`` when unavailable.
+
+    Cached per process and cache folder; ``TSLIB_NATIVE=0`` disables it (checked
+    on every call, so a kernel built inside :func:`benchmarks.common.native_disabled`
+    gets ``None``).
+    """
+    if not native_enabled():
+        return None
+    key = str(cache_dir())
+    with _LOCK:
+        if key not in _LOADED:
+            step, errors = _try_build()
+            _LOADED[key] = step
+            if step is None:
+                _PROBLEMS[key] = "; ".join(errors)
+                logger.debug("tslib native transformer step unavailable: %s", _PROBLEMS[key])
+        return _LOADED[key]
+
+
+def native_problem() -> str:
+    """One line saying why :func:`load_transformer_native` gives ``None`` (empty if it does not)."""
+    if not native_enabled():
+        return "native kernels disabled (TSLIB_NATIVE=0)"
+    return _PROBLEMS.get(str(cache_dir()), "")
+
+
+# ---------------------------------------------------------------------------- the kernel
 _VERSION = attrgetter("_version")
 _EXECUTORS: dict[int, ThreadPoolExecutor] = {}  # threads -> one pool shared by every kernel
 
@@ -60,11 +178,12 @@ def _norm_ok(layer: object) -> bool:
     return type(layer) is nn.LayerNorm and layer.weight is not None and layer.bias is not None
 
 
-def fast_path_problem(model: object, device: torch.device | str = "cpu") -> str | None:
+def fast_path_problem(model: object, device: torch.device | str = "auto") -> str | None:
     """Why the native transformer step cannot serve ``model`` on ``device``; ``None`` if it can."""
     if type(model) is not CausalTransformerEncoder:
         return f"{type(model).__name__} is not exactly CausalTransformerEncoder"
-    if torch.device(device).type != "cpu" or model.output.weight.device.type != "cpu":
+    device = resolve_device(device) if device == "auto" else torch.device(device)
+    if device.type != "cpu" or model.output.weight.device.type != "cpu":
         return "the native transformer step runs on the CPU only"
     if model.output.weight.dtype != torch.float32:
         return f"the native transformer step needs float32 weights, not {model.output.weight.dtype}"
@@ -251,11 +370,19 @@ class TransformerKernel:
         return f"TransformerKernel(d_model={m.d_model}, layers={m.num_layers}, context={m.context})"
 
 
-def select_transformer_kernel(
-    model: object, device: torch.device | str
-) -> TransformerKernel | None:
-    """A :class:`TransformerKernel` for ``model`` on ``device``, or ``None`` (see
-    :func:`fast_path_problem` for the reason)."""
-    if fast_path_problem(model, device) is not None:
-        return None
-    return TransformerKernel(model)
+class TransformerStep(NativeStep):
+    """The native transformer step: a :class:`TransformerKernel` (see :func:`fast_path_problem`)."""
+
+    name = "transformer"
+
+    def supports(self, model: object, device: torch.device | str) -> str | None:
+        return fast_path_problem(model, device)
+
+    def kernel(
+        self, model: CausalTransformerEncoder, device: torch.device | str
+    ) -> TransformerKernel:
+        return TransformerKernel(model)
+
+
+#: The transformer step family (see :data:`tslib.runner.fast.FAST_STEPS`).
+TRANSFORMER_STEP = TransformerStep()

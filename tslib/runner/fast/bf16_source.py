@@ -1,4 +1,4 @@
-"""C source of the native bf16 LSTM step (:mod:`.native_bf16`).
+"""C source of the native bf16 LSTM step (:mod:`.bf16_native`).
 
 ``tslib_bf16_step`` advances a batch of LSTM streams by one step in one call. Rows go
 in tiles of :data:`BF16_TILE_ROWS`; per tile and layer it converts ``[x_t, h_{t-1}]``
@@ -6,9 +6,9 @@ to bf16 (round to nearest even), runs the gate GEMM with ``vdpbf16ps`` (AVX512-B
 pairs of bf16 products summed into fp32 lanes) against weights converted once and
 stored pair-interleaved, ``(K/2, C, 2)`` with ``K`` and ``C`` zero-padded, then does
 the gate maths in fp32 (bias added in fp32, every gate through the polynomial
-exponential of :mod:`.native_cellmath`), writes the new fp32 ``h`` and ``c`` into the
-pool rows and, on the top layer, the fp32 output layer. Only the GEMM operands are
-bf16; accumulation, gate maths and the state stay fp32.
+exponential of :data:`.recurrent_source.CELL_SOURCE`), writes the new fp32 ``h`` and
+``c`` into the pool rows and, on the top layer, the fp32 output layer. Only the GEMM
+operands are bf16; accumulation, gate maths and the state stay fp32.
 
 The whole file is compiled with ``-mavx512f -mavx512bf16`` and is loaded only on a CPU
 that has ``avx512_bf16`` (checked again by ``tslib_bf16_selftest`` in a subprocess).

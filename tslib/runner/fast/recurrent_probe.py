@@ -1,12 +1,12 @@
-"""The load-time probe of a native library, run in a subprocess by :mod:`.native_probe`.
+"""The load-time probe program of the fp32 native recurrent library (run in a subprocess).
 
-The parent runs::
+:func:`~tslib.runner.fast.recurrent_library.probe_library` runs::
 
-    python -c "from tslib.runner.fast.native_probe_child import main; raise SystemExit(main())" \
+    python -c "from tslib.runner.fast.recurrent_probe import main; raise SystemExit(main())" \
         '{"path": "<library>.so", "flags": ["-O3", ...]}'
 
 and this process checks, stage by stage (each announced on stdout before it starts,
-so that a crash names its stage):
+so that a crash names its stage; :data:`~tslib.runner.fast.recurrent_library.STAGES`):
 
 1. ``load``: the library loads and reports the expected ABI version;
 2. ``layout``: the argument structs' ``sizeof``, field names, offsets and sizes as
@@ -23,10 +23,14 @@ The last stdout line is the report, ``{"report": {...}}``: the C layout, the
 largest error of each check (``null`` where skipped) and the library's features.
 For tests, ``TSLIB_NATIVE_PROBE_FAULT=<stage>`` makes this process kill itself
 with ``SIGSEGV`` when that stage starts, as a crashing library would.
+
+Nothing imports this module but the probe's subprocess: it sits above the kernels it
+checks (:mod:`.recurrent_native`, :mod:`.recurrent`) in the import graph.
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import json
 import os
@@ -34,14 +38,23 @@ import signal
 import sys
 from pathlib import Path
 
-__all__ = ["FAULT_ENV", "STAGES", "TOLERANCE", "main"]
+import torch
 
-#: Largest error a check may show (float32 against the reference; observed ~1e-7).
-TOLERANCE = 1e-4
-#: The stages, in order.
-STAGES = ("load", "layout", "small", "mm", "sgemm", "tiled")
-#: Environment variable naming a stage at which to crash (tests only).
-FAULT_ENV = "TSLIB_NATIVE_PROBE_FAULT"
+from tslib.encoders.recurrent import RecurrentEncoder
+from tslib.runner.fast import recurrent_library
+from tslib.runner.fast.recurrent import RecurrentKernel
+from tslib.runner.fast.recurrent_library import (
+    FAULT_ENV,
+    STAGES,
+    TOLERANCE,
+    sgemm_address,
+    sgemm_max_error,
+)
+from tslib.runner.fast.recurrent_native import NATIVE_SMALL_MAX, NativePath
+from tslib.runner.fast.recurrent_source import layout_mismatches, read_c_layout
+from tslib.runner.kernels import PlainKernel
+
+__all__ = ["main"]
 
 
 def _stage(name: str) -> None:
@@ -53,13 +66,6 @@ def _stage(name: str) -> None:
 
 def _kernel_error(library, variant: str) -> float:
     """Largest |native - PlainKernel| over outputs and pools, for every cell, 2 steps."""
-    import torch
-
-    from tslib.encoders.recurrent import RecurrentEncoder
-    from tslib.runner.fast.native import NATIVE_SMALL_MAX, NativePath
-    from tslib.runner.fast.recurrent import RecurrentKernel
-    from tslib.runner.kernels import PlainKernel
-
     batch = 3 if variant == "small" else 2 * NATIVE_SMALL_MAX + 5
     worst = 0.0
     for cell in ("lstm", "gru", "rnn"):
@@ -91,18 +97,12 @@ def _kernel_error(library, variant: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the probe for the library described by ``argv[0]`` (JSON); print the report."""
-    import ctypes
-
-    from tslib.runner.fast import native_build
-    from tslib.runner.fast.native_blas import sgemm_address, sgemm_max_error
-    from tslib.runner.fast.native_structs import layout_mismatches, read_c_layout
-
     spec = json.loads((argv or sys.argv[1:])[0])
     path, flags = Path(spec["path"]), tuple(spec["flags"])
     errors: dict[str, float | None] = dict.fromkeys(STAGES[2:])
     report = {"errors": errors, "layout": None, "vector_math": None, "sgemm_found": None}
     _stage("load")
-    library = native_build._load(path, flags)
+    library = recurrent_library._load(path, flags)
     report["vector_math"] = library.vector_math
     _stage("layout")
     report["layout"] = read_c_layout(ctypes.CDLL(str(path)))
