@@ -1,7 +1,7 @@
-"""Small synthetic data for the baseline contract tests, doctests and quick experiments.
+"""Small synthetic data for the baseline contract checks, doctests and quick experiments.
 
 Each baseline's ``test_config()`` names one of these kinds. Every kind comes with
-the number of leading observations the contract tests fit on; the rest arrives
+the number of leading observations :mod:`tslib.checks` fits on; the rest arrives
 through ``update``.
 """
 

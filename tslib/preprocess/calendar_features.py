@@ -164,14 +164,6 @@ class CalendarFeatures(StepTransform):
             out["time_since_start"] = (timestamp - self.start_) / pd.Timedelta(self.time_unit)
         return out, state
 
-    def get_params(self) -> dict:
-        return {
-            "features": self.features,
-            "holidays": self.holidays,
-            "time_since_start": self.time_since_start,
-            "time_unit": self.time_unit,
-        }
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [

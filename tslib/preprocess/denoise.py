@@ -71,9 +71,6 @@ class EWMASmoother(StepTransform):
             new_state[column] = mean
         return out, new_state
 
-    def get_params(self) -> dict:
-        return {"alpha": self.alpha, "columns": self.columns}
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [
@@ -125,9 +122,6 @@ class RollingMedian(StepTransform):
             enough = not math.isnan(value) and len(observed) >= self.min_periods
             out[column] = statistics.median(observed) if enough else math.nan
         return out, new_state
-
-    def get_params(self) -> dict:
-        return {"window": self.window, "min_periods": self.min_periods, "columns": self.columns}
 
     @classmethod
     def test_config(cls) -> list[dict]:

@@ -126,9 +126,6 @@ class Difference(_LagTransform):
         last = _check_last(last, self.lag, column, "Difference")
         return undifference(values, last, self.lag)
 
-    def get_params(self) -> dict:
-        return {"lag": self.lag, "columns": self.columns}
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [{"params": {}, "frame": "gappy"}, {"params": {"lag": 4}, "frame": "gappy"}]
@@ -174,9 +171,6 @@ class LogReturn(_LagTransform):
         self._check_inverse(column)
         last = _check_last(last, self.lag, column, "LogReturn")
         return np.exp(undifference(values, np.log(last), self.lag))
-
-    def get_params(self) -> dict:
-        return {"lag": self.lag, "columns": self.columns}
 
     @classmethod
     def test_config(cls) -> list[dict]:

@@ -69,9 +69,6 @@ class ForwardFill(StepTransform):
                 last[column] = (value, 0)
         return out, {"last": last}
 
-    def get_params(self) -> dict:
-        return {"columns": self.columns, "limit": self.limit}
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [
@@ -131,9 +128,6 @@ class PastMeanFill(StepTransform):
             out[column] = mean if math.isnan(value) else value
         return out, new_state
 
-    def get_params(self) -> dict:
-        return {"columns": self.columns, "window": self.window}
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [
@@ -184,9 +178,6 @@ class EWMAFill(StepTransform):
                 mean = value if math.isnan(mean) else (1 - self.alpha) * mean + self.alpha * value
             new_state[column] = mean
         return out, new_state
-
-    def get_params(self) -> dict:
-        return {"alpha": self.alpha, "columns": self.columns}
 
     @classmethod
     def test_config(cls) -> list[dict]:
@@ -243,9 +234,6 @@ class TrainValueFill(StepTransform):
     def _step(self, x: dict[str, float], timestamp: Any, state: dict):
         out = {c: self.fill_values_[c] if math.isnan(v) else v for c, v in x.items()}
         return out, state
-
-    def get_params(self) -> dict:
-        return {"statistic": self.statistic, "columns": self.columns}
 
     @classmethod
     def test_config(cls) -> list[dict]:

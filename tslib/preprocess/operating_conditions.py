@@ -144,15 +144,6 @@ class OperatingConditionScaler(StepTransform):
         self.condition_column = condition_column
         self.seed = seed
 
-    def get_params(self) -> dict:
-        return {
-            "columns": self.columns,
-            "condition_columns": self.condition_columns,
-            "n_conditions": self.n_conditions,
-            "condition_column": self.condition_column,
-            "seed": self.seed,
-        }
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [{"params": {"columns": ["b"], "condition_columns": ["a"], "n_conditions": 2}}]

@@ -95,14 +95,6 @@ class HampelFilter(StepTransform):
                 out[column] = median
         return out, new_state
 
-    def get_params(self) -> dict:
-        return {
-            "window": self.window,
-            "n_sigmas": self.n_sigmas,
-            "min_periods": self.min_periods,
-            "columns": self.columns,
-        }
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [
@@ -156,9 +148,6 @@ class IQRClip(StepTransform):
             clipped = min(max(value, self.lower_[column]), self.upper_[column])
             out[column] = value if math.isnan(value) else clipped
         return out, state
-
-    def get_params(self) -> dict:
-        return {"k": self.k, "columns": self.columns}
 
     @classmethod
     def test_config(cls) -> list[dict]:

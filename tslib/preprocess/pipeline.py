@@ -164,9 +164,6 @@ class Pipeline(StepTransform):
                     columns[column] = transform.inverse_column(columns[column], column, last)
         return columns
 
-    def get_params(self) -> dict:
-        return {"steps": self.steps, "target": self.target}
-
     def fitted_params(self) -> dict:
         return {name: transform.fitted_params() for name, transform in self.steps}
 

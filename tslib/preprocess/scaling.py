@@ -92,9 +92,6 @@ class StandardScaler(_AffineScaler):
             return float(observed.mean()), 1.0, 0.0
         return float(observed.mean()), float(observed.std(ddof=self.ddof)), 0.0
 
-    def get_params(self) -> dict:
-        return {"columns": self.columns, "ddof": self.ddof}
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [{"params": {}, "frame": "gappy"}, {"params": {"ddof": 1}, "frame": "positive"}]
@@ -133,9 +130,6 @@ class RobustScaler(_AffineScaler):
             observed, [self.quantile_range[0], 50.0, self.quantile_range[1]]
         )
         return float(median), float(high - low), 0.0
-
-    def get_params(self) -> dict:
-        return {"columns": self.columns, "quantile_range": self.quantile_range}
 
     @classmethod
     def test_config(cls) -> list[dict]:
@@ -176,9 +170,6 @@ class MinMaxScaler(_AffineScaler):
         if data_range == 0 or not math.isfinite(data_range):
             data_range = high - low  # constant column: maps to ``low``
         return data_min, data_range / (high - low), low
-
-    def get_params(self) -> dict:
-        return {"columns": self.columns, "feature_range": self.feature_range}
 
     @classmethod
     def test_config(cls) -> list[dict]:

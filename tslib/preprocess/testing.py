@@ -1,6 +1,7 @@
-"""Small synthetic frames for the contract tests, doctests and quick experiments.
+"""Small synthetic frames for the contract checks, doctests and quick experiments.
 
-Each transform's ``test_config()`` names one of these kinds.
+Each transform's ``test_config()`` names one of these kinds; :mod:`tslib.checks` builds
+the frame from it.
 """
 
 from __future__ import annotations

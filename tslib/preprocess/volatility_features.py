@@ -155,14 +155,6 @@ class VolatilityFeatures(StepTransform):
         out, var, var_long = self._row(value, span, state["var"], state["var_long"])
         return out, {"var": var, "var_long": var_long}
 
-    def get_params(self) -> dict:
-        return {
-            "return_column": self.return_column,
-            "range_column": self.range_column,
-            "lam": self.lam,
-            "long_lam": self.long_lam,
-        }
-
     @classmethod
     def test_config(cls) -> list[dict]:
         return [
