@@ -89,3 +89,30 @@ def test_dm_absolute_loss_and_errors():
         diebold_mariano(a, b, horizon=3)
     with pytest.raises(InputError):
         diebold_mariano(a, b[:4])
+
+
+def test_diebold_mariano_runs_on_the_shared_core_with_its_former_values():
+    from tslib.metrics.comparison import dm_test
+
+    t = np.arange(60.0)
+    a, b = np.sin(t * 0.7) + 0.1 * (t % 7), np.cos(t * 0.3) * 1.2
+    result = diebold_mariano(a, b, horizon=3)
+    assert result == {  # the value before the core was shared, bit for bit
+        "stat": -0.34110899090877866,
+        "pvalue": 0.7342333296841248,
+        "mean_loss_diff": -0.05272127544301383,
+        "n": 60,
+        "horizon": 3,
+        "loss": "squared",
+        "variance": "long-run",
+    }
+    core = dm_test(a**2 - b**2, lags=2)
+    assert core["stat"] == result["stat"] and core["pvalue"] == result["pvalue"]
+    bartlett = dm_test(a**2 - b**2, lags=2, kernel="bartlett")
+    assert bartlett["variance"] == "long-run" and bartlett["stat"] != result["stat"]
+    with pytest.raises(InputError, match="kernel"):
+        dm_test(a - b, lags=1, kernel="parzen")
+    with pytest.raises(InputError, match="lags"):
+        dm_test(a - b, lags=-1)
+    with pytest.raises(InputError, match="too few"):
+        dm_test(a[:3] - b[:3], lags=2)

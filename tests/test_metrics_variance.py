@@ -63,3 +63,27 @@ def test_bad_input_raises():
         volatility_dm_test(np.ones(20), np.ones(20), 2 * np.ones(20), loss="mae")
     with pytest.raises(InputError, match="differing"):
         volatility_dm_test(np.ones(20), np.ones(20), np.ones(20))
+
+
+def test_dm_test_equals_the_statsmodels_hac_t_ratio_and_its_former_value():
+    """volatility_dm_test runs on the shared DM core (Bartlett kernel): the HAC t-ratio of
+    a regression of the loss differences on a constant, as statsmodels computes it."""
+    import statsmodels.api as sm
+
+    from tslib.metrics.comparison import dm_test
+
+    rng = np.random.default_rng(3)
+    d = rng.standard_t(4, size=400) + 0.2 * np.sin(np.arange(400) / 5)
+    for lags in (0, 3, 9):
+        fit = sm.OLS(d, np.ones(400)).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+        assert dm_test(d, lags, kernel="bartlett")["stat"] == pytest.approx(
+            fit.tvalues[0], rel=1e-10
+        )
+    t = np.arange(60.0)
+    returns = np.sin(t * 1.3) * (1 + 0.5 * np.cos(t / 9))
+    variance = 0.5 + 0.3 * np.cos(t / 9) ** 2
+    result = volatility_dm_test(returns, variance, np.full(60, 0.6), "qlike", 4)
+    # the value of the former statsmodels-based implementation on the same inputs
+    assert result["stat"] == pytest.approx(-0.06030746719988496, rel=1e-10)
+    assert result["pvalue"] == pytest.approx(0.9519107548074978, rel=1e-10)
+    assert result["mean_loss_diff"] == -0.0019399154367161979

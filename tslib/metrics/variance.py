@@ -4,15 +4,16 @@ r"""Scores of variance (volatility) forecasts against squared returns.
   that ranks variance forecasts correctly despite the noise of the squared-return
   proxy;
 * :func:`volatility_dm_test` - Diebold-Mariano test of two variance forecasts on
-  QLIKE or squared-error losses, with a Newey-West long-run variance.
+  QLIKE or squared-error losses, with a Newey-West long-run variance (the
+  Bartlett kernel of :func:`tslib.metrics.comparison.dm_test`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from tslib.errors import InputError
+from tslib.metrics.comparison import dm_test
 from tslib.validation import as_float_array, broadcast_to_length, check_positive_int
 
 __all__ = ["qlike_losses", "qlike", "volatility_dm_test"]
@@ -64,7 +65,8 @@ def volatility_dm_test(
     t-ratio of the mean of :math:`d_t` with a Newey-West (Bartlett) long-run
     variance over ``max_lags`` lags (default :math:`\lfloor 4 (T/100)^{2/9}\rfloor`):
     volatility clustering makes the loss differences serially correlated even
-    for one-day forecasts. Computed with statsmodels' HAC regression on a constant;
+    for one-day forecasts. Computed by :func:`~tslib.metrics.comparison.dm_test`
+    (``kernel="bartlett"``, the HAC t-ratio of a regression on a constant);
     two-sided normal p-value.
 
     Parameters
@@ -84,8 +86,6 @@ def volatility_dm_test(
         ``stat`` (negative: A has the lower loss), ``pvalue``, ``mean_loss_diff``,
         ``n``, ``max_lags`` and ``loss``.
     """
-    import statsmodels.api as sm
-
     rets, h_a = _variance_inputs(returns, variance_a, "variance_a")
     _, h_b = _variance_inputs(rets, variance_b, "variance_b")
     if loss == "qlike":
@@ -102,12 +102,11 @@ def volatility_dm_test(
         if max_lags is None
         else check_positive_int(max_lags, "max_lags")
     )
-    fit = sm.OLS(diff, np.ones(n)).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    stat = float(fit.tvalues[0])
+    result = dm_test(diff, lags=lags, kernel="bartlett")
     return {
-        "stat": stat,
-        "pvalue": float(2.0 * stats.norm.sf(abs(stat))),
-        "mean_loss_diff": float(diff.mean()),
+        "stat": result["stat"],
+        "pvalue": result["pvalue"],
+        "mean_loss_diff": result["mean_loss_diff"],
         "n": n,
         "max_lags": lags,
         "loss": loss,
