@@ -181,8 +181,10 @@ def make_windows(
         raise InputError("make_windows: length=None (whole units) needs a (unit, cycle) frame")
     inputs, target_table, known_table, names = _tables(values, columns, targets, labels, known)
     if split is not None:
-        if segments is not None or future is not None:
-            raise InputError("make_windows: split takes next-step windows (no segments, future)")
+        if segments is not None or future is not None or known_table is not None:
+            raise InputError(
+                "make_windows: split takes per-step windows (no segments, future or known)"
+            )
         return _split(inputs, target_table, names, length, stride, shift, split, burn_in, tail)
     _only("windows without split", burn_in=burn_in)
     spans = [(0, len(inputs))] if segments is None else _spans(segments, len(inputs))
@@ -201,11 +203,17 @@ _DEFAULTS = {
 
 
 def _only(layout: str, **options: object) -> None:
-    """Raise when an option the layout does not use was given."""
+    """Raise when an option the layout does not use was given (not left at its default)."""
     for name, value in options.items():
         default = _DEFAULTS[name]
-        if value is not default and not (isinstance(value, tuple) and value == default):
+        empty = isinstance(value, (list, tuple)) and len(value) == 0 and default == ()
+        if value is not default and not empty and not (name == "burn_in" and value == 0):
             raise InputError(f"make_windows: {name}= is not used by {layout}")
+
+
+def _rows_per_window(length: int, shift: int, future: int | None) -> int:
+    """Rows a window spans: its inputs and, ``shift`` rows on, its last target."""
+    return length + shift + (future - 1 if future is not None else 0)
 
 
 def _spans(segments: Sequence[tuple[int, int]], rows: int) -> list[tuple[int, int]]:
@@ -332,7 +340,7 @@ def _cut(
         future = check_positive_int(future, "future")
     elif known_table is not None:
         raise InputError("make_windows: known= needs future= (the encoder-decoder layout)")
-    need = length + shift + (future - 1 if future is not None else 0)  # rows per window
+    need = _rows_per_window(length, shift, future)
     starts = _starts(spans, need, stride, tail)
     if starts.size == 0 and spans == [(0, len(inputs))]:
         raise DataError(
@@ -421,30 +429,30 @@ def _per_unit(
     tail: bool,
 ) -> tuple:
     """Windows cut within each first-level group of ``frame``, concatenated in frame order."""
+    length = check_positive_int(length, "length")
+    need = _rows_per_window(length, shift, future)
     label_table = None if labels is None else np.asarray(labels).reshape(len(frame), -1)
     parts = []
     positions = pd.Series(np.arange(len(frame)), index=frame.index)
     for _, rows in positions.groupby(level=0, sort=False):
+        if len(rows) < need:  # a unit too short for one window gives none
+            continue
         group = frame.iloc[rows.to_numpy()].droplevel(0)
         group_labels = None if label_table is None else label_table[rows.to_numpy()]
-        try:
-            parts.append(
-                make_windows(
-                    group,
-                    length,
-                    stride=stride,
-                    columns=columns,
-                    targets=targets,
-                    labels=group_labels,
-                    shift=shift,
-                    future=future,
-                    known=known,
-                    tail=tail,
-                )  # fmt: skip
-            )
-        except DataError as error:
-            if "fewer than" not in str(error):
-                raise
+        parts.append(
+            make_windows(
+                group,
+                length,
+                stride=stride,
+                columns=columns,
+                targets=targets,
+                labels=group_labels,
+                shift=shift,
+                future=future,
+                known=known,
+                tail=tail,
+            )  # fmt: skip
+        )
     if not parts:
         raise DataError(
             f"make_windows: no group of {frame.index.names[0]!r} holds a window "
