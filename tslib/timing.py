@@ -23,6 +23,7 @@ import pandas as pd
 import torch
 
 from tslib.errors import InputError
+from tslib.runner.device import resolve_device
 
 __all__ = [
     "Timing",
@@ -300,14 +301,17 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def machine_info(device: torch.device | str = "cpu") -> dict:
+def machine_info(device: torch.device | str = "auto") -> dict:
     """CPU model and ISA flags, core and torch thread counts, versions, device, current load.
 
+    ``device`` is the device the measurements ran on; ``"auto"`` (the default) means
+    CUDA when available, else the CPU, as everywhere in tslib
+    (:func:`~tslib.runner.device.resolve_device`).
     ``cpu_flags`` lists which of :data:`ISA_FLAGS` the CPU has (None off Linux);
     ``torch_cpu_capability`` is the ISA torch's own kernels dispatch to (e.g.
     ``AVX512``, ``AVX2``, ``DEFAULT``), so a slow result can be traced to the machine.
     """
-    device = torch.device(device)
+    device = resolve_device(device)
     capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
     info = {
         "cpu": _cpu_model(),
