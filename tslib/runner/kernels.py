@@ -10,9 +10,15 @@ gets the input rows, the pool tensors and the slot index of each row, and must
 
 :class:`PlainKernel` is the slow, obviously correct reference
 (``index_select`` -> ``model.step`` -> ``index_copy_``). Fast kernels
-(:mod:`tslib.runner.fast`) must be equivalent to it. The runner returns a
-kernel's output tensor to the caller as is, so a kernel must not overwrite it
-in a later call (clone a static CUDA-graph output, for example).
+(:mod:`tslib.runner.fast`, chosen by :func:`tslib.runner.fast.select_kernel` through
+the :class:`~tslib.runner.fast.native_step.NativeStep` protocol) must be equivalent to
+it. The runner returns a kernel's output tensor to the caller as is, so a kernel must
+not overwrite it in a later call (clone a static CUDA-graph output, for example).
+
+A kernel may also offer ``repeat_step(x, pool, index) -> y | None``: the runner calls
+it, outside inference mode and before validating ``x``, when the very same id tuple
+is stepped again with the same cached ``index``; it returns the outputs, or ``None``
+with nothing written (then the runner takes its full path, which validates ``x``).
 
 :func:`rollout` is the other stepping loop: the autoregressive roll-out used by
 forecasts, on copies of the states.
