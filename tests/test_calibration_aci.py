@@ -8,7 +8,6 @@ import pytest
 from tslib.calibration import AdaptiveConformal, aci_coverage_bound, calibrate_var
 from tslib.errors import InputError
 from tslib.evaluate.risk_forecast import EmpiricalForecast, LocationScaleForecast
-from tslib.evaluate.risk_walk import historical_walk
 
 ALPHA = 0.01
 
@@ -86,7 +85,8 @@ def test_aci_restores_coverage_inside_the_crisis(regime_switch):
 
 
 def test_works_on_historical_simulation_and_student_t(regime_switch):
-    hs = historical_walk(regime_switch, 250, window=250)
+    windows = np.lib.stride_tricks.sliding_window_view(regime_switch[:-1], 250)  # (T - 250, 250)
+    hs = EmpiricalForecast(windows)  # historical simulation of days 250 ..
     path = calibrate_var(hs, regime_switch[250:], alpha=ALPHA, gamma=0.01)
     assert abs(path["hit"].mean() - ALPHA) <= aci_coverage_bound(ALPHA, 0.01, hs.n)
     t_model = LocationScaleForecast(np.zeros(500), np.ones(500), df=4.0)

@@ -21,6 +21,7 @@ from tslib.baselines.testing import make_test_data
 from tslib.encoders import CausalTransformerEncoder, RecurrentEncoder
 from tslib.errors import InputError
 from tslib.evaluate import backtest, replay, summarize
+from tslib.evaluate.protocols import protocol_for
 from tslib.preprocess import StandardScaler
 
 LENGTH, START, HORIZON = 48, 24, 4
@@ -198,5 +199,11 @@ def test_every_registered_forecaster_sees_nothing_after_its_origin(name, i):
 
 
 def test_a_risk_model_is_not_taken_for_a_forecaster():
-    with pytest.raises(InputError, match="no evaluation protocol accepts a GarchVaR"):
+    """GarchVaR goes to the "risk" protocol (VaR / ES rows), never to the forecast backtest."""
+    assert protocol_for(GarchVaR(), _series(), "backtest").name == "risk"
+    with pytest.raises(InputError, match="horizon"):  # a risk option set, not forecast_backtest's
         backtest({"garch": GarchVaR()}, _series(), start=START, horizon=1)
+    returns = np.random.default_rng(0).standard_normal(200)
+    frame = backtest({"garch": GarchVaR()}, returns, start=150)
+    assert frame.attrs["protocols"] == {"garch": "risk"}
+    assert {"var99", "es99", "variance"} <= set(frame.columns) and "y_pred" not in frame

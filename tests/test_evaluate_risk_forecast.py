@@ -1,4 +1,4 @@
-"""Predictive distributions (VaR / ES / variance) and the baselines' walk-forward paths."""
+"""Predictive distributions: VaR / ES / variance at any level, from every kind of model."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from tslib.baselines import GarchVaR, HistoricalVaR, RiskMetricsVaR
+from tslib.baselines import HistoricalVaR
 from tslib.errors import InputError
 from tslib.evaluate.risk_forecast import EmpiricalForecast, LocationScaleForecast
-from tslib.evaluate.risk_walk import garch_walk, historical_walk, normal_walk, riskmetrics_walk
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +37,8 @@ def test_standardized_t_has_the_given_volatility():
 
 
 def test_empirical_matches_historical_var(returns):
-    forecast = historical_walk(returns, 300, window=100)
+    windows = np.lib.stride_tricks.sliding_window_view(returns[:-1], 100)[200:]  # (300, 100)
+    forecast = EmpiricalForecast(windows)
     path = HistoricalVaR(window=100, alpha=0.05).fit(returns[:300]).run(returns[300:])
     np.testing.assert_allclose(forecast.var(0.05), path["var"], rtol=1e-12)
     np.testing.assert_allclose(forecast.es(0.05), path["es"], rtol=1e-12)
@@ -46,51 +46,11 @@ def test_empirical_matches_historical_var(returns):
     np.testing.assert_allclose(forecast.variance()[0], returns[200:300].var(ddof=1))
 
 
-def test_walks_equal_the_stepwise_baselines(returns):
-    ewma = riskmetrics_walk(returns, 300)
-    path = RiskMetricsVaR().fit(returns[:300]).run(returns[300:])
-    np.testing.assert_allclose(ewma.scale, path["sigma"], rtol=1e-12)
-    garch, fits = garch_walk(returns, 300, refit_every=None)
-    model = GarchVaR(alpha=0.01).fit(returns[:300])
-    np.testing.assert_allclose(garch.var(0.01), model.run(returns[300:])["var"], rtol=1e-8)
-    assert len(fits) == 1 and fits["n_obs"].iloc[0] == 300
-    normal = normal_walk(returns, 300)
-    assert normal.var(0.01)[0] == normal.var(0.01)[-1]
-
-
-def test_garch_refits_on_schedule_and_window(returns):
-    forecast, fits = garch_walk(returns, 300, refit_every=120, fit_window=250)
-    assert fits["day"].tolist() == [300, 420, 540]
-    assert fits["n_obs"].tolist() == [250, 250, 250]
-    assert forecast.n == 300 and {"omega", "nu"} <= set(fits.columns)
-
-
-@pytest.mark.parametrize(
-    "walk",
-    [
-        lambda r: garch_walk(r, 300, refit_every=100)[0],
-        lambda r: riskmetrics_walk(r, 300),
-        lambda r: historical_walk(r, 300, window=150),
-    ],
-    ids=["garch", "riskmetrics", "historical"],
-)
-def test_no_look_ahead(returns, walk):
-    reference = walk(returns).var(0.01)
-    for day in (0, 57, 150):
-        shocked = returns.copy()
-        shocked[300 + day :] *= 5.0
-        np.testing.assert_allclose(walk(shocked).var(0.01)[: day + 1], reference[: day + 1])
-
-
 def test_bad_input_raises(returns):
     with pytest.raises(InputError, match="scale"):
         LocationScaleForecast([0.0], [-1.0])
     with pytest.raises(InputError, match="df"):
         LocationScaleForecast([0.0], [1.0], df=2.0)
-    with pytest.raises(InputError, match="start"):
-        historical_walk(returns, 10, window=250)
-    with pytest.raises(InputError, match="dist"):
-        garch_walk(returns, 300, dist="skewt")
     with pytest.raises(InputError, match="day 5"):
         EmpiricalForecast(np.ones((2, 3))).var_at(5, 0.1)
 

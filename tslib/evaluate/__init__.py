@@ -25,12 +25,16 @@ from tslib.evaluate.ranking_replay import (
     summarize_ranking_replay,
 )
 from tslib.evaluate.replay import replay
+from tslib.evaluate.risk_data import RiskStream
+from tslib.evaluate.risk_report import RISK_SCORERS
 from tslib.evaluate.scoring import score
 from tslib.evaluate.stream_replay import ReplayResult, iter_replay, stream_replay, summarize_replay
 from tslib.evaluate.summary import METRICS, summarize
 from tslib.evaluate.units import target_inverse, to_data_units
 
 __all__ = [
+    "RiskStream",
+    "RISK_SCORERS",
     "backtest",
     "replay",
     "score",

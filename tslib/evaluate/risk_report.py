@@ -1,22 +1,27 @@
-"""Backtest tables for one-day risk forecasts: VaR coverage, ES, pinball, QLIKE, ACI, sub-periods.
+"""Scorers of one-day risk forecasts: VaR coverage, ES, pinball, QLIKE, Diebold-Mariano, ACI.
 
-Every function scores :class:`~tslib.evaluate.risk_forecast.RiskForecast` objects
-(one per model) on the same realised returns, with the tests of
-:mod:`tslib.metrics.risk`. Column names follow the report keys: a tail
-probability ``alpha`` is labelled by its confidence, ``var99`` for 0.01 and
-``var95`` for 0.05.
+Each scorer is ``f(group) -> float`` over the rows of one group (one stream and model,
+or one sub-period) of the tidy frame the ``"risk"`` protocol's backtest returns
+(:mod:`tslib.evaluate.risk_walk`): ``return``, ``variance`` and, per tail probability
+``alpha``, the columns ``var99`` / ``es99`` (labels by confidence: ``var95`` for 0.05,
+``var97.5`` for 0.025). The scorers are registered in :data:`RISK_SCORERS`, so
+``backtest(models, streams, scorers=["var99_kupiec_p", "qlike"])`` gives the risk table.
+
+Coverage scorers exist for every VaR column of the frame: the model's own VaR
+(``var99_rate``...), the VaR of a quantile head (``qvar99_rate``...) and the VaR
+calibrated online by adaptive conformal inference (``aci_log_var99_rate``...), each
+with ``_hits``, ``_rate``, ``_kupiec_p``, ``_christoffersen_p`` and ``_cc_p``. A hit
+is a return below minus the VaR (never under an infinite VaR). A scorer whose
+column is missing or has NaN in the group gives NaN.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from tslib.calibration.aci import calibrate_var
-from tslib.errors import InputError
-from tslib.evaluate.risk_forecast import RiskForecast
 from tslib.metrics.forecasting import pinball_loss
 from tslib.metrics.risk import (
     acerbi_szekely_z2,
@@ -26,16 +31,24 @@ from tslib.metrics.risk import (
     mcneil_frey_es_test,
 )
 from tslib.metrics.variance import qlike, volatility_dm_test
-from tslib.validation import as_float_vector
 
 __all__ = [
     "level_label",
-    "coverage_tests",
-    "risk_backtest",
-    "risk_table",
-    "aci_table",
-    "subperiod_table",
+    "es_label",
+    "aci_label",
+    "RISK_LEVELS",
+    "COVERAGE_KEYS",
+    "RISK_SCORERS",
+    "coverage_scorers",
 ]
+
+#: Tail probabilities whose columns get named scorers.
+RISK_LEVELS = (0.01, 0.025, 0.05, 0.10)
+
+#: What the coverage scorers of one VaR column report (suffixes of their names).
+COVERAGE_KEYS = ("hits", "rate", "kupiec_p", "christoffersen_p", "cc_p")
+
+Scorer = Callable[[pd.DataFrame], float]
 
 
 def level_label(alpha: float) -> str:
@@ -43,175 +56,141 @@ def level_label(alpha: float) -> str:
     return f"var{100.0 * (1.0 - alpha):g}"
 
 
-def coverage_tests(hits: np.ndarray, alpha: float) -> dict:
-    """Hit count and rate, Kupiec, Christoffersen independence and conditional coverage p-values."""
-    return {
-        "hits": int(np.sum(hits)),
-        "rate": float(np.mean(hits)),
-        "kupiec_p": kupiec_pof(hits, alpha)["pvalue"],
-        "christoffersen_p": christoffersen_independence(hits)["pvalue"],
-        "cc_p": conditional_coverage(hits, alpha)["pvalue"],
-    }
+def es_label(alpha: float) -> str:
+    """``"es99"`` for ``alpha = 0.01``: the expected-shortfall column of that level."""
+    return "es" + level_label(alpha)[3:]
 
 
-def _check(returns: object, forecast: RiskForecast, name: str) -> np.ndarray:
-    values = as_float_vector(returns, "returns")
-    if forecast.n != values.size:
-        raise InputError(f"forecast {name!r} has {forecast.n} days, returns have {values.size}")
-    return values
+def aci_label(scale: str, alpha: float) -> str:
+    """``"aci_log_var99"``: the ACI-calibrated VaR column of one scale and level."""
+    return f"aci_{scale}_{level_label(alpha)}"
 
 
-def risk_backtest(
-    returns: object, forecast: RiskForecast, alphas: tuple[float, ...] = (0.01, 0.05), seed: int = 0
-) -> dict:
-    """All VaR / ES / variance scores of one model over the test days.
+def _column(group: pd.DataFrame, column: str) -> np.ndarray | None:
+    if column not in group:
+        return None
+    values = group[column].to_numpy(np.float64)
+    return None if np.isnan(values).any() else values
 
-    Returns
-    -------
-    dict
-        For each level (prefix ``var99_`` etc.): ``hits``, ``rate``, ``kupiec_p``,
-        ``christoffersen_p``, ``cc_p``, ``pinball`` (of the return quantile
-        ``-VaR``), ``es_test_p`` (McNeil-Frey bootstrap, residuals scaled by the
-        forecast volatility; NaN with fewer than 2 hits) and ``es_z2`` (Acerbi-Szekely);
-        then ``qlike`` and ``mse`` of the variance forecast against squared returns.
-    """
-    values = _check(returns, forecast, "forecast")
-    sigma = np.sqrt(forecast.variance())  # (T,)
-    row: dict[str, float] = {}
-    for alpha in alphas:
-        var, es = forecast.var(alpha), forecast.es(alpha)  # (T,) each
+
+def _hits(group: pd.DataFrame, column: str) -> np.ndarray | None:
+    var = _column(group, column)
+    return None if var is None else group["return"].to_numpy(np.float64) < -var
+
+
+def _coverage(column: str, alpha: float, key: str) -> Scorer:
+    def scorer(group: pd.DataFrame) -> float:
+        hits = _hits(group, column)
+        if hits is None or not hits.size:
+            return np.nan
+        if key == "hits":
+            return float(hits.sum())
+        if key == "rate":
+            return float(hits.mean())
+        if key == "kupiec_p":
+            return kupiec_pof(hits, alpha)["pvalue"]
+        if key == "christoffersen_p":
+            return christoffersen_independence(hits)["pvalue"]
+        return conditional_coverage(hits, alpha)["pvalue"]
+
+    scorer.__name__ = f"{column}_{key}"
+    return scorer
+
+
+def coverage_scorers(column: str, alpha: float) -> dict[str, Scorer]:
+    """``{column}_hits``, ``_rate``, ``_kupiec_p``, ``_christoffersen_p``, ``_cc_p`` of a VaR column."""
+    return {f"{column}_{key}": _coverage(column, alpha, key) for key in COVERAGE_KEYS}
+
+
+def _pinball(alpha: float) -> Scorer:
+    def scorer(group: pd.DataFrame) -> float:
+        var = _column(group, level_label(alpha))
+        if var is None:
+            return np.nan
+        return pinball_loss(group["return"].to_numpy(np.float64), -var[:, None], [alpha])
+
+    return scorer
+
+
+def _es_inputs(group: pd.DataFrame, alpha: float):
+    """Returns, loss VaR (a VaR below 0, a sure gain, scored as 0), loss ES and volatility."""
+    var, es = _column(group, level_label(alpha)), _column(group, es_label(alpha))
+    if var is None or es is None:
+        return None
+    loss_var = np.maximum(var, 0.0)
+    loss_es = np.maximum(es, np.maximum(loss_var, 1e-12))
+    sigma = np.sqrt(group["variance"].to_numpy(np.float64))
+    return group["return"].to_numpy(np.float64), loss_var, loss_es, sigma
+
+
+def _es_test_p(alpha: float) -> Scorer:
+    """McNeil-Frey bootstrap p (residuals in units of the forecast volatility; NaN under 2 hits)."""
+
+    def scorer(group: pd.DataFrame) -> float:
+        inputs = _es_inputs(group, alpha)
+        return np.nan if inputs is None else mcneil_frey_es_test(*inputs, seed=0)["pvalue"]
+
+    return scorer
+
+
+def _es_z2(alpha: float) -> Scorer:
+    """Acerbi-Szekely Z2 (negative: tail risk underestimated)."""
+
+    def scorer(group: pd.DataFrame) -> float:
+        inputs = _es_inputs(group, alpha)
+        return np.nan if inputs is None else acerbi_szekely_z2(*inputs[:3], alpha)
+
+    return scorer
+
+
+def _infinite_days(column: str) -> Scorer:
+    def scorer(group: pd.DataFrame) -> float:
+        return float(np.isinf(group[column]).sum()) if column in group else np.nan
+
+    return scorer
+
+
+def _qlike(group: pd.DataFrame) -> float:
+    """QLIKE of the variance forecast against squared returns (lower is better)."""
+    return qlike(group["return"].to_numpy(np.float64), group["variance"].to_numpy(np.float64))
+
+
+def _mse(group: pd.DataFrame) -> float:
+    """Mean squared error of the variance forecast against squared returns."""
+    values = group["return"].to_numpy(np.float64)
+    return float(np.mean((values**2 - group["variance"].to_numpy(np.float64)) ** 2))
+
+
+def _dm(key: str) -> Scorer:
+    """Diebold-Mariano test on QLIKE against the reference model (``ref_variance``)."""
+
+    def scorer(group: pd.DataFrame) -> float:
+        if "ref_variance" not in group:
+            return np.nan
+        variance, reference = group["variance"].to_numpy(), group["ref_variance"].to_numpy()
+        if np.array_equal(variance, reference):  # the reference itself
+            return np.nan
+        return volatility_dm_test(group["return"].to_numpy(), variance, reference)[key]
+
+    return scorer
+
+
+def _build() -> dict[str, Scorer]:
+    scorers: dict[str, Scorer] = {"qlike": _qlike, "mse": _mse}
+    scorers["dm_qlike_stat"], scorers["dm_qlike_p"] = _dm("stat"), _dm("pvalue")
+    for alpha in RISK_LEVELS:
         label = level_label(alpha)
-        hits = values < -var
-        for key, value in coverage_tests(hits, alpha).items():
-            row[f"{label}_{key}"] = value
-        row[f"{label}_pinball"] = pinball_loss(values, -var[:, None], [alpha])
-        loss_var = np.maximum(var, 0.0)  # a VaR below 0 (a sure gain) is scored as 0
-        loss_es = np.maximum(es, np.maximum(loss_var, 1e-12))
-        es_test = mcneil_frey_es_test(values, loss_var, loss_es, sigma, seed=seed)
-        row[f"{label}_es_test_p"] = es_test["pvalue"]
-        row[f"{label}_es_z2"] = acerbi_szekely_z2(values, loss_var, loss_es, alpha)
-    variance = forecast.variance()
-    row["qlike"] = qlike(values, variance)
-    row["mse"] = float(np.mean((values**2 - variance) ** 2))
-    return row
+        scorers.update(coverage_scorers(label, alpha))
+        scorers[f"{label}_pinball"] = _pinball(alpha)
+        scorers[f"{label}_es_test_p"] = _es_test_p(alpha)
+        scorers[f"{label}_es_z2"] = _es_z2(alpha)
+        scorers.update(coverage_scorers(f"q{label}", alpha))
+        for scale in ("linear", "log"):
+            column = aci_label(scale, alpha)
+            scorers.update(coverage_scorers(column, alpha))
+            scorers[f"{column}_infinite_days"] = _infinite_days(column)
+    return scorers
 
 
-def risk_table(
-    returns: object,
-    forecasts: Mapping[str, RiskForecast],
-    alphas: tuple[float, ...] = (0.01, 0.05),
-    reference: str | None = None,
-) -> pd.DataFrame:
-    """:func:`risk_backtest` for every model, one row each.
-
-    With ``reference`` (a key of ``forecasts``), adds ``dm_qlike_stat`` and
-    ``dm_qlike_p``: the Diebold-Mariano test of each model's variance forecast
-    against the reference's on QLIKE (negative: the model is better).
-    """
-    values = as_float_vector(returns, "returns")
-    if reference is not None and reference not in forecasts:
-        raise InputError(f"reference {reference!r} is not one of the models {list(forecasts)}")
-    rows = {}
-    for name, forecast in forecasts.items():
-        _check(values, forecast, name)
-        row = risk_backtest(values, forecast, alphas)
-        if reference is not None and name != reference:
-            test = volatility_dm_test(values, forecast.variance(), forecasts[reference].variance())
-            row["dm_qlike_stat"], row["dm_qlike_p"] = test["stat"], test["pvalue"]
-        rows[name] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def aci_table(
-    returns: object,
-    forecasts: Mapping[str, RiskForecast],
-    alpha: float = 0.01,
-    gamma: float = 0.005,
-    scale: str = "linear",
-) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Coverage of every model with and without adaptive conformal inference.
-
-    Returns
-    -------
-    table : pandas.DataFrame
-        One row per model: ``raw_rate``, ``raw_kupiec_p``, ``raw_christoffersen_p``
-        and the same for ``aci_``, plus ``aci_cc_p`` and ``aci_infinite_days`` (days
-        whose level fell to 0 or below, where the calibrated VaR is infinite).
-    paths : dict
-        Model name to the :func:`~tslib.calibration.calibrate_var` frame.
-
-    ``gamma`` and ``scale`` are those of :class:`~tslib.calibration.AdaptiveConformal`.
-    """
-    values = as_float_vector(returns, "returns")
-    rows, paths = {}, {}
-    for name, forecast in forecasts.items():
-        _check(values, forecast, name)
-        raw = coverage_tests(values < -forecast.var(alpha), alpha)
-        path = calibrate_var(forecast, values, alpha=alpha, gamma=gamma, scale=scale)
-        calibrated = coverage_tests(path["hit"].to_numpy(), alpha)
-        rows[name] = {
-            **{f"raw_{key}": raw[key] for key in ("rate", "kupiec_p", "christoffersen_p")},
-            **{
-                f"aci_{key}": calibrated[key]
-                for key in ("rate", "kupiec_p", "christoffersen_p", "cc_p")
-            },
-            "aci_infinite_days": int(np.isinf(path["var"]).sum()),
-        }
-        paths[name] = path
-    return pd.DataFrame.from_dict(rows, orient="index"), paths
-
-
-def subperiod_table(
-    returns: pd.Series,
-    forecasts: Mapping[str, RiskForecast],
-    periods: Mapping[str, tuple[str, str]],
-    alpha: float = 0.01,
-) -> pd.DataFrame:
-    """VaR coverage and QLIKE per model inside each dated period, and in the rest ("calm").
-
-    Parameters
-    ----------
-    returns : pandas.Series
-        Test-day returns with a DatetimeIndex.
-    forecasts : mapping
-        Model name to its forecast of those days.
-    periods : mapping
-        Period name to ``(first day, last day)``; periods outside the span are skipped.
-    alpha : float
-        Tail probability of the VaR.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``(period, model)``: ``days``, ``hits``, ``rate``, ``kupiec_p``, ``qlike``.
-    """
-    if not isinstance(returns, pd.Series) or not isinstance(returns.index, pd.DatetimeIndex):
-        raise InputError("subperiod_table: returns must be a Series with a DatetimeIndex")
-    values = _check(returns.to_numpy(), next(iter(forecasts.values())), "first")
-    masks, stressed = {}, np.zeros(values.size, dtype=bool)
-    for name, (first, last) in periods.items():
-        inside = np.asarray(
-            (returns.index >= pd.Timestamp(first)) & (returns.index <= pd.Timestamp(last))
-        )
-        if inside.any():
-            masks[name] = inside
-            stressed |= inside
-    masks["calm (rest)"] = ~stressed
-    rows = []
-    for period, mask in masks.items():
-        for model, forecast in forecasts.items():
-            hits = (values < -forecast.var(alpha))[mask]
-            rows.append(
-                {
-                    "period": period,
-                    "model": model,
-                    "days": int(mask.sum()),
-                    "hits": int(hits.sum()),
-                    "rate": float(hits.mean()) if mask.any() else np.nan,
-                    "kupiec_p": kupiec_pof(hits, alpha)["pvalue"] if mask.any() else np.nan,
-                    "qlike": qlike(values[mask], forecast.variance()[mask])
-                    if mask.any()
-                    else np.nan,
-                }
-            )
-    return pd.DataFrame(rows).set_index(["period", "model"])
+#: Every named risk scorer (see the module docstring).
+RISK_SCORERS: dict[str, Scorer] = _build()

@@ -73,13 +73,20 @@ def score(
     by : sequence of str
         Grouping columns, all in ``frame``.
     known : mapping, optional
-        Extra named scorers (a protocol's own).
+        Extra named scorers (a protocol's own). Default: the scorers of the protocols
+        that made ``frame`` (its ``attrs["protocols"]``, set by ``backtest``).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``*by, n, *scorers``.
     """
+    if known is None and frame.attrs.get("protocols"):
+        from tslib.evaluate.protocols import protocols  # the protocol modules import this one
+
+        named = protocols()
+        used = {name for name in frame.attrs["protocols"].values() if name in named}
+        known = {k: v for name in sorted(used) for k, v in named[name].scorers.items()}
     functions = resolve_scorers(scorers, known)
     by = list(by)
     missing = [column for column in by if column not in frame.columns]
