@@ -8,6 +8,15 @@ family's own verb, chosen by ``kind``. A baseline handed in is checked through a
 unfitted clone of it, on the data kind of its class's first ``test_config()`` item.
 Optimizer convergence warnings are silenced while a check runs (the test
 configurations cap ``maxiter`` to stay fast).
+
+Examples
+--------
+>>> from tslib.baselines import BASELINE_REGISTRY
+>>> checks = list(yield_baseline_checks(BASELINE_REGISTRY["seasonal_naive"]))
+>>> checks[0].id
+'SeasonalNaiveForecaster-0-params'
+>>> for check in checks:
+...     check()
 """
 
 from __future__ import annotations

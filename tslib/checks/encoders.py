@@ -5,6 +5,14 @@ from each ``test_config()`` item under a fixed torch seed (in a forked generator
 the caller's random stream is untouched); for an encoder handed in, the checks run on
 a deep copy of it in eval mode, with its own weights, and rebuild it from
 ``get_params()`` where they need fresh ones.
+
+Examples
+--------
+>>> from tslib.encoders import ENCODER_REGISTRY
+>>> checks = {c.name: c for c in yield_encoder_checks(ENCODER_REGISTRY["recurrent"])}
+>>> checks["forward_equals_step"]()  # silent when the encoder keeps the contract
+>>> "causality" in checks
+True
 """
 
 from __future__ import annotations

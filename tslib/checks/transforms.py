@@ -5,6 +5,15 @@ of :func:`tslib.preprocess.testing.make_test_frame` (60 hourly rows with NaNs an
 outliers). The transform is fitted on the first :data:`N_TRAIN` rows. A transform
 handed in is checked through an unfitted clone of it, on the frame kind of its class's
 first ``test_config()`` item.
+
+Examples
+--------
+>>> from tslib.preprocess import TRANSFORM_REGISTRY
+>>> for check in yield_transform_checks(TRANSFORM_REGISTRY["ewma"]):
+...     if check.name == "no_look_ahead":
+...         check()
+>>> sorted({check.name for check in yield_transform_checks(TRANSFORM_REGISTRY["difference"])})[:3]
+['bad_input_names_the_column', 'clone_is_unfitted', 'fit_uses_train_only']
 """
 
 from __future__ import annotations
