@@ -249,7 +249,7 @@ def check_device_round_trip_cuda(case: Case) -> None:
 
 
 def check_bad_inputs_rejected(case: Case) -> None:
-    """Wrong shapes and NaN raise InputError; a state of the wrong batch or length, StateError."""
+    """Wrong shapes, NaN and inf raise InputError; a state of the wrong batch or length, StateError."""
     model = model_of(case)
     x = inputs(model)
     wrong_width = x[..., :0] if model.input_size > 1 else x.repeat(1, 1, 2)
@@ -263,6 +263,12 @@ def check_bad_inputs_rejected(case: Case) -> None:
     nan_x[1, 2, 0] = float("nan")
     message = expect_error(InputError, lambda: model(nan_x), "a NaN input")
     assert "NaN" in message, message
+    expect_error(
+        InputError, lambda: model.step(nan_x[:, 2], model.init_state(BATCH)), "a NaN step input"
+    )
+    inf_x = x.clone()
+    inf_x[0, 4, 0] = float("inf")
+    expect_error(InputError, lambda: model(inf_x), "an inf input")
     message = expect_error(
         StateError, lambda: model(x, model.init_state(BATCH + 1)), "a state of another batch"
     )
