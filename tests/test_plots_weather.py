@@ -13,6 +13,9 @@ import pytest  # noqa: E402
 
 from tslib.errors import DataError, InputError  # noqa: E402
 from tslib.metrics import reliability_table  # noqa: E402
+from tslib.plots.exploration import plot_exploration  # noqa: E402
+from tslib.plots.labels import axis_label  # noqa: E402
+from tslib.plots.variables import plot_variables  # noqa: E402
 from tslib.plots.weather import (  # noqa: E402
     lagged_correlations,
     plot_fan_chart,
@@ -87,3 +90,32 @@ def test_reliability_diagram():
     assert len(ax.lines) == 2 and len(ax.lines[1].get_xdata()) == 5
     with pytest.raises(InputError):
         plot_reliability({})
+
+
+def test_axis_labels_carry_the_unit_once():
+    units = {"temp": "degF", "T (degC)": "degC"}
+    assert axis_label("temp", units) == "temp (degF)"
+    assert axis_label("T (degC)", units) == "T (degC)"  # the name already says it
+    assert axis_label("wind", units) == "wind"  # no unit on the card
+
+
+def test_variables_get_one_panel_each_with_the_split_marked():
+    frame = _frame()
+    axes = plot_variables(frame[["target", "lead"]], split_at=frame.index[400], units={"lead": "m"})
+    assert len(axes) == 2 and axes[1].get_ylabel() == "lead (m)"
+    np.testing.assert_array_equal(axes[0].lines[0].get_ydata(), frame["target"])
+    assert axes[0].lines[1].get_xdata()[0] == frame.index[400]  # the dotted split line
+    with pytest.raises(InputError):
+        plot_variables(frame.iloc[:, :0])
+
+
+def test_exploration_has_a_cycle_per_part_then_the_acf_and_the_leads():
+    frame = _frame()
+    cycles = {"a": (frame["target"], "target (m)"), "b": (frame["lead"], "lead")}
+    axes = plot_exploration(cycles, frame, "target", pd.Timedelta("1D"))
+    assert len(axes) == 4 and axes[0].get_ylabel() == "target (m)"
+    assert axes[2].get_xlabel() == "lag (days)" and axes[3].axison
+    alone = plot_exploration({"a": cycles["a"]}, frame[["target"]], "target", pd.Timedelta("2h"))
+    assert alone[1].get_xlabel() == "lag (steps of 0 days 02:00:00)" and not alone[2].axison
+    with pytest.raises(InputError):
+        plot_exploration(cycles, frame, "missing", pd.Timedelta("1D"))

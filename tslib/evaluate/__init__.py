@@ -15,8 +15,10 @@ from tslib.evaluate.backtest import backtest
 from tslib.evaluate.forecast_backtest import BACKTEST_COLUMNS, forecast_backtest, origins_of
 from tslib.evaluate.item_scores import score_histories
 from tslib.evaluate.forecast_scorers import FORECAST_SCORERS, forecast_scorers
+from tslib.evaluate.event_scores import probability_scores
 from tslib.evaluate.forecast_spec import ForecastSpec
 from tslib.evaluate.paired_tests import paired_dm_test
+from tslib.evaluate.winners import metric_winners
 from tslib.evaluate.protocols import EvaluationProtocol, protocol_for, protocols
 from tslib.evaluate.ranking_replay import (
     RankingReplayResult,
@@ -28,6 +30,7 @@ from tslib.evaluate.replay import replay
 from tslib.evaluate.risk_data import RiskStream
 from tslib.evaluate.risk_report import RISK_SCORERS
 from tslib.evaluate.scoring import score
+from tslib.evaluate.seasons import rmse_by_season
 from tslib.evaluate.stream_replay import ReplayResult, iter_replay, stream_replay, summarize_replay
 from tslib.evaluate.summary import METRICS, summarize
 from tslib.evaluate.units import target_inverse, to_data_units
@@ -56,6 +59,9 @@ __all__ = [
     "forecast_scorers",
     "FORECAST_SCORERS",
     "paired_dm_test",
+    "metric_winners",
+    "probability_scores",
+    "rmse_by_season",
     "ranking_replay",
     "iter_ranking_replay",
     "summarize_ranking_replay",
