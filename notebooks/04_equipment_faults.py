@@ -41,40 +41,27 @@ import pandas as pd
 import sklearn
 import torch
 from IPython.display import display
-from scipy import stats
-from sklearn.decomposition import PCA
+from sklearn.dummy import DummyRegressor
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-import tslib
-import tslib.datasets as tds
-from tslib.baselines import CusumDetector, ThresholdDetector
-from tslib.baselines.rul_features import window_features
-from tslib.calibration import SplitConformal
-from tslib.encoders import RecurrentEncoder
-from tslib.errors import InputError
-from tslib.evaluate import replay
-from tslib.metrics import nasa_score, rul_rmse, unit_alarm_summary
+import tslib as ts
 from tslib import parameters as param
-from tslib.plots import (
-    format_table,
-    plot_detection_timeline,
-    plot_latency_histogram,
-    plot_rul,
-    use_style,
-)
-from tslib.preprocess import EWMASmoother, split_by_unit
+from tslib.baselines.health_indicator import indicator_alarms
+from tslib.baselines.rul_features import window_features
+from tslib.evaluate import UNIT_SCORERS, paired_unit_bootstrap
+from tslib.metrics.rul import alarm_due_positions
+from tslib.plots import format_table, plot_detection_timeline, plot_latency_histogram, plot_rul, use_style  # fmt: skip
+from tslib.plots.sensor_screen import plot_sensor_screen
 from tslib.preprocess.operating_conditions import OperatingConditionScaler
-from tslib.reports import record, record_headline
-from tslib.runner import StepwiseRunner, resolve_device
-from tslib.training import fit, masked_mse, seed_everything, unit_predictions, unit_sequences
+from tslib.training import make_windows, masked_mse, seed_everything
 
 NOTEBOOK_STARTED = time.perf_counter()
 use_style()
-print(f"tslib {tslib.__version__} | torch {torch.__version__} | sklearn {sklearn.__version__}")
+print(f"tslib {ts.__version__} | torch {torch.__version__} | sklearn {sklearn.__version__}")
 print(f"python {platform.python_version()} | cuda: {torch.cuda.is_available()}")
 
 # %% tags=["parameters"]
@@ -90,9 +77,7 @@ VAL_UNITS = 0.2  # share of the training units held out, by unit, for early stop
 ALARM_RUL = 30  # an alarm is due once the true RUL is at most this many cycles
 SIM_UNITS = 100  # equipment_sim: training units, run to failure
 SIM_TEST_UNITS = 100  # equipment_sim: test units, stopped before failure
-CONSTANT_TOL = (
-    0.011  # a sensor whose range within every operating condition is at most this is dropped
-)
+CONSTANT_TOL = 0.011  # a sensor whose range within every operating condition <= this is dropped
 HIDDEN = 64  # recurrent hidden units
 LAYERS = 1  # stacked recurrent layers
 DROPOUT = 0.0  # dropout between stacked layers
@@ -159,8 +144,8 @@ TRAIN_DEVICE = "cpu"  # bit-reproducible training
 if QUICK:
     SIM_UNITS, SIM_TEST_UNITS = min(SIM_UNITS, 24), min(SIM_TEST_UNITS, 16)
     EPOCHS, PATIENCE, GBT_ITER, N_BOOT = min(EPOCHS, 6), min(PATIENCE, 3), min(GBT_ITER, 50), 200
-MODELS = ["lstm", "gru", "ridge", "gbt", "mean"]
 DEEP, BASELINES = ["lstm", "gru"], ["ridge", "gbt", "mean"]
+MODELS = DEEP + BASELINES
 
 # %% [markdown]
 # ## 1. Data
@@ -174,31 +159,22 @@ DEEP, BASELINES = ["lstm", "gru"], ["ridge", "gbt", "mean"]
 
 # %%
 if DATASET == "equipment_sim":
-    data = tds.load("equipment_sim", n_units=SIM_UNITS, n_test_units=SIM_TEST_UNITS, seed=SEED)
-    SUBSET_NAME = "simulated"
-elif DATASET == "cmapss":
-    data = tds.load("cmapss", path=DATA_PATH, subset=SUBSET)
-    SUBSET_NAME = SUBSET
-else:
-    raise InputError(f"DATASET must be 'equipment_sim' or 'cmapss', got {DATASET!r}")
-TARGET = data.info.targets[0]
+    data = ts.load(DATASET, n_units=SIM_UNITS, n_test_units=SIM_TEST_UNITS, seed=SEED)
+else:  # "cmapss", the only other value the parameter check lets through
+    data = ts.load(DATASET, path=DATA_PATH, subset=SUBSET)
+SUBSET_NAME = "simulated" if DATASET == "equipment_sim" else SUBSET
+TARGET = data.info.targets[0]  # the true RUL; in the test frame it ends at the published RUL_FD00k
 train_frame, test_frame = data.frames["train"], data.frames["test"]
-final_rul = data.frames["rul"][TARGET]  # true RUL at each test unit's last cycle, as published
 SENSORS = [c for c in train_frame.columns if c.startswith("sensor_")]
 SETTINGS = [c for c in train_frame.columns if c.startswith("op_setting_")]
 HAS_TRUTH = data.truth is not None and "test_units" in data.truth
 
 # %%
 # NBVAL_CHECK_OUTPUT
-lengths = {
-    name: frame.groupby(level=0).size()
-    for name, frame in [("train", train_frame), ("test", test_frame)]
-}
 print(f"dataset: {data.info.name} ({SUBSET_NAME}), frequency: {data.info.frequency}")
-for name, size in lengths.items():
-    print(
-        f"{name}: {len(size)} units, {int(size.sum())} cycles, {int(size.min())}..{int(size.max())} cycles per unit"
-    )
+for name, frame in [("train", train_frame), ("test", test_frame)]:
+    size = frame.groupby(level=0).size()
+    print(f"{name}: {len(size)} units, {int(size.sum())} cycles, {int(size.min())}..{int(size.max())} cycles per unit")  # fmt: skip
 print(f"sensors: {len(SENSORS)}, operating settings: {len(SETTINGS)}, target: {TARGET}")
 print("repairs:", data.repairs or "none")
 
@@ -223,52 +199,22 @@ print(
 
 # %%
 # NBVAL_CHECK_OUTPUT
-train_units, val_units, _ = split_by_unit(train_frame, val=VAL_UNITS, seed=SEED)
+train_units, val_units, _ = ts.preprocess.split_by_unit(train_frame, val=VAL_UNITS, seed=SEED)
 conditions = OperatingConditionScaler(SENSORS, SETTINGS, seed=SEED).fit(train_units)
 N_CONDITIONS = conditions.n_conditions_
-condition_of_row = conditions.transform(train_units)["op_condition"].to_numpy()
-DROPPED = tds.constant_sensors(train_units, tol=CONSTANT_TOL, by=condition_of_row)
+scaled_units = conditions.transform(train_units)  # every sensor, standardised per condition
+condition_of_row = scaled_units["op_condition"].to_numpy()
+DROPPED = ts.datasets.constant_sensors(train_units, tol=CONSTANT_TOL, by=condition_of_row)
 KEPT = [s for s in SENSORS if s not in DROPPED]
-print(
-    f"units: {train_units.index.get_level_values(0).nunique()} train, "
-    f"{val_units.index.get_level_values(0).nunique()} validation (by unit)"
-)
+print(f"units: {train_units.index.get_level_values(0).nunique()} train, "
+      f"{val_units.index.get_level_values(0).nunique()} validation (by unit)")  # fmt: skip
 print(f"operating conditions found: {N_CONDITIONS}")
 print(f"constant sensors dropped: {DROPPED}")
 print(f"sensors kept: {len(KEPT)}")
 
 # %%
-scaled_units = (
-    OperatingConditionScaler(SENSORS, SETTINGS, n_conditions=N_CONDITIONS, seed=SEED)
-    .fit(train_units)
-    .transform(train_units)
-)
-capped = np.minimum(train_units[TARGET], RUL_CAP)
-correlation = scaled_units[KEPT].corrwith(capped, method="spearman").sort_values()
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
-for k, sensor in enumerate(correlation.abs().sort_values().index[-3:]):
-    for j, unit in enumerate(train_units.index.get_level_values(0).unique()[:4]):
-        part = scaled_units.loc[unit, sensor]
-        label = sensor if j == 0 else None
-        axes[0].plot(
-            part.index, part.rolling(5, min_periods=1).mean(), lw=0.8, color=f"C{k}", label=label
-        )
-axes[0].set(title="3 most RUL-correlated sensors, 4 units (5-cycle mean)", xlabel="cycle",
-            ylabel="scaled sensor value (sd)")  # fmt: skip
-axes[0].legend(fontsize="small")
-correlation.plot.barh(ax=axes[1], color="tab:blue")
-axes[1].set(title="Spearman correlation with capped RUL", xlabel="rho (no unit)", ylabel="sensor")
-grouped = train_units[SENSORS].groupby(condition_of_row)
-spread = (grouped.max() - grouped.min()).max()  # each sensor's largest range within a condition
-colors = ["tab:red" if s in DROPPED else "tab:blue" for s in SENSORS]
-axes[2].barh(SENSORS, spread.clip(lower=1e-4), color=colors, log=True)
-axes[2].axvline(CONSTANT_TOL, color="k", ls="--", lw=0.8, label="CONSTANT_TOL")
-axes[2].set(title="range within conditions", xlabel="max - min (raw sensor units)", ylabel="sensor")
-kept_patch = plt.matplotlib.patches.Patch(color="tab:blue", label="kept")
-dropped_patch = plt.matplotlib.patches.Patch(color="tab:red", label="dropped (constant)")
-axes[2].legend(handles=[kept_patch, dropped_patch, *axes[2].get_legend_handles_labels()[0]],
-               fontsize="small")  # fmt: skip
-plt.tight_layout()
+plot_sensor_screen(scaled_units, train_units[SENSORS], np.minimum(train_units[TARGET], RUL_CAP),
+                   dropped=DROPPED, conditions=condition_of_row, tol=CONSTANT_TOL)  # fmt: skip
 plt.show()
 
 # %% [markdown]
@@ -286,24 +232,20 @@ plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-scaler = OperatingConditionScaler(KEPT, SETTINGS, n_conditions=N_CONDITIONS, seed=SEED).fit(
-    train_units
-)
+scaler = OperatingConditionScaler(KEPT, SETTINGS, n_conditions=N_CONDITIONS, seed=SEED).fit(train_units)  # fmt: skip
 FEATURES = KEPT + (["cycle_input"] if USE_CYCLE else [])
 parts = {}
 for name, frame in {"train": train_units, "val": val_units, "test": test_frame}.items():
     part = scaler.transform(frame)
     part["cycle_input"] = part.index.get_level_values(1).to_numpy(float) / RUL_CAP
+    part[TARGET] = frame[TARGET].astype(float)  # the true RUL, uncapped: what is scored
     part["capped"] = np.minimum(frame[TARGET], RUL_CAP).astype(float)
     part["target"] = part["capped"] / RUL_CAP  # models learn RUL / RUL_CAP, in [0, 1]
     parts[name] = part
-sequences = {
-    name: unit_sequences(parts[name], FEATURES, "target").pair for name in ("train", "val")
-}
+sequences = {name: make_windows(parts[name], None, columns=FEATURES, targets=["target"], shift=0).pair
+             for name in ("train", "val")}  # whole units from cycle 1, right-padded, padding masked  # fmt: skip
 for name, part in parts.items():
-    print(
-        f"{name}: {part.index.get_level_values(0).nunique()} units, {len(part)} rows, {len(FEATURES)} inputs"
-    )
+    print(f"{name}: {part.index.get_level_values(0).nunique()} units, {len(part)} rows, {len(FEATURES)} inputs")  # fmt: skip
 print("padded training inputs:", tuple(sequences["train"][0].shape))
 
 # %% [markdown]
@@ -321,42 +263,22 @@ print("padded training inputs:", tuple(sequences["train"][0].shape))
 # NBVAL_IGNORE_OUTPUT
 models, histories = {}, {}
 for k, cell in enumerate(DEEP):
-    model = RecurrentEncoder(
-        len(FEATURES), HIDDEN, 1, num_layers=LAYERS, cell=cell, dropout=DROPOUT, seed=SEED + k
-    )
+    model = ts.RecurrentEncoder(len(FEATURES), HIDDEN, 1, num_layers=LAYERS, cell=cell, dropout=DROPOUT, seed=SEED + k)  # fmt: skip
     started = time.perf_counter()
-    histories[cell] = fit(
+    histories[cell] = ts.fit(
         model, sequences["train"], sequences["val"], loss=masked_mse, epochs=EPOCHS,
         batch_size=BATCH_SIZE, lr=LR, weight_decay=WEIGHT_DECAY, patience=PATIENCE,
         seed=SEED + k, device=TRAIN_DEVICE, progress=False,
     )  # fmt: skip
-    models[cell] = model
-    history = histories[cell]
-    print(
-        f"{cell}: {len(history)} epochs, best {history.attrs['best_epoch']}, "
-        f"val RMSE {RUL_CAP * np.sqrt(history['val_loss'].min()):.2f} cycles, "
-        f"{time.perf_counter() - started:.0f} s"
-    )
+    models[cell], history = model, histories[cell]
+    print(f"{cell}: {len(history)} epochs, best {history.attrs['best_epoch']}, val RMSE "
+          f"{RUL_CAP * np.sqrt(history['val_loss'].min()):.2f} cycles, {time.perf_counter() - started:.0f} s")  # fmt: skip
 
 # %%
-predictions = {}
-for name in ("val", "test"):
-    raw = {
-        cell: unit_predictions(model, parts[name], FEATURES)[:, 0] for cell, model in models.items()
-    }
-    predictions[name] = pd.DataFrame(
-        {cell: np.clip(value * RUL_CAP, 0.0, None) for cell, value in raw.items()},
-        index=parts[name].index,
-    )
-raw_test_lstm = unit_predictions(models["lstm"], parts["test"], FEATURES)[
-    :, 0
-]  # for the replay check
 fig, ax = plt.subplots(figsize=(7, 3.2))
 for cell, history in histories.items():
     ax.plot(history["epoch"], RUL_CAP * np.sqrt(history["val_loss"]), label=f"{cell} validation")
-    ax.plot(
-        history["epoch"], RUL_CAP * np.sqrt(history["train_loss"]), ls=":", label=f"{cell} train"
-    )
+    ax.plot(history["epoch"], RUL_CAP * np.sqrt(history["train_loss"]), ls=":", label=f"{cell} train")  # fmt: skip
 ax.set(xlabel="epoch", ylabel="RMSE (cycles, capped target)", title="Training curves")
 ax.legend()
 plt.show()
@@ -373,24 +295,20 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-features = {name: window_features(parts[name], KEPT, WINDOW) for name in ("train", "val", "test")}
+window = lambda frame: window_features(frame, KEPT, WINDOW)  # the regressors' inputs, causal
+train_features = window(parts["train"])
 regressors = {
     "ridge": make_pipeline(StandardScaler(), Ridge(alpha=1.0)),
     "gbt": HistGradientBoostingRegressor(
         max_iter=GBT_ITER, learning_rate=0.05, early_stopping=False, random_state=SEED
-    ),
+    ),  # fmt: skip
+    "mean": DummyRegressor(strategy="mean"),  # the mean capped RUL of the training cycles
 }
 for name, regressor in regressors.items():
     started = time.perf_counter()
-    regressor.fit(features["train"], parts["train"]["capped"])
-    for split in ("val", "test"):
-        predictions[split][name] = np.clip(regressor.predict(features[split]), 0.0, None)
-    print(
-        f"{name}: fitted on {len(features['train'])} rows x {features['train'].shape[1]} features "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-for split in ("val", "test"):
-    predictions[split]["mean"] = parts["train"]["capped"].mean()
+    regressor.fit(train_features, parts["train"]["capped"])
+    print(f"{name}: fitted on {len(train_features)} rows x {train_features.shape[1]} features "
+          f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
 
 # %% [markdown]
 # ## 6. Evaluation on the standard protocol
@@ -405,82 +323,45 @@ for split in ("val", "test"):
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-last = predictions["test"].groupby(level=0).tail(1)  # the last cycle of each test unit
-last_units = last.index.get_level_values(0)
-truth = final_rul.reindex(last_units).to_numpy(float)  # as published
-truth_capped = np.minimum(truth, RUL_CAP)
-test_rul = test_frame[TARGET].to_numpy(float)
-in_cap = test_rul <= RUL_CAP  # every test cycle whose true RUL is at most RUL_CAP
-table = pd.DataFrame({
-    m: {
-        "rmse": rul_rmse(truth, last[m]), "nasa": nasa_score(truth, last[m]),
-        "rmse_capped_truth": rul_rmse(truth_capped, last[m]), "nasa_capped_truth": nasa_score(truth_capped, last[m]),
-        "rmse_all_cycles": rul_rmse(test_rul[in_cap], predictions["test"][m].to_numpy()[in_cap]),
-    }
-    for m in MODELS
-}).T  # fmt: skip
+# the "units" protocol: every model at every cycle of every test unit, in cycles (networks: RUL / RUL_CAP)
+UNITS = {"target": TARGET, "columns": FEATURES, "features": window, "cap": RUL_CAP, "scale": dict.fromkeys(DEEP, RUL_CAP)}  # fmt: skip
+predictions = ts.backtest({**models, **regressors}, parts["test"], **UNITS)
+SCORES = {"rmse": "rmse_last", "nasa": "nasa_last", "rmse_capped_truth": "rmse_last_capped",
+          "nasa_capped_truth": "nasa_last_capped", "rmse_all_cycles": "rmse_within_cap"}  # fmt: skip
+table = ts.score(predictions, SCORES, by=["model"], known=UNIT_SCORERS).set_index("model").loc[MODELS, list(SCORES)]  # fmt: skip
 if DATASET == "cmapss" and SUBSET == "FD001":
-    published = pd.DataFrame(
-        {"rmse": [16.14, 12.61], "nasa": [np.nan, 273.7]},
-        index=["published: LSTM (Zheng et al. 2017)", "published: DCNN (Li et al. 2018)"],
-    )
+    published = pd.DataFrame({"rmse": [16.14, 12.61], "nasa": [np.nan, 273.7]},
+                             index=["published: LSTM (Zheng et al. 2017)", "published: DCNN (Li et al. 2018)"])  # fmt: skip
     table = pd.concat([table, published])
 else:
-    print(
-        f"published figures are for C-MAPSS FD001; this run is {data.info.name} {SUBSET_NAME}: not comparable"
-    )
-print(f"{len(last)} test units, {int(in_cap.sum())} test cycles with true RUL <= {RUL_CAP}")
+    print(f"published figures are for C-MAPSS FD001; this run is {data.info.name} {SUBSET_NAME}: not comparable")  # fmt: skip
+last = predictions[predictions["last"]]  # the last cycle of each test unit
+test_lstm = predictions[predictions["model"] == "lstm"]
+N_TEST, in_cap = last["unit"].nunique(), int((test_lstm["y_true"] <= RUL_CAP).sum())
+print(f"{N_TEST} test units, {in_cap} test cycles with true RUL <= {RUL_CAP}")
 format_table(table)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 best_deep = min(DEEP, key=lambda m: table.loc[m, "rmse"])
 best_baseline = min(BASELINES, key=lambda m: table.loc[m, "rmse"])
-errors_deep, errors_base = (
-    last[best_deep].to_numpy() - truth,
-    last[best_baseline].to_numpy() - truth,
-)
-
-
-def rmse_difference(a, b, axis=-1):
-    return np.sqrt(np.mean(a**2, axis=axis)) - np.sqrt(np.mean(b**2, axis=axis))
-
-
-boot = stats.bootstrap(
-    (errors_deep, errors_base),
-    rmse_difference,
-    paired=True,
-    vectorized=True,
-    n_resamples=N_BOOT,
-    random_state=SEED,
-    method="percentile",
-)
-low, high = boot.confidence_interval
-difference = rmse_difference(errors_deep, errors_base)
-print(
-    f"best deep model: {best_deep} (RMSE {table.loc[best_deep, 'rmse']:.2f}); "
-    f"best baseline: {best_baseline} (RMSE {table.loc[best_baseline, 'rmse']:.2f})"
-)
-print(
-    f"RMSE difference {best_deep} - {best_baseline}: {difference:+.2f} cycles, "
-    f"95% paired bootstrap CI [{low:+.2f}, {high:+.2f}] over {len(truth)} test units"
-)
-verdict = "better" if high < 0 else "worse" if low > 0 else "not distinguishable from"
+boot = paired_unit_bootstrap(predictions, best_deep, best_baseline, n_resamples=N_BOOT, seed=SEED)
+print(f"best deep model: {best_deep} (RMSE {table.loc[best_deep, 'rmse']:.2f}); "
+      f"best baseline: {best_baseline} (RMSE {table.loc[best_baseline, 'rmse']:.2f})")  # fmt: skip
+print(f"RMSE difference {best_deep} - {best_baseline}: {boot['difference']:+.2f} cycles, 95% paired "
+      f"bootstrap CI [{boot['low']:+.2f}, {boot['high']:+.2f}] over {boot['n_units']} test units")  # fmt: skip
+verdict = "better" if boot["high"] < 0 else "worse" if boot["low"] > 0 else "not distinguishable from"  # fmt: skip
 print(f"=> {best_deep} is {verdict} {best_baseline} at the 5% level")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-plot_rul(truth, last[best_deep].to_numpy(), ax=axes[0], kind="scatter")
+at_last = {m: last[last["model"] == m] for m in MODELS}
+plot_rul(at_last[best_deep]["y_true"].to_numpy(), at_last[best_deep]["y_pred"].to_numpy(), ax=axes[0], kind="scatter")  # fmt: skip
 axes[0].set_title(f"{best_deep}: last test cycle against the true RUL")
 for m in MODELS:
-    error = last[m].to_numpy() - truth
-    axes[1].hist(error, bins=20, histtype="step", label=m, lw=1.3)
+    axes[1].hist(at_last[m]["y_pred"] - at_last[m]["y_true"], bins=20, histtype="step", label=m, lw=1.3)  # fmt: skip
 axes[1].axvline(0, color="k", lw=0.8)
-axes[1].set(
-    xlabel="predicted - true RUL (cycles; > 0 is late)",
-    ylabel="units",
-    title="Errors at the last cycle",
-)
+axes[1].set(xlabel="predicted - true RUL (cycles; > 0 is late)", ylabel="units", title="Errors at the last cycle")  # fmt: skip
 axes[1].legend()
 plt.tight_layout()
 plt.show()
@@ -497,22 +378,16 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-val_truth = parts["val"]["capped"].to_numpy()
-conformal = SplitConformal(alpha=ALPHA).fit(
-    val_truth, predictions["val"]["lstm"].to_numpy(), groups=parts["val"].index.get_level_values(0)
-)
-lower_all, upper_all = conformal.interval(predictions["test"]["lstm"].to_numpy())
-lower_all = np.clip(lower_all, 0.0, None)
-test_capped = parts["test"]["capped"].to_numpy()
+val_lstm = ts.backtest({"lstm": models["lstm"]}, parts["val"], **UNITS)
+conformal = ts.calibration.SplitConformal(alpha=ALPHA).fit(parts["val"]["capped"].to_numpy(), val_lstm["y_pred"].to_numpy(),
+                                                           groups=parts["val"].index.get_level_values(0))  # fmt: skip
+lower_all, upper_all = conformal.interval(test_lstm["y_pred"].to_numpy())
+lower_all = np.clip(lower_all, 0.0, None)  # an RUL is never negative
+test_capped, is_last = test_lstm["y_capped"].to_numpy(), test_lstm["last"].to_numpy()
 covered_all = (test_capped >= lower_all) & (test_capped <= upper_all)
-is_last = np.isin(np.arange(len(test_capped)), parts["test"].index.get_indexer(last.index))
 coverage_last = float(covered_all[is_last].mean())
-print(
-    f"conformal half-width: {conformal.quantile_:.1f} cycles from {conformal.n_units_} validation units"
-)
-print(
-    f"coverage at the last test cycle: {coverage_last:.3f} (target {1 - ALPHA:.2f}, {is_last.sum()} units)"
-)
+print(f"conformal half-width: {conformal.quantile_:.1f} cycles from {conformal.n_units_} validation units")  # fmt: skip
+print(f"coverage at the last test cycle: {coverage_last:.3f} (target {1 - ALPHA:.2f}, {is_last.sum()} units)")  # fmt: skip
 print(f"coverage over all test cycles:   {covered_all.mean():.3f}")
 
 # %% [markdown]
@@ -533,55 +408,35 @@ print(f"coverage over all test cycles:   {covered_all.mean():.3f}")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-pca = PCA(n_components=1).fit(parts["train"][KEPT])
-orientation = np.sign(
-    np.corrcoef(pca.transform(parts["train"][KEPT])[:, 0], -parts["train"]["capped"])[0, 1]
-)
-hi = {name: pd.DataFrame({"hi": orientation * pca.transform(parts[name][KEPT])[:, 0]}, index=parts[name].index)
-      for name in ("train", "test")}  # fmt: skip
-smoother = EWMASmoother(alpha=SMOOTHING, columns=["hi"]).fit(hi["train"])
-smooth = {name: smoother.transform(frame)["hi"] for name, frame in hi.items()}
-healthy = parts["train"].index.get_level_values(1) <= HEALTHY_CYCLES
-threshold = ThresholdDetector(THRESHOLD_Z, side="upper").fit(smooth["train"][healthy])
-cusum = CusumDetector(CUSUM_K, CUSUM_H, side="upper").fit(hi["train"]["hi"][healthy])
-alarms = {"lstm": [], "threshold": [], "cusum": []}
 test_ids = parts["test"].index.get_level_values(0).unique()
-for unit in test_ids:
-    alarms["lstm"].append(predictions["test"]["lstm"].loc[unit].to_numpy() <= ALARM_RUL)
-    for name, detector, signal in (
-        ("threshold", threshold, smooth["test"]),
-        ("cusum", cusum, hi["test"]["hi"]),
-    ):
-        detector.reset_state()
-        alarms[name].append(detector.run(signal.loc[unit].to_numpy()))
-due = [np.flatnonzero(r <= ALARM_RUL)[0] if (r <= ALARM_RUL).any() else np.inf
-       for r in (test_frame[TARGET].loc[u].to_numpy() for u in test_ids)]  # fmt: skip
+lstm_rul = test_lstm.set_index(["unit", "cycle"])[
+    "y_pred"
+]  # the LSTM's estimate at every test cycle
+indicator, signals = indicator_alarms(
+    parts["train"], parts["test"], KEPT, parts["train"]["capped"], healthy_cycles=HEALTHY_CYCLES,
+    threshold_z=THRESHOLD_Z, smoothing=SMOOTHING, cusum_k=CUSUM_K, cusum_h=CUSUM_H,
+)  # fmt: skip
+alarms = {"lstm": [u.to_numpy() <= ALARM_RUL for _, u in lstm_rul.groupby(level=0, sort=False)], **indicator}  # fmt: skip
+signals = {"lstm": lstm_rul, **signals}
+due = alarm_due_positions(test_frame[TARGET], ALARM_RUL)
+events, EVENT = (
+    due,
+    f"true RUL <= {ALARM_RUL}",
+)  # C-MAPSS has no fault onset: the due cycle is the event
 if HAS_TRUTH:  # the fault is present from cycle onset + 1, i.e. position `onset`
-    events, EVENT = (
-        data.truth["test_units"]["onset"].reindex(test_ids).to_numpy(float),
-        "true fault onset",
-    )
-else:
-    events, EVENT = np.asarray(due, dtype=float), f"true RUL <= {ALARM_RUL}"
-summaries = {d: unit_alarm_summary(alarms[d], events) for d in alarms}
-columns = [
-    "mean_delay",
-    "median_delay",
-    "false_alarms_per_k",
-    "missed_units",
-    "n_events",
-    "n_detected",
-]
+    events, EVENT = data.truth["test_units"]["onset"].reindex(test_ids).to_numpy(float), "true fault onset"  # fmt: skip
+summaries = {d: ts.metrics.unit_alarm_summary(alarms[d], events) for d in alarms}
+columns = ["mean_delay", "median_delay", "false_alarms_per_k", "missed_units", "n_events", "n_detected"]  # fmt: skip
 detection = pd.DataFrame(summaries).T[columns].infer_objects()  # counts stay integers
-print(
-    f"events: {EVENT}; {int(detection['n_events'].iloc[0])} of {len(test_ids)} test units reach theirs"
-)
+print(f"events: {EVENT}; {int(detection['n_events'].iloc[0])} of {len(test_ids)} test units reach theirs")  # fmt: skip
 format_table(detection)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 if HAS_TRUTH:  # the RUL alarm's own target: scored against the cycle it becomes due
-    due_table = pd.DataFrame({d: unit_alarm_summary(alarms[d], due) for d in alarms}).T[columns]
+    due_table = pd.DataFrame({d: ts.metrics.unit_alarm_summary(alarms[d], due) for d in alarms}).T[
+        columns
+    ]
     print(f"the same alarms scored against the due cycle (true RUL <= {ALARM_RUL}):")
     display(format_table(due_table.infer_objects()))
 else:
@@ -593,16 +448,11 @@ position = list(test_ids).index(example)
 cycles = parts["test"].loc[example].index.to_numpy()
 event_cycle = [] if not np.isfinite(events[position]) else [cycles[0] + events[position]]
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.5), sharex=True)
-signals = {"lstm": pd.Series(predictions["test"]["lstm"].loc[example].to_numpy(), index=cycles),
-           "threshold": pd.Series(smooth["test"].loc[example].to_numpy(), index=cycles),
-           "cusum": pd.Series(hi["test"]["hi"].loc[example].to_numpy(), index=cycles)}  # fmt: skip
 for ax, (name, signal) in zip(axes, signals.items()):
-    plot_detection_timeline(signal, alarms[name][position], event_cycle, ax=ax)
-    ax.set_xlabel("cycle")
-    ax.set_ylabel("estimated RUL (cycles)" if name == "lstm" else "health indicator (PC1)")
-    ax.set_title(
-        f"unit {example}: {name} ({'estimated RUL' if name == 'lstm' else 'health indicator'})"
-    )
+    plot_detection_timeline(signal.loc[example], alarms[name][position], event_cycle, ax=ax)
+    what = "estimated RUL" if name == "lstm" else "health indicator"
+    ax.set(xlabel="cycle", title=f"unit {example}: {name} ({what})",
+           ylabel="estimated RUL (cycles)" if name == "lstm" else "health indicator (PC1)")  # fmt: skip
 plt.tight_layout()
 plt.show()
 
@@ -616,35 +466,21 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-runner = StepwiseRunner(models["lstm"], device=resolve_device(DEVICE))
-streams, labels = {}, {}
-for unit in test_ids:
-    streams[unit] = parts["test"].loc[unit, FEATURES].to_numpy(np.float32)
-    labels[unit] = np.r_[
-        np.nan, parts["test"].loc[unit, "target"].to_numpy()[:-1]
-    ]  # tick t: after cycle t - 1
-result = replay(runner, streams, targets=labels, latency_budget_ms=LATENCY_BUDGET_MS)
+runner = ts.StepwiseRunner(models["lstm"], device=ts.runner.resolve_device(DEVICE))
+result = ts.replay(runner, parts["test"], columns=FEATURES, target="target", latency_budget_ms=LATENCY_BUDGET_MS)  # a stream per unit  # fmt: skip
 summary = result.summary
-print(
-    f"{summary['streams']} units, {summary['ticks']} ticks; tick latency p50 {summary['p50_us']:.0f} us, "
-    f"p99 {summary['p99_us']:.0f} us; {summary['deadline_misses']} ticks over {LATENCY_BUDGET_MS} ms"
-)
+print(f"{summary['streams']} units, {summary['ticks']} ticks; tick latency p50 {summary['p50_us']:.0f} us, "
+      f"p99 {summary['p99_us']:.0f} us; {summary['deadline_misses']} ticks over {LATENCY_BUDGET_MS} ms")  # fmt: skip
 print(f"state per stream: {models['lstm'].state_bytes_per_stream()} bytes")
-plot_latency_histogram(
-    result.frame.drop_duplicates("t")["latency_us"], budget_us=1e3 * LATENCY_BUDGET_MS
-)
+plot_latency_histogram(result.frame.drop_duplicates("t")["latency_us"], budget_us=1e3 * LATENCY_BUDGET_MS)  # fmt: skip
 plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-replayed = result.frame.dropna(subset=["y_pred"])
-offsets = parts["test"].groupby(level=0).cumcount().to_numpy()  # position of each row in its unit
-forward = pd.Series(raw_test_lstm, index=pd.MultiIndex.from_arrays(
-    [parts["test"].index.get_level_values(0), offsets + 1], names=["stream", "t"]))  # fmt: skip
-gap = np.abs(
-    replayed.set_index(["stream", "t"])["y_pred"]
-    - forward.reindex(replayed.set_index(["stream", "t"]).index)
-)
+replayed = result.frame.dropna(subset=["y_pred"]).set_index(["stream", "t"])["y_pred"]
+forward = ts.backtest({"lstm": models["lstm"]}, parts["test"], columns=FEATURES, floor=None)  # raw
+forward.index = pd.MultiIndex.from_arrays([forward["unit"], forward.groupby("unit").cumcount() + 1], names=["stream", "t"])  # fmt: skip
+gap = np.abs(replayed - forward["y_pred"].reindex(replayed.index))
 print("replayed estimates:", len(replayed))
 print("stepwise == forward:", bool(gap.max() <= 1e-5))
 
@@ -652,13 +488,10 @@ print("stepwise == forward:", bool(gap.max() <= 1e-5))
 fig, axes = plt.subplots(2, 3, figsize=(15, 6.5), sharey=True)
 longest = parts["test"].groupby(level=0).size().sort_values().index[-6:]
 for ax, unit in zip(axes.ravel(), longest):
-    rows = parts["test"].index.get_level_values(0) == unit
-    cycles = parts["test"].index.get_level_values(1)[rows]
-    true = pd.Series(test_rul[rows], index=cycles)
-    plot_rul(true, pd.Series(predictions["test"]["lstm"].to_numpy()[rows], index=cycles), ax=ax)
-    ax.fill_between(
-        cycles, lower_all[rows], upper_all[rows], alpha=0.2, label=f"{1 - ALPHA:.0%} conformal"
-    )
+    rows = (test_lstm["unit"] == unit).to_numpy()
+    unit_rul = test_lstm[rows].set_index("cycle")
+    plot_rul(unit_rul["y_true"], unit_rul["y_pred"], ax=ax)
+    ax.fill_between(unit_rul.index, lower_all[rows], upper_all[rows], alpha=0.2, label=f"{1 - ALPHA:.0%} conformal")  # fmt: skip
     ax.axhline(RUL_CAP, color="grey", lw=0.6, ls=":")
     ax.set_title(f"test unit {unit}")
     ax.legend(loc="upper right", fontsize=8)
@@ -707,53 +540,31 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-for metric in ["rmse", "nasa", "rmse_capped_truth", "rmse_all_cycles"]:
-    ranking = table.loc[MODELS, metric].sort_values()
-    print(
-        f"{metric:>18}: winner {ranking.index[0]} ({ranking.iloc[0]:.2f}), then "
-        + ", ".join(f"{m} {v:.2f}" for m, v in ranking.iloc[1:].items())
-    )
-for metric in ["mean_delay", "false_alarms_per_k", "missed_units"]:
-    ranking = detection[metric].sort_values()
-    print(
-        f"{metric:>18}: lowest {ranking.index[0]} ({ranking.iloc[0]:.2f}), then "
-        + ", ".join(f"{d} {v:.2f}" for d, v in ranking.iloc[1:].items())
-    )
+rankings = {"winner": (table.loc[MODELS], ["rmse", "nasa", "rmse_capped_truth", "rmse_all_cycles"]),
+            "lowest": (detection, ["mean_delay", "false_alarms_per_k", "missed_units"])}  # fmt: skip
+for word, (frame, names) in rankings.items():
+    for metric in names:
+        ranking = frame[metric].sort_values()
+        print(f"{metric:>18}: {word} {ranking.index[0]} ({ranking.iloc[0]:.2f}), then "
+              + ", ".join(f"{m} {v:.2f}" for m, v in ranking.iloc[1:].items()))  # fmt: skip
 if DATASET == "cmapss" and SUBSET == "FD001":
     rmse, score = table.loc[best_deep, "rmse"], table.loc[best_deep, "nasa"]
-    print(
-        f"goal (FD001): RMSE <= 12.0 -> {rmse:.2f} {'met' if rmse <= 12 else 'NOT met'}; "
-        f"NASA score <= 250 -> {score:.1f} {'met' if score <= 250 else 'NOT met'}; beats gbt -> "
-        f"{'yes' if rmse < table.loc['gbt', 'rmse'] else 'NO'}"
-    )
+    print(f"goal (FD001): RMSE <= 12.0 -> {rmse:.2f} {'met' if rmse <= 12 else 'NOT met'}; "
+          f"NASA score <= 250 -> {score:.1f} {'met' if score <= 250 else 'NOT met'}; "
+          f"beats gbt -> {'yes' if rmse < table.loc['gbt', 'rmse'] else 'NO'}")  # fmt: skip
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-metrics = {"dataset": data.info.name, "subset": SUBSET_NAME, "n_test": int(len(truth))}
-for m in MODELS:
-    metrics |= {f"rmse_{m}": table.loc[m, "rmse"], f"nasa_{m}": table.loc[m, "nasa"],
-                f"rmse_all_cycles_{m}": table.loc[m, "rmse_all_cycles"]}  # fmt: skip
+metrics = {"dataset": data.info.name, "subset": SUBSET_NAME, "n_test": int(N_TEST)}
+metrics |= {f"{k}_{m}": table.loc[m, k] for m in MODELS for k in ("rmse", "nasa", "rmse_all_cycles")}  # fmt: skip
 metrics["coverage90_lstm"] = coverage_last
-for d, summary_d in summaries.items():
-    delay = summary_d["mean_delay"]
-    if not np.isfinite(delay):  # nothing detected: the censored delay is a lower bound
-        delay = (
-            summary_d["censored_mean_delay"]
-            if np.isfinite(summary_d["censored_mean_delay"])
-            else 0.0
-        )
-        print(
-            f"{d}: no unit detected; detection_delay_{d} records the censored lower bound {delay:.1f}"
-        )
-    metrics |= {f"detection_delay_{d}": delay, f"false_alarms_per_1k_{d}": summary_d["false_alarms_per_k"],
-                f"missed_units_{d}": summary_d["missed_units"]}  # fmt: skip
-record(**metrics)
-_ = record_headline(  # best deep model against the best baseline, RMSE at the last test cycle
-    metric="rmse",
-    deep_model=best_deep,
-    deep_value=float(table.loc[best_deep, "rmse"]),
-    baseline=best_baseline,
-    baseline_value=float(table.loc[best_baseline, "rmse"]),
-    lower_is_better=True,
-)
+for d, found in summaries.items():
+    delay = next(v for v in (found["mean_delay"], found["censored_mean_delay"], 0.0) if np.isfinite(v))  # none detected: censored lower bound  # fmt: skip
+    if not np.isfinite(found["mean_delay"]):
+        print(f"{d}: no unit detected; detection_delay_{d} records the censored lower bound {delay:.1f}")  # fmt: skip
+    metrics |= {f"detection_delay_{d}": delay, f"false_alarms_per_1k_{d}": found["false_alarms_per_k"],
+                f"missed_units_{d}": found["missed_units"]}  # fmt: skip
+ts.reports.record(**metrics)
+_ = ts.reports.record_headline(metric="rmse", deep_model=best_deep, deep_value=float(table.loc[best_deep, "rmse"]),  # best deep model
+                               baseline=best_baseline, baseline_value=float(table.loc[best_baseline, "rmse"]), lower_is_better=True)  # fmt: skip
 print(f"notebook wall time: {time.perf_counter() - NOTEBOOK_STARTED:.0f} s")

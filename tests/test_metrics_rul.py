@@ -1,14 +1,16 @@
-"""RUL metrics against hand-computed NASA scores."""
+"""RUL metrics against hand-computed NASA scores, and the due cycles of a RUL alarm."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tslib.errors import InputError
 from tslib.metrics import nasa_score, rul_rmse
+from tslib.metrics.rul import alarm_due_positions
 
 
 def test_nasa_score_hand_value_is_asymmetric():
@@ -34,3 +36,17 @@ def test_rul_metrics_reject_bad_input():
         rul_rmse([1.0], [np.nan])
     with pytest.raises(InputError, match="rul_true must have 1"):
         rul_rmse(np.ones((2, 2)), np.ones((2, 2)))
+
+
+def test_alarm_due_positions_first_cycle_within_the_horizon_per_unit():
+    index = pd.MultiIndex.from_tuples(
+        [(7, 1), (7, 2), (7, 3), (7, 4), (3, 1), (3, 2), (5, 1)], names=["unit", "cycle"]
+    )
+    rul = pd.Series([40.0, 31.0, 30.0, 29.0, 90.0, 80.0, 12.0], index=index)
+    due = alarm_due_positions(rul, 30)
+    assert due.tolist() == [2.0, np.inf, 0.0]  # units in the order they appear
+    assert alarm_due_positions(rul, 100).tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(InputError, match=r"\(unit, cycle\)"):
+        alarm_due_positions(rul.reset_index(drop=True), 30)
+    with pytest.raises(InputError, match="NaN"):
+        alarm_due_positions(rul.where(rul < 85), 30)

@@ -33,6 +33,8 @@ from tslib.evaluate.scoring import score
 from tslib.evaluate.seasons import rmse_by_season
 from tslib.evaluate.stream_replay import ReplayResult, iter_replay, stream_replay, summarize_replay
 from tslib.evaluate.summary import METRICS, summarize
+from tslib.evaluate.unit_comparison import paired_unit_bootstrap
+from tslib.evaluate.unit_walk import UNIT_SCORERS
 from tslib.evaluate.units import target_inverse, to_data_units
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "backtest",
     "replay",
     "score",
+    "UNIT_SCORERS",
+    "paired_unit_bootstrap",
     "EvaluationProtocol",
     "protocols",
     "protocol_for",

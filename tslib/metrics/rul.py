@@ -9,10 +9,12 @@ expects), which the NASA score penalises more than an early one (Saxena et al.,
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from tslib.errors import InputError
 from tslib.validation import as_float_array, check_same_shape
 
-__all__ = ["rul_rmse", "nasa_score"]
+__all__ = ["rul_rmse", "nasa_score", "alarm_due_positions"]
 
 
 def _errors(rul_true: object, rul_pred: object) -> np.ndarray:
@@ -46,3 +48,40 @@ def nasa_score(rul_true: object, rul_pred: object) -> float:
     early = errors < 0
     penalties = np.where(early, np.expm1(-errors / 13.0), np.expm1(errors / 10.0))
     return float(np.sum(penalties))
+
+
+def alarm_due_positions(rul_by_unit: pd.Series, horizon: float) -> np.ndarray:
+    """Position of the first cycle of each unit whose true RUL is at most ``horizon``.
+
+    The event of a "RUL <= horizon" alarm: from that cycle on the alarm is due.
+    Positions count a unit's observed cycles from 0 (the input
+    :func:`tslib.metrics.unit_alarm_summary` takes as ``events``).
+
+    Parameters
+    ----------
+    rul_by_unit : pandas.Series
+        True RUL indexed by ``(unit, cycle)``, each unit's cycles contiguous and in order.
+    horizon : float
+        Alarm horizon in cycles.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n_units,) float positions, in the order the units first appear; ``inf``
+        for a unit whose observed cycles never come that close to failure.
+
+    Examples
+    --------
+    >>> index = pd.MultiIndex.from_tuples([(1, 1), (1, 2), (1, 3), (2, 1)])
+    >>> alarm_due_positions(pd.Series([5.0, 3.0, 2.0, 9.0], index=index), 3).tolist()
+    [1.0, inf]
+    """
+    if not isinstance(rul_by_unit, pd.Series) or not isinstance(rul_by_unit.index, pd.MultiIndex):
+        raise InputError(
+            "alarm_due_positions: rul_by_unit must be a Series indexed by (unit, cycle)"
+        )
+    positions = []
+    for _, part in rul_by_unit.groupby(level=0, sort=False):
+        due = np.flatnonzero(as_float_array(part.to_numpy(), "rul_by_unit", ndim=1) <= horizon)
+        positions.append(float(due[0]) if due.size else np.inf)
+    return np.asarray(positions, dtype=np.float64)
