@@ -132,3 +132,34 @@ def test_paired_dm_uses_the_overlap_of_spaced_origins():
     a = -frame.loc[frame["model"] == "a", "y_pred"].to_numpy()
     b = -frame.loc[frame["model"] == "b", "y_pred"].to_numpy()
     assert result["stat"] == pytest.approx(diebold_mariano(a, b, horizon=4)["stat"])
+
+
+def test_event_probabilities_of_a_class_head_and_their_scorers():
+    import torch
+
+    from tslib.encoders import RecurrentEncoder
+    from tslib.metrics import brier_score, roc_auc
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(80, 2)).astype(np.float32)  # (T, F)
+    event = (rng.random(80) < 0.4).astype(float)  # (T,) 1.0 = it happened
+    model = RecurrentEncoder(2, 6, 2, head="class", seed=0).eval()
+    models = {"clf": model, "persistence": NaiveForecaster()}
+    frame = backtest(models, event, start=60, x=x, event_class=1, device="cpu")
+    with torch.no_grad():
+        outputs, _ = model(torch.from_numpy(x)[None])  # (1, T, 2)
+    expected = model.head.probs(outputs)[0, 59:-1, 1].double().numpy()  # P(event at t + 1)
+    mine = frame[frame["model"] == "clf"]
+    np.testing.assert_allclose(mine["y_pred"], expected, atol=1e-6)
+    np.testing.assert_array_equal(
+        frame.loc[frame["model"] == "persistence", "y_pred"], event[59:-1]
+    )
+    table = score(frame, ["brier", "auc", "event_share"], by=["model"]).set_index("model")
+    assert table.loc["clf", "brier"] == pytest.approx(brier_score(event[60:], mine["y_pred"]))
+    assert table.loc["clf", "auc"] == roc_auc(event[60:], mine["y_pred"].to_numpy())
+    assert table.loc["clf", "event_share"] == event[60:].mean()
+    with pytest.raises(InputError, match="horizon 1, no interval"):
+        backtest(models, event, start=60, x=x, event_class=1, horizon=2, device="cpu")
+    gaussian = RecurrentEncoder(2, 6, 1, head="gaussian", seed=0)
+    with pytest.raises(InputError, match="needs a class head"):
+        backtest({"g": gaussian}, event, start=60, x=x, event_class=1, device="cpu")

@@ -1,5 +1,5 @@
 """The helpers notebook 02 (weather) moved into tslib: cards, the forecaster suite, the
-stepwise gap, metric winners, event probability scores and errors by season."""
+stepwise gap, metric winners and errors by season."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import tslib as ts
 from tslib.checks.stepwise_gap import stepwise_gap
 from tslib.encoders import RecurrentEncoder
 from tslib.errors import InputError
-from tslib.evaluate import metric_winners, probability_scores, rmse_by_season
-from tslib.metrics import brier_score, roc_auc
+from tslib.evaluate import metric_winners, rmse_by_season
 from tslib.preprocess import prepare_forecast_data
 from tslib.reports.data_card import data_card, grid_card
 from tslib.training import fit
@@ -92,24 +91,6 @@ def test_metric_winners_per_group():
         metric_winners(table, lowest=["mae"])
     with pytest.raises(InputError, match="at least one metric"):
         metric_winners(table)
-
-
-def test_probability_scores_match_the_metrics_on_observed_rows():
-    rng = np.random.default_rng(1)
-    truth = (rng.random(200) < 0.3).astype(float)
-    sharp = np.clip(truth * 0.7 + rng.random(200) * 0.3, 0, 1)
-    observed = np.ones(200, bool)
-    observed[:20] = False
-    table = probability_scores({"flat": np.full(200, 0.3), "sharp": sharp}, truth, observed)
-    assert table["model"].tolist() == ["sharp", "flat"]  # best Brier first
-    row = table.set_index("model").loc["sharp"]
-    assert row["n"] == 180 and row["event share"] == truth[20:].mean()
-    assert row["brier"] == brier_score(truth[20:], sharp[20:])
-    assert row["auc"] == roc_auc(truth[20:], sharp[20:])
-    with pytest.raises(InputError):
-        probability_scores({"short": sharp[:10]}, truth)
-    with pytest.raises(InputError):
-        probability_scores({}, truth)
 
 
 def test_rmse_by_season_groups_by_meteorological_season():

@@ -15,7 +15,6 @@ from tslib.evaluate.backtest import backtest
 from tslib.evaluate.forecast_backtest import BACKTEST_COLUMNS, forecast_backtest, origins_of
 from tslib.evaluate.item_scores import score_histories
 from tslib.evaluate.forecast_scorers import FORECAST_SCORERS, forecast_scorers
-from tslib.evaluate.event_scores import probability_scores
 from tslib.evaluate.forecast_spec import ForecastSpec
 from tslib.evaluate.paired_tests import paired_dm_test
 from tslib.evaluate.winners import metric_winners
@@ -64,7 +63,6 @@ __all__ = [
     "FORECAST_SCORERS",
     "paired_dm_test",
     "metric_winners",
-    "probability_scores",
     "rmse_by_season",
     "ranking_replay",
     "iter_ranking_replay",

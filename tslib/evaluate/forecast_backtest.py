@@ -42,6 +42,7 @@ import pandas as pd
 
 from tslib.baselines.base import Forecaster
 from tslib.encoders.base import StepEncoder
+from tslib.encoders.heads import ClassHead
 from tslib.errors import InputError
 from tslib.evaluate.baseline_suite import BASELINE_SUITES
 from tslib.evaluate.forecast_scorers import FORECAST_SCORERS
@@ -88,6 +89,7 @@ def forecast_backtest(
     refit_every: int | None = None,
     interval: float | None = None,
     levels: Sequence[float] | None = None,
+    event_class: int | None = None,
     output_index: int = 0,
     known_columns: Sequence[int] = (),
     target_transform: object | None = None,
@@ -135,6 +137,12 @@ def forecast_backtest(
         ``lower_<p>`` / ``upper_<p>`` for ``interval`` and each level, ``crps`` and
         ``pit`` per row (:func:`~tslib.evaluate.probabilistic.gaussian_columns`); the
         protocol's ``crps``, ``coverage_<p>`` and ``width_<p>`` scorers read them.
+    event_class : int, optional
+        Event forecasts (rain tomorrow): ``y`` holds 1.0 where the event happened, and a
+        deep model with a class head gives, as ``y_pred``, its probability of class
+        ``event_class`` (horizon 1 only; no interval). Classical forecasters of the 0/1
+        series give their point forecast (persistence: the last label). Scored with the
+        protocol's ``brier`` and ``auc``.
     output_index : int
         Which point target of a deep model is ``y``.
     known_columns : sequence of int
@@ -194,6 +202,8 @@ def forecast_backtest(
     interval = check_interval(interval)
     if levels is not None and interval is None:
         raise InputError("backtest: levels= needs interval= (the Gaussian is read from it)")
+    if event_class is not None and (interval is not None or max(r[0] for r in runs) > 1):
+        raise InputError("backtest: event_class= scores probabilities at horizon 1, no interval")
     models, notes = _with_baselines(
         models, baselines, index, start, baseline_window, baseline_maxiter
     )
@@ -238,6 +248,7 @@ def forecast_backtest(
                     device,
                     fast,
                     counter,
+                    event_class,
                 )
             elif isinstance(spec.model, Forecaster):  # by kind: a GarchVaR is refused
                 rows = _forecaster_rows(
@@ -364,12 +375,21 @@ def _deep_rows(
     device: str,
     fast: bool,
     counter: dict,
+    event_class: int | None = None,
 ) -> Iterator[tuple]:
     """One runner stream advanced observation by observation; a forecast per origin."""
     if inputs.shape[1] != model.input_size:
         raise InputError(
             f"backtest: x has {inputs.shape[1]} columns but {type(model).__name__} "
             f"expects input_size={model.input_size}"
+        )
+    head = getattr(model, "head", None)
+    if event_class is not None and not (
+        isinstance(head, ClassHead) and 0 <= event_class < head.n_classes
+    ):
+        raise InputError(
+            f"backtest: event_class={event_class} needs a class head with that class, "
+            f"{type(model).__name__} has a {type(head).__name__}"
         )
     runner = StepwiseRunner(model, device=device, fast=fast)
     hidden = [c for c in range(inputs.shape[1]) if c not in known]  # never passed as future
@@ -386,7 +406,11 @@ def _deep_rows(
             future = inputs[None, origin : origin + horizon - 1].copy()  # (1, h-1, F)
             future[..., hidden] = 0.0  # fed back by the roll-out, or (checked) unused
         raw = runner.forecast((0,), horizon, future=future)[0]  # (h, O)
-        yield (origin, *head_predictions(runner.model, raw, output_index, interval))
+        if event_class is not None:
+            probability = head.probs(raw)[..., event_class]  # (h,) P(event)
+            yield origin, probability.double().cpu().numpy(), None, None
+        else:
+            yield (origin, *head_predictions(runner.model, raw, output_index, interval))
 
 
 def _forecaster_rows(

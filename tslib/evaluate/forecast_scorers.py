@@ -5,7 +5,9 @@
 * :data:`FORECAST_SCORERS`: the forecast protocol's own, over the Gaussian columns
   that ``ts.backtest(..., interval=c, levels=(...))`` adds
   (:func:`~tslib.evaluate.probabilistic.gaussian_columns`): ``crps``, ``pit_mean``,
-  and ``coverage_<p>`` / ``width_<p>`` at the usual levels (50, 80, 90, 95, 99);
+  and ``coverage_<p>`` / ``width_<p>`` at the usual levels (50, 80, 90, 95, 99); and, for
+  event forecasts (``event_class=``: ``y_pred`` a probability, ``y_true`` 0/1), ``brier``,
+  ``auc`` and ``event_share``;
 * :func:`forecast_scorers`: the table a weather-style comparison shows, in its column
   order (MAE, RMSE, MASE against a training series, coverage and width per level, CRPS).
 
@@ -27,7 +29,9 @@ import pandas as pd
 
 from tslib.errors import InputError
 from tslib.evaluate.probabilistic import level_name
+from tslib.metrics.detection import roc_auc
 from tslib.metrics.forecasting import interval_coverage, interval_width, mae, mase, rmse, smape
+from tslib.metrics.probability import brier_score
 
 __all__ = ["METRICS", "FORECAST_SCORERS", "forecast_scorers"]
 
@@ -97,6 +101,9 @@ def _mase(y_train: object, season: int) -> Scorer:
 FORECAST_SCORERS: dict[str, Scorer] = {
     "crps": _crps,
     "pit_mean": _pit_mean,
+    "brier": lambda g: brier_score(g["y_true"].to_numpy(), g["y_pred"].to_numpy()),
+    "auc": lambda g: roc_auc(g["y_true"].to_numpy(), g["y_pred"].to_numpy()),
+    "event_share": lambda g: float(g["y_true"].mean()),
     **{f"coverage_{level_name(p)}": _coverage(p) for p in (0.5, 0.8, 0.9, 0.95, 0.99)},
     **{f"width_{level_name(p)}": _width(p) for p in (0.5, 0.8, 0.9, 0.95, 0.99)},
 }
