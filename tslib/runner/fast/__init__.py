@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import torch
 
+from tslib.runner.device import resolve_device
 from tslib.runner.fast.bf16_native import BF16_STEP
 from tslib.runner.fast.cuda_graph import CUDA_GRAPH_STEP, GRAPH_BUCKETS, CudaGraphKernel
 from tslib.runner.fast.fused import fuse_layer
@@ -104,7 +105,8 @@ def select_kernel(model: object, device: torch.device | str) -> object | None:
     model : StepEncoder
         The runner's encoder, already on ``device``.
     device : torch.device or str
-        The pool's device (already resolved: not ``"auto"``).
+        The pool's device; ``"auto"`` is resolved as by
+        :func:`~tslib.runner.device.resolve_device`.
 
     Returns
     -------
@@ -115,16 +117,18 @@ def select_kernel(model: object, device: torch.device | str) -> object | None:
         :class:`RecurrentKernel`), or ``None`` when none does (the runner then uses
         PlainKernel; :func:`explain_kernel` says why).
     """
+    device = resolve_device(device) if device == "auto" else torch.device(device)
     for step in FAST_STEPS:
         if step.supports(model, device) is None:
             return step.kernel(model, device)
     return None
 
 
-def explain_kernel(model: object, device: torch.device | str) -> dict[str, str | None]:
+def explain_kernel(model: object, device: torch.device | str = "auto") -> dict[str, str | None]:
     """Each fast step family's answer for ``model`` on ``device``: name -> reason or ``None``.
 
     ``None`` marks a family that supports the model; :func:`select_kernel` takes the
-    first of them.
+    first of them. ``"auto"``: CUDA when available, else the CPU (the runner's default).
     """
+    device = resolve_device(device) if device == "auto" else torch.device(device)
     return {step.name: step.supports(model, device) for step in FAST_STEPS}
