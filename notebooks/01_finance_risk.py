@@ -35,27 +35,24 @@ import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
-from scipy import special, stats
 
-import tslib
-from tslib.baselines import GarchVaR
-from tslib.calibration import AdaptiveConformal, aci_coverage_bound
-from tslib.datasets.prices import first_test_day, load_prices, price_returns
-from tslib.encoders import RecurrentEncoder
-from tslib.encoders.risk_head import StudentTQuantileHead
-from tslib.evaluate.risk_forecast import LocationScaleForecast
-from tslib.evaluate.risk_report import aci_table, coverage_tests, risk_table, subperiod_table
-from tslib.evaluate.risk_walk import garch_walk, historical_walk, normal_walk, riskmetrics_walk
+import tslib as ts
 from tslib import parameters as param
-from tslib.plots import format_table, plot_var_exceedances, use_style
+from tslib.baselines import GarchVaR, HistoricalVaR, NormalVaR, RiskMetricsVaR
+from tslib.calibration import AdaptiveConformal, aci_coverage_bound
+from tslib.datasets.price_card import price_card
+from tslib.datasets.prices import first_test_day, load_prices, price_returns
+from tslib.encoders.risk_head import StudentTQuantileHead
+from tslib.evaluate import RiskStream
+from tslib.plots import format_table, use_style
+from tslib.plots.returns import plot_return_overview
+from tslib.plots.risk_backtest import plot_risk_backtest
 from tslib.preprocess import VolatilityFeatures
 from tslib.reports import record, record_headline
-from tslib.runner import StepwiseRunner, resolve_device
-from tslib.training import fit, next_step_windows
 
 NOTEBOOK_STARTED = time.perf_counter()
 use_style()
-print(f"tslib {tslib.__version__} | torch {torch.__version__} | python {platform.python_version()}")
+print(f"tslib {ts.__version__} | torch {torch.__version__} | python {platform.python_version()}")
 print(f"threads: {torch.get_num_threads()} | cuda: {torch.cuda.is_available()}")
 
 # %% tags=["parameters"]
@@ -66,9 +63,7 @@ DATASET = "sp500"  # "sp500" or "nasdaq" (arch's packaged data), or "csv": a Yah
 DATA_PATH = None  # the price file for DATASET "csv": Date,Open,High,Low,Close,Adj Close,Volume
 SECOND_DATASET = "nasdaq"  # a second packaged index stepped in the same runner; None: one stream
 PRICE_COLUMN = None  # price column; None: "Adj Close" when present, else "Close"
-TEST_START = (
-    "2007-01-01"  # first test day; the last 30% of the days if the data does not straddle it
-)
+TEST_START = "2007-01-01"  # first test day; the last 30% of the days if the data lacks it
 VAL_DAYS = 500  # validation span (early stopping) just before the test span
 WINDOW = 250  # historical-simulation window, days
 REFIT_EVERY = 250  # GARCH refit period over the test span in days (None: fit once, never refit)
@@ -125,7 +120,7 @@ if QUICK:
     EPOCHS, HIDDEN, STRIDE = min(EPOCHS, 3), min(HIDDEN, 8), max(STRIDE, SEQ_LEN)
     REFIT_EVERY = None if REFIT_EVERY is None else max(REFIT_EVERY, 1000)
 REPLAY_DAYS = 250 if QUICK else None  # test days replayed live (None: all of them)
-RUNNER_DEVICE = resolve_device(DEVICE)
+RUNNER_DEVICE = ts.runner.resolve_device(DEVICE)
 MODELS = ["lstm", "gru", "garch", "ewma", "hs", "normal"]  # short names used in every table
 CLIP = 10.0  # deep-model inputs are clipped to [-CLIP, CLIP] (a -20 % day is z of about -20)
 
@@ -152,28 +147,7 @@ PRIMARY = STREAMS[0]
 # %%
 # NBVAL_CHECK_OUTPUT
 for stream in STREAMS:
-    data, frame, r = loaded[stream], loaded[stream].frame, returns[stream]
-    gaps = np.diff(frame.index.values).astype("timedelta64[D]").astype(int)
-    print(f"== {stream}: {data.info.description or data.info.source}")
-    print(f"source: {data.info.source} | licence: {data.info.licence}")
-    print(f"citation: {data.info.citation}")
-    print(
-        f"size: {len(frame)} rows x {frame.shape[1]} columns | span {frame.index[0].date()} .. {frame.index[-1].date()}"
-    )
-    print(
-        f"frequency: trading days (median gap {int(np.median(gaps))} day, {int((gaps > 4).sum())} gaps longer than a long weekend)"
-    )
-    print(f"price column: {price_columns[stream]} | returns: {len(r)}")
-    repairs = list(data.repairs)
-    if r["range"].isna().any():
-        repairs.append(
-            f"no intraday range (High == Low or missing) on {int(r['range'].isna().sum())} days"
-        )
-    if "Volume" in frame and (frame["Volume"] == 0).any():
-        repairs.append(
-            f"volume 0 on {int((frame['Volume'] == 0).sum())} days (kept; volume is not used)"
-        )
-    print("repairs and notes:", "; ".join(repairs) if repairs else "none")
+    print(price_card(stream, loaded[stream], price_columns[stream], returns[stream]))
 
 # %% [markdown]
 # ### Exploration
@@ -183,37 +157,8 @@ for stream in STREAMS:
 # heavier than normal, and volatility clusters, which is what every model below tries to follow.
 
 # %%
-fig, axes = plt.subplots(2, 2, figsize=(12, 7))
-for stream in STREAMS:
-    frame = loaded[stream].frame
-    axes[0, 0].plot(frame.index, frame[price_columns[stream]], label=stream, linewidth=0.8)
-    axes[1, 0].plot(
-        returns[stream].index,
-        returns[stream]["return"].rolling(21).std() * np.sqrt(252),
-        label=stream,
-        linewidth=0.8,
-    )
-axes[0, 0].set_yscale("log")
-axes[0, 0].set_title("price (log scale)")
-axes[0, 0].set_ylabel("price (index points)")
-axes[0, 0].legend()
-r = returns[PRIMARY]["return"]
-axes[0, 1].plot(r.index, r, linewidth=0.5)
-axes[0, 1].set_title(f"{PRIMARY}: daily log return")
-axes[0, 1].set_ylabel("log return (%)")
-axes[1, 0].set_title("21-day rolling volatility")
-axes[1, 0].set_ylabel("volatility (% a year)")
-axes[1, 0].legend()
-for ax in (axes[0, 0], axes[0, 1], axes[1, 0]):
-    ax.set_xlabel("date")
-stats.probplot((r - r.mean()) / r.std(), dist="norm", plot=axes[1, 1])
-axes[1, 1].get_lines()[0].set_label("standardised returns")
-axes[1, 1].get_lines()[1].set_label("normal")
-axes[1, 1].set_xlabel("normal quantile (sd)")
-axes[1, 1].set_ylabel("return quantile (sd)")
-axes[1, 1].legend()
-axes[1, 1].set_title(f"{PRIMARY}: QQ plot against the normal (kurtosis {stats.kurtosis(r):.1f})")
-fig.tight_layout()
+prices = {s: loaded[s].frame[price_columns[s]] for s in STREAMS}
+plot_return_overview(prices, {s: returns[s]["return"] for s in STREAMS}, PRIMARY)
 plt.show()
 
 # %% [markdown]
@@ -234,22 +179,21 @@ plt.show()
 
 # %%
 MIN_HISTORY = VAL_DAYS + max(WINDOW, SEQ_LEN) + 250
-split, features = {}, {}
 use_range = all(returns[s]["range"].notna().mean() >= 0.99 for s in STREAMS)
 FEATURES = ["z", "abs_z", "log_vol", "log_vol_ratio"] + (["range_z"] if use_range else [])
 if not use_range:
     print("range feature skipped: High/Low give no intraday range on more than 1% of the days")
+streams, val0 = {}, {}  # one RiskStream per index: returns, test start, fitted causal features
 for stream in STREAMS:
     frame = returns[stream]
     test0, why = first_test_day(frame.index, TEST_START, MIN_HISTORY)
-    val0 = test0 - VAL_DAYS
+    val0[stream] = test0 - VAL_DAYS
     transform = VolatilityFeatures("return", range_column="range" if use_range else None)
-    transform.fit(frame.iloc[:val0])  # training span only
-    split[stream] = {"val0": val0, "test0": test0, "why": why, "transform": transform}
-    features[stream] = transform.transform(frame)
+    transform.fit(frame.iloc[: val0[stream]])  # training span only
+    streams[stream] = RiskStream(frame, test0, transform, FEATURES, scale_column="sigma", clip=CLIP)
     days = frame.index
     print(
-        f"{stream}: train {val0} days {days[0].date()}..{days[val0 - 1].date()} | "
+        f"{stream}: train {val0[stream]} days {days[0].date()}..{days[val0[stream] - 1].date()} | "
         f"val {VAL_DAYS} days | test {len(frame) - test0} days {days[test0].date()}..{days[-1].date()} ({why})"
     )
 print("features:", FEATURES)
@@ -257,7 +201,7 @@ print("features:", FEATURES)
 # %%
 # NBVAL_CHECK_OUTPUT
 for stream in STREAMS:
-    X = features[stream][FEATURES]
+    X = streams[stream].feature_frame[FEATURES]
     print(f"{stream}: features {X.shape}, NaN: {int(X.isna().sum().sum())}")
 
 
@@ -274,32 +218,22 @@ for stream in STREAMS:
 
 
 # %%
-def windows(X: np.ndarray, first: int, stop: int):
-    return next_step_windows(X[first:stop], SEQ_LEN, STRIDE, targets=(0,))  # target: next day's z
+def windows(stream: str, first: int, stop: int):  # target: next day's z (column 0)
+    return ts.training.make_windows(
+        streams[stream].inputs[first:stop], SEQ_LEN, stride=STRIDE, targets=(0,)
+    )
 
 
-inputs = {s: np.clip(features[s][FEATURES].to_numpy(np.float32), -CLIP, CLIP) for s in STREAMS}
-train_parts = [windows(inputs[s], 0, split[s]["val0"]) for s in STREAMS]
-val_parts = [windows(inputs[s], split[s]["val0"] - BURN_IN, split[s]["test0"]) for s in STREAMS]
+train_parts = [windows(s, 0, val0[s]) for s in STREAMS]
+val_parts = [windows(s, val0[s] - BURN_IN, streams[s].start) for s in STREAMS]
 train = tuple(torch.cat([part[i] for part in train_parts]) for i in range(2))
 val = tuple(torch.cat([part[i] for part in val_parts]) for i in range(2))
 deep, histories = {}, {}
+FIT = {"burn_in": BURN_IN, "epochs": EPOCHS, "lr": 3e-3, "batch_size": 32, "patience": 5}
 for k, cell in enumerate(["lstm", "gru"]):
     head = StudentTQuantileHead(quantiles=(0.01, 0.05))
-    model = RecurrentEncoder(len(FEATURES), HIDDEN, 1, cell=cell, head=head, seed=SEED + k)
-    histories[cell] = fit(
-        model,
-        train,
-        val,
-        burn_in=BURN_IN,
-        epochs=EPOCHS,
-        lr=3e-3,
-        batch_size=32,
-        patience=5,
-        seed=SEED,
-        device="cpu",
-        progress=False,
-    )
+    model = ts.RecurrentEncoder(len(FEATURES), HIDDEN, 1, cell=cell, head=head, seed=SEED + k)
+    histories[cell] = ts.fit(model, train, val, seed=SEED, device="cpu", progress=False, **FIT)
     deep[cell] = model
 print("train windows", tuple(train[0].shape), "| val windows", tuple(val[0].shape))
 
@@ -316,29 +250,9 @@ print("best deep model on the validation span:", BEST_DEEP)
 
 
 # %%
-def deep_params(model, stream: str) -> np.ndarray:
-    """Head parameters (T, 5) of every day of a stream, from one forward pass over its history."""
-    with torch.no_grad():
-        raw, _ = model(torch.from_numpy(inputs[stream])[None])  # (1, T, 5)
-        return model.head.transform(raw)[0, :, 0].double().numpy()  # (T, 5)
-
-
-test_returns, forecasts, quantile_var = {}, {}, {}
-for stream in STREAMS:
-    test0 = split[stream]["test0"]
-    r = returns[stream]["return"]
-    test_returns[stream] = r.iloc[test0:]
-    sigma = features[stream]["sigma"].to_numpy()[test0 - 1 : -1]  # forecast made the day before
-    forecasts[stream], quantile_var[stream] = {}, {}
-    for cell, model in deep.items():
-        params = deep_params(model, stream)[test0 - 1 : -1]  # output of day t-1 predicts day t
-        forecasts[stream][cell] = LocationScaleForecast.from_risk_head(params, sigma)
-        quantile_var[stream][cell] = -sigma[:, None] * params[:, 3:]  # (T, 2) VaR at 1 % and 5 %
-
-# %%
 # NBVAL_CHECK_OUTPUT
-probe = torch.from_numpy(inputs[PRIMARY][:64])  # (64, F)
-check_runner = StepwiseRunner(deep["lstm"], device="cpu", fast=False)
+probe = torch.from_numpy(streams[PRIMARY].inputs[:64])  # (64, F)
+check_runner = ts.StepwiseRunner(deep["lstm"], device="cpu", fast=False)
 stepped = torch.stack([check_runner.step(["probe"], probe[t : t + 1])[0] for t in range(64)])
 with torch.no_grad():
     full, _ = deep["lstm"](probe[None])
@@ -354,24 +268,32 @@ print(f"stepwise == forward: {bool((stepped - full[0]).abs().max() <= 1e-5)}")
 # * **historical simulation** over the last `WINDOW` days;
 # * the **unconditional normal** of all days before the test span.
 #
-# All of them, like the deep models, forecast day $t$ from returns up to day $t-1$.
+# All of them, like the deep models, forecast day $t$ from returns up to day $t-1$. One
+# `ts.backtest` call walks every model over every stream's test span (the `"risk"` protocol):
+# the deep models' Student-t forecast of day $t$ is their head's output at day $t-1$ times
+# that day's RiskMetrics volatility. The same call runs the online calibration of section 6
+# over every forecast and labels the stress windows of `STRESS_PERIODS`, so every table below
+# is a `ts.score` of this one frame of forecasts.
 
 # %%
-garch_fits = {}
-for stream in STREAMS:
-    r, test0 = returns[stream]["return"].to_numpy(), split[stream]["test0"]
-    forecasts[stream]["garch"], garch_fits[stream] = garch_walk(
-        r, test0, refit_every=REFIT_EVERY, fit_window=GARCH_WINDOW, dist="t"
-    )
-    forecasts[stream]["ewma"] = riskmetrics_walk(r, test0, lam=0.94)
-    forecasts[stream]["hs"] = historical_walk(r, test0, window=WINDOW)
-    forecasts[stream]["normal"] = normal_walk(r, test0)
+VARIANTS = {"linear": ACI_GAMMA, "log": ACI_LOG_GAMMA}  # ACI step per scale (section 6)
+ACI = f"aci_{ACI_SCALE}_var99"  # the column of the ACI variant recorded, replayed and plotted
+baselines = {"garch": GarchVaR(dist="t"), "ewma": RiskMetricsVaR(lam=0.94)}
+baselines.update({"hs": HistoricalVaR(window=WINDOW), "normal": NormalVaR()})
+calibrators = [AdaptiveConformal(0.01, gamma, scale) for scale, gamma in VARIANTS.items()]
+calibrators.append(AdaptiveConformal(0.05, VARIANTS[ACI_SCALE], ACI_SCALE))
+options = {"refit_every": REFIT_EVERY, "fit_window": GARCH_WINDOW, "reference": "garch"}  # DM
+forecasts = ts.backtest(  # one row per (model, stream, test day)
+    {**deep, **baselines}, streams, calibrate=calibrators, periods=STRESS_PERIODS, **options
+)
+BY = ["stream", "model"]  # ts.score(forecasts, scorer names, by=BY): one row per stream and model
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 columns = ["day", "n_obs", "mu", "omega", "alpha[1]", "beta[1]", "nu"]
-print(f"GARCH(1,1)-t fits on {PRIMARY} ({len(garch_fits[PRIMARY])} fits):")
-print(format_table(garch_fits[PRIMARY][columns]).to_string(index=False))
+garch_fits = pd.DataFrame(forecasts.attrs["fits"][("garch", PRIMARY)])
+print(f"GARCH(1,1)-t fits on {PRIMARY} ({len(garch_fits)} fits):")
+print(format_table(garch_fits[columns]).to_string(index=False))
 
 # %% [markdown]
 # ## 5. Test evaluation
@@ -386,31 +308,15 @@ print(format_table(garch_fits[PRIMARY][columns]).to_string(index=False))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-tables = {
-    s: risk_table(test_returns[s].to_numpy(), forecasts[s], alphas=(0.01, 0.05), reference="garch")
-    for s in STREAMS
-}
-SHOW = [
-    "var99_rate",
-    "var99_kupiec_p",
-    "var99_christoffersen_p",
-    "var99_cc_p",
-    "var99_es_test_p",
-    "var99_es_z2",
-    "var99_pinball",
-    "var95_rate",
-    "var95_kupiec_p",
-    "var95_christoffersen_p",
-    "var95_es_test_p",
-    "var95_pinball",
-    "qlike",
-    "mse",
-    "dm_qlike_stat",
-    "dm_qlike_p",
-]
+TESTS = ["rate", "kupiec_p", "christoffersen_p", "cc_p", "es_test_p", "es_z2", "pinball"]
+SHOW = [f"{level}_{k}" for level in ("var99", "var95") for k in TESTS]
+SHOW += ["qlike", "mse", "dm_qlike_stat", "dm_qlike_p"]  # DM: QLIKE against GARCH-t
+table = ts.score(forecasts, SHOW, by=BY).set_index(BY)
+tables = {s: table.loc[s].loc[MODELS] for s in STREAMS}
 for stream in STREAMS:
+    n = streams[stream].n_test
     print(
-        f"== {stream}: {len(test_returns[stream])} test days, expected hits {0.01 * len(test_returns[stream]):.0f} (99%) and {0.05 * len(test_returns[stream]):.0f} (95%)"
+        f"== {stream}: {n} test days, expected hits {0.01 * n:.0f} (99%) and {0.05 * n:.0f} (95%)"
     )
     display(format_table(tables[stream][SHOW].T))
 
@@ -437,26 +343,10 @@ for stream in STREAMS[1:]:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-rows = []
-for stream in STREAMS:
-    r = test_returns[stream].to_numpy()
-    for cell in deep:
-        for j, alpha in enumerate((0.01, 0.05)):
-            for source, var in (
-                ("t distribution", forecasts[stream][cell].var(alpha)),
-                ("quantile head", quantile_var[stream][cell][:, j]),
-            ):
-                tests = coverage_tests(r < -var, alpha)
-                rows.append(
-                    {
-                        "stream": stream,
-                        "model": cell,
-                        "level": f"{100 * (1 - alpha):g}%",
-                        "VaR from": source,
-                        **tests,
-                    }
-                )
-display(format_table(pd.DataFrame(rows).set_index(["stream", "model", "level", "VaR from"])))
+tests = ["hits", "rate", "kupiec_p", "christoffersen_p", "cc_p"]
+names = [f"{p}{level}_{k}" for level in ("var99", "var95") for p in ("", "q") for k in tests]
+quantile = ts.score(forecasts[forecasts["model"].isin(list(deep))], names, by=BY).set_index(BY)
+display(format_table(quantile.T))  # var...: t distribution; qvar...: quantile head
 
 # %% [markdown]
 # ## 6. Online calibration: adaptive conformal inference
@@ -477,34 +367,25 @@ display(format_table(pd.DataFrame(rows).set_index(["stream", "model", "level", "
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-VARIANTS = {"linear": ACI_GAMMA, "log": ACI_LOG_GAMMA}
-aci_tables, aci_paths = {}, {}
+keys = ["rate", "kupiec_p", "christoffersen_p"]
+names = [f"var99_{k}" for k in keys]
+names += [f"aci_{s}_var99_{k}" for s in VARIANTS for k in [*keys, "cc_p", "infinite_days"]]
+aci_scores = ts.score(forecasts, names, by=BY).set_index(BY)
 for stream in STREAMS:
-    r, n = test_returns[stream].to_numpy(), len(test_returns[stream])
-    parts = []
-    for scale, gamma in VARIANTS.items():
-        table, paths = aci_table(r, forecasts[stream], alpha=0.01, gamma=gamma, scale=scale)
-        aci_tables[(stream, scale)], aci_paths[(stream, scale)] = table, paths
-        keep = table.drop(columns="aci_cc_p")
-        keep = keep.rename(columns={c: c.replace("aci_", f"{scale}_") for c in keep.columns})
-        parts.append(
-            keep if not parts else keep.drop(columns=[c for c in keep if c.startswith("raw_")])
-        )
+    n = streams[stream].n_test
     bounds = ", ".join(
         f"{scale} gamma {gamma}: |rate - 1%| <= {aci_coverage_bound(0.01, gamma, n, scale):.4f}"
         for scale, gamma in VARIANTS.items()
     )
     print(f"== {stream}: 99% VaR raw and with ACI ({bounds})")
-    display(format_table(pd.concat(parts, axis=1)))
+    display(format_table(aci_scores.loc[stream].loc[MODELS].drop(columns="n")))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-gamma = VARIANTS[ACI_SCALE]
-table95, _ = aci_table(
-    test_returns[PRIMARY].to_numpy(), forecasts[PRIMARY], alpha=0.05, gamma=gamma, scale=ACI_SCALE
-)
-print(f"== {PRIMARY}: 95% VaR raw and with ACI ({ACI_SCALE}, gamma {gamma})")
-display(format_table(table95))
+primary = forecasts[forecasts["stream"] == PRIMARY]  # the test days of the primary stream
+names = [f"{p}var95_{k}" for p in ("", f"aci_{ACI_SCALE}_") for k in keys]
+print(f"== {PRIMARY}: 95% VaR raw and with ACI ({ACI_SCALE}, gamma {VARIANTS[ACI_SCALE]})")
+display(format_table(ts.score(primary, names).set_index("model").loc[MODELS]))
 
 # %% [markdown]
 # ### Calm and stress sub-periods
@@ -514,27 +395,19 @@ display(format_table(table95))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+test_days = primary["date"]
 inside = {
     k: v
     for k, v in STRESS_PERIODS.items()
-    if pd.Timestamp(v[1]) >= test_returns[PRIMARY].index[0]
-    and pd.Timestamp(v[0]) <= test_returns[PRIMARY].index[-1]
+    if pd.Timestamp(v[1]) >= test_days.min() and pd.Timestamp(v[0]) <= test_days.max()
 }
 for name in STRESS_PERIODS:
     if name not in inside:
         print(f"{name}: outside the test span of {PRIMARY}, skipped")
-periods = subperiod_table(test_returns[PRIMARY], forecasts[PRIMARY], inside, alpha=0.01)
-view = periods.assign(
-    cell=lambda f: (
-        f["hits"].astype(str)
-        + "/"
-        + f["days"].astype(str)
-        + " ("
-        + (100 * f["rate"]).round(1).astype(str)
-        + "%)"
-    )
-)
-display(view["cell"].unstack("model")[MODELS])
+periods = ts.score(primary, ["var99_hits", "var99_rate", "qlike"], by=["period", "model"])
+periods = periods.set_index(["period", "model"])
+cell = periods.apply(lambda p: f"{p.var99_hits:.0f}/{p.n:.0f} ({100 * p.var99_rate:.1f}%)", axis=1)
+display(cell.unstack("model")[MODELS])
 display(format_table(periods["qlike"].unstack("model")[MODELS]))
 
 # %% [markdown]
@@ -545,41 +418,24 @@ display(format_table(periods["qlike"].unstack("model")[MODELS]))
 # hits (asking for a more conservative quantile) and creeps back up in calm years.
 
 # %%
-fig, axes = plt.subplots(3, 1, figsize=(12, 10), sharex=True)
-r_test = test_returns[PRIMARY]
-for ax, name in zip(axes[:2], [BEST_DEEP, "garch"]):
-    plot_var_exceedances(r_test, forecasts[PRIMARY][name].var(0.01), ax=ax)
-    ax.set_title(f"{PRIMARY}, {name}: " + ax.get_title())
-    ax.set_ylabel("log return (%)")
-for ax in axes:
-    for k, (first, last) in enumerate(inside.values()):
-        label = "stress window" if k == 0 else None
-        ax.axvspan(pd.Timestamp(first), pd.Timestamp(last), color="grey", alpha=0.15, label=label)
-for name in [BEST_DEEP, "garch", "hs"]:
-    axes[2].plot(
-        r_test.index, aci_paths[(PRIMARY, ACI_SCALE)][name]["level"], label=name, linewidth=0.9
-    )
-axes[2].axhline(0.01, color="black", linewidth=0.6, linestyle="--", label="target 1%")
-axes[2].set_yscale("log" if ACI_SCALE == "log" else "linear")
-axes[2].set_title(f"ACI level alpha_t quoted each day ({ACI_SCALE}, target 1%; 0 = infinite VaR)")
-axes[2].set_ylabel("level alpha_t (probability)")
-for ax in axes:
-    ax.legend(loc="lower left", fontsize="small")
-axes[2].set_xlabel("date")
-fig.tight_layout()
+aci_level = f"aci_{ACI_SCALE}_level99"  # the level quoted each day
+plot_risk_backtest(
+    primary,
+    [BEST_DEEP, "garch"],
+    [BEST_DEEP, "garch", "hs"],
+    level_column=aci_level,
+    periods=inside,
+    log_levels=ACI_SCALE == "log",
+)
 plt.show()
 
 # %%
+wide = primary.pivot(index="date", columns="model")  # one column per model of each quantity
+r_test, days = wide["return"].iloc[:, 0], wide.index
 fig, ax = plt.subplots(figsize=(12, 3.5))
-days = r_test.index
 ax.plot(days, r_test.abs(), color="lightgrey", linewidth=0.6, label="|return|")
 for name in [BEST_DEEP, "garch", "ewma"]:
-    ax.plot(
-        days,
-        np.sqrt(forecasts[PRIMARY][name].variance()),
-        linewidth=0.9,
-        label=f"{name} volatility forecast",
-    )
+    ax.plot(days, np.sqrt(wide["variance"][name]), linewidth=0.9, label=f"{name} volatility")
 ax.set_title(f"{PRIMARY}: one-day volatility forecasts")
 ax.set_xlabel("date")
 ax.set_ylabel("% per day")
@@ -589,125 +445,51 @@ plt.show()
 # %% [markdown]
 # ## 8. Real-time replay, one trading day at a time
 #
-# Every stream sits in one `StepwiseRunner` per deep model. The runner is warm-started with the
-# history before the test span (`observe`: one fused forward, equal to stepping), then each
-# test day is replayed live: at the close, each stream's features are updated with
-# `VolatilityFeatures.step` (constant work per day), the runner advances all streams in one
-# batched `step`, and the new VaR for tomorrow is read from the head; GARCH-t advances with its
-# own stepwise `update` (fixed parameters, fitted on the days before the test span), and an
-# `AdaptiveConformal` per stream and model updates its level from the day's hit. The latency of
-# each part is timed per day against the budget.
+# `ts.replay` puts every stream in one `StepwiseRunner` per deep model. The runner is
+# warm-started with the history before the test span (`observe`: one fused forward, equal to
+# stepping), then each test day is replayed live: the VaR for the day is quoted first, then, at
+# the close, each stream's features are updated with `VolatilityFeatures.step` (constant work
+# per day), the runner advances all streams in one batched `step`, and the new distribution for
+# tomorrow is read from the head; GARCH-t advances with its own stepwise `update` (fixed
+# parameters, fitted on the days before the test span), and an `AdaptiveConformal` per stream
+# updates its level from each hit once it is revealed (`label_delay` days later; 0 here). The
+# latency of each part is timed per day against the budget.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-n_days = min(len(test_returns[s]) for s in STREAMS)
-n_days = n_days if REPLAY_DAYS is None else min(n_days, REPLAY_DAYS)
-runners, heads = {}, {}
-for cell, model in deep.items():
-    runners[cell] = StepwiseRunner(model, device=RUNNER_DEVICE)
-    for stream in STREAMS:  # warm start with the pre-test history
-        runners[cell].observe(
-            [stream], torch.from_numpy(inputs[stream][: split[stream]["test0"]])[None]
-        )
-feature_state = {
-    s: split[s]["transform"].final_state(returns[s].iloc[: split[s]["test0"]]) for s in STREAMS
-}
-sigma_now = {s: features[s]["sigma"].iloc[split[s]["test0"] - 1] for s in STREAMS}
-garch_days = {
-    s: returns[s]["return"].iloc[
-        max(0, split[s]["test0"] - (GARCH_WINDOW or split[s]["test0"])) : split[s]["test0"]
-    ]
-    for s in STREAMS
-}
-live_garch = {
-    s: GarchVaR(dist="t", alpha=0.01).fit(garch_days[s]) for s in STREAMS
-}  # fitted before the test span
-live_aci = {
-    (s, m): AdaptiveConformal(0.01, VARIANTS[ACI_SCALE], ACI_SCALE) for s in STREAMS for m in deep
-}
-records = {s: returns[s].iloc[split[s]["test0"] :].to_dict("records") for s in STREAMS}  # as a feed
-pending = {}  # VaR for the coming day, per (stream, model)
-for cell, runner in runners.items():
-    params = deep[cell].head.transform(torch.stack([runner.last_output(s) for s in STREAMS]))[:, 0]
-    for b, s in enumerate(STREAMS):
-        pending[(s, cell)] = params[b].double().numpy()
-timings = {name: [] for name in ["features", *deep, "garch", "aci"]}
-live_var = {(s, m): [] for s in STREAMS for m in [*deep, "garch"]}
-live_hits = {(s, m): [] for s in STREAMS for m in deep}
-for t in range(n_days):
-    rows = {s: records[s][t] for s in STREAMS}  # the day's close: {"return": ..., "range": ...}
-    for s in STREAMS:  # predict: the VaR quoted before the day's return is known
-        for cell in deep:
-            loc, scale, df = pending[(s, cell)][:3]
-            level = live_aci[(s, cell)].quote_level
-            q = special.stdtrit(df, level) if 0 < level < 1 else (-np.inf if level <= 0 else np.inf)
-            live_var[(s, cell)].append(-sigma_now[s] * (loc + scale * special.stdtrit(df, 0.01)))
-            live_hits[(s, cell)].append(rows[s]["return"] < sigma_now[s] * (loc + scale * q))
-        live_var[(s, "garch")].append(live_garch[s].var_es()[0])
-    started = time.perf_counter_ns()  # observe: features of today's close
-    x = []
-    for s in STREAMS:
-        out, feature_state[s] = split[s]["transform"].step(rows[s], feature_state[s])
-        sigma_now[s] = out["sigma"]
-        x.append(np.clip([out[f] for f in FEATURES], -CLIP, CLIP))
-    x = np.asarray(x, dtype=np.float32)  # (B, F)
-    timings["features"].append(time.perf_counter_ns() - started)
-    for cell, runner in runners.items():
-        started = time.perf_counter_ns()
-        params = deep[cell].head.transform(runner.step(STREAMS, x))[:, 0].double().numpy()  # (B, 5)
-        timings[cell].append(time.perf_counter_ns() - started)
-        for b, s in enumerate(STREAMS):
-            pending[(s, cell)] = params[b]
-    started = time.perf_counter_ns()
-    for s in STREAMS:
-        live_garch[s].update(rows[s]["return"])
-    timings["garch"].append(time.perf_counter_ns() - started)
-    started = time.perf_counter_ns()
-    for (s, cell), aci in live_aci.items():
-        aci.update(live_hits[(s, cell)][-1])
-    timings["aci"].append(time.perf_counter_ns() - started)
-latency = pd.DataFrame.from_dict(
-    {
-        name: {
-            "p50_us": np.percentile(v, 50) / 1e3,
-            "p99_us": np.percentile(v, 99) / 1e3,
-            "max_us": np.max(v) / 1e3,
-            f"misses_over_{LATENCY_BUDGET_MS:g}ms": int(
-                (np.array(v) > LATENCY_BUDGET_MS * 1e6).sum()
-            ),
-        }
-        for name, v in timings.items()
-    },
-    orient="index",
-)  # one row per part; the misses column stays an integer
-print(
-    f"{n_days} days x {len(STREAMS)} stream(s); runner device {RUNNER_DEVICE}; times per day for all streams together"
-)
+live = {"latency_budget_ms": LATENCY_BUDGET_MS, "days": REPLAY_DAYS, "label_delay": 0}
+live_aci = AdaptiveConformal(0.01, VARIANTS[ACI_SCALE], ACI_SCALE)  # a copy per stream
+runners = {cell: ts.StepwiseRunner(model, device=RUNNER_DEVICE) for cell, model in deep.items()}
+replays = {cell: ts.replay(runners[cell], streams, calibrate=live_aci, **live) for cell in deep}
+replays["garch"] = ts.replay(GarchVaR(alpha=0.01), streams, fit_window=GARCH_WINDOW, **live)
+parts = {name: pd.DataFrame(summary["parts"]).T for name, (_, summary) in replays.items()}
+latency = pd.concat(parts, names=["model", "part"])  # per day, all streams; GARCH: "model" only
+latency.columns = [*latency.columns[:-1], f"misses_over_{LATENCY_BUDGET_MS:g}ms"]
+n_days = replays["garch"].summary["ticks"]
+print(f"{n_days} days x {len(STREAMS)} stream(s); runner device {RUNNER_DEVICE}")
 display(format_table(latency))
-for cell, runner in runners.items():
-    stats_now = runner.stats()
-    print(
-        f"{cell}: state {stats_now['state_bytes'] // len(STREAMS)} bytes per stream, {stats_now['streams']} streams in one runner"
-    )
+for cell in deep:
+    per_stream = replays[cell].summary["state_bytes_per_stream"]
+    print(f"{cell}: state {per_stream} bytes per stream, {len(STREAMS)} streams in one runner")
 
 # %%
 # NBVAL_CHECK_OUTPUT
+frozen = ts.backtest(
+    {"garch": GarchVaR(dist="t")}, streams, refit_every=None, fit_window=GARCH_WINDOW
+)  # GARCH-t fitted once before the test span, as in the replay
 gaps = []
-for s in STREAMS:
-    for cell in deep:
-        gaps.append(
-            np.max(np.abs(np.array(live_var[(s, cell)]) - forecasts[s][cell].var(0.01)[:n_days]))
-        )
-        batch_hits = aci_paths[(s, ACI_SCALE)][cell]["hit"].to_numpy()[:n_days]
-        gaps.append(float(np.any(np.array(live_hits[(s, cell)]) != batch_hits)))
-    garch_frozen = GarchVaR(dist="t").fit(garch_days[s])
-    reference = garch_frozen.run(test_returns[s].iloc[:n_days])["var"].to_numpy()
-    gaps.append(np.max(np.abs(np.array(live_var[(s, "garch")]) - reference)))
+for name, (frame, _) in replays.items():
+    batch = frozen if name == "garch" else forecasts[forecasts["model"] == name]
+    both = batch.merge(frame, on=["stream", "date"], suffixes=("_batch", ""))
+    gaps.append(np.max(np.abs(both["var"] - both["var99"])))
+    if name in deep:
+        batch_hits = both["return"] < -both[ACI]
+        gaps.append(float((batch_hits != both["aci_hit"].astype(bool)).any()))
 print(f"live replay == batch forecasts (VaR, ACI hits, GARCH): {bool(max(gaps) <= 1e-4)}")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-main, aci_main = tables[PRIMARY], aci_tables[(PRIMARY, ACI_SCALE)]
+main, aci_main = tables[PRIMARY], aci_scores.loc[PRIMARY]
 
 
 def finite(value):
@@ -715,42 +497,23 @@ def finite(value):
     return float(value) if np.isfinite(value) else "n/a"
 
 
-metrics = {"dataset": DATASET, "n_test": len(test_returns[PRIMARY])}
+KEYS = ["var99_rate", "var99_kupiec_p", "var99_christoffersen_p", "var95_rate", "var95_kupiec_p"]
+KEYS = {**{k: k for k in KEYS}, "es99_test_p": "var99_es_test_p", "qlike": "qlike"}
+metrics = {"dataset": DATASET, "n_test": streams[PRIMARY].n_test}
 for m in ["lstm", "gru", "garch", "ewma", "hs"]:
-    for key in [
-        "var99_rate",
-        "var99_kupiec_p",
-        "var99_christoffersen_p",
-        "var95_rate",
-        "var95_kupiec_p",
-    ]:
-        metrics[f"{key}_{m}"] = finite(main.loc[m, key])
-    metrics[f"es99_test_p_{m}"] = finite(main.loc[m, "var99_es_test_p"])
-    metrics[f"qlike_{m}"] = finite(main.loc[m, "qlike"])
-for m in ["lstm", "gru"]:
-    metrics[f"var99_rate_{m}_aci"] = finite(aci_main.loc[m, "aci_rate"])
-    metrics[f"var99_kupiec_p_{m}_aci"] = finite(aci_main.loc[m, "aci_kupiec_p"])
+    metrics.update({f"{key}_{m}": finite(main.loc[m, column]) for key, column in KEYS.items()})
+for m, key in [(m, key) for m in ["lstm", "gru"] for key in ["var99_rate", "var99_kupiec_p"]]:
+    metrics[f"{key}_{m}_aci"] = finite(aci_main.loc[m, f"aci_{ACI_SCALE}_{key}"])
 record(**metrics)
-qlike = main[
-    "qlike"
-]  # the headline metric: QLIKE of the one-day variance forecast (lower is better)
-deep_best, base_best = (
-    qlike[["lstm", "gru"]].idxmin(),
-    qlike[["garch", "ewma", "hs", "normal"]].idxmin(),
-)
-_ = record_headline(
-    metric="qlike",
-    deep_model=deep_best,
-    deep_value=float(qlike[deep_best]),
-    baseline=base_best,
-    baseline_value=float(qlike[base_best]),
-    lower_is_better=True,
-)
+qlike = main["qlike"]  # the headline: QLIKE of the one-day variance forecast (lower is better)
+deep_best, base_best = qlike[list(deep)].idxmin(), qlike[list(baselines)].idxmin()
+best = {m: float(qlike[m]) for m in (deep_best, base_best)}
+_ = record_headline("qlike", deep_best, best[deep_best], base_best, best[base_best], True)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 main = tables[PRIMARY]
-scores = {
+winners = {
     "99% VaR rate closest to 1%": (main["var99_rate"] - 0.01).abs().idxmin(),
     "99% Kupiec p (highest)": main["var99_kupiec_p"].idxmax(),
     "99% conditional coverage p (highest)": main["var99_cc_p"].idxmax(),
@@ -760,12 +523,10 @@ scores = {
     "ES 99% McNeil-Frey p (highest)": main["var99_es_test_p"].idxmax(),
     "QLIKE (lowest)": main["qlike"].idxmin(),
     "MSE of variance (lowest)": main["mse"].idxmin(),
-    f"99% Kupiec p with ACI {ACI_SCALE} (highest)": aci_tables[(PRIMARY, ACI_SCALE)][
-        "aci_kupiec_p"
-    ].idxmax(),
+    f"99% Kupiec p with ACI {ACI_SCALE} (highest)": aci_main[f"{ACI}_kupiec_p"].idxmax(),
 }
 print(f"winners on {PRIMARY}:")
-for metric, model in scores.items():
+for metric, model in winners.items():
     print(f"  {metric}: {model}")
 
 # %% [markdown]

@@ -143,6 +143,8 @@ def risk_replay(
         risk baseline template (a copy fitted per stream before its start).
     data : RiskStream, mapping id -> RiskStream, or a 1-D return series (with ``start``)
         The streams.
+    start : int, optional
+        First test day of a plain return series.
     level : float
         Tail probability of the VaR and ES predicted each day (a baseline uses its own
         ``alpha``).
