@@ -36,44 +36,30 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.linear_model import LogisticRegression
-from statsmodels.graphics.tsaplots import plot_acf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-import tslib
-import tslib.datasets as tds
-from tslib.baselines import fourier_terms, seasonal_fourier_orders
-from tslib.encoders import FORECASTER_KINDS, make_forecaster
-from tslib.evaluate import (
-    backtest,
-    forecast_scores,
-    gaussian_scores,
-    head_predictions,
-    backtest_each,
-    common_rows,
-    paired_dm_test,
-    replay,
-    seasonal_baselines,
-)
-from tslib.metrics import brier_score, reliability_table, roc_auc
+import tslib as ts
+import tslib.evaluate as te
+import tslib.plots as tp
 from tslib import parameters as param
-from tslib.plots import (
-    format_table,
-    plot_fan_chart,
-    plot_lagged_correlations,
-    plot_latency_histogram,
-    plot_reliability,
-    plot_seasonal_cycle,
-    use_style,
-)
+from tslib.baselines import NaiveForecaster, fourier_terms, seasonal_fourier_orders
+from tslib.checks.stepwise_gap import stepwise_gap
+from tslib.encoders import FORECASTER_KINDS
+from tslib.metrics import reliability_table
+from tslib.plots.exploration import plot_exploration
+from tslib.plots.labels import axis_label
+from tslib.plots.variables import plot_variables
 from tslib.preprocess import prepare_forecast_data
 from tslib.preprocess.regular import infer_step
 from tslib.reports import record, record_headline
-from tslib.runner import StepwiseRunner, resolve_device
-from tslib.training import fit, make_windows, weighted_head_loss
+from tslib.reports.data_card import data_card, grid_card
+from tslib.runner import resolve_device
+from tslib.training import make_windows
+from tslib.training.forecaster_suite import fit_forecasters
 
 NOTEBOOK_STARTED = time.perf_counter()
-use_style()
-print(f"tslib {tslib.__version__} | torch {torch.__version__} | python {platform.python_version()}")
+tp.use_style()
+print(f"tslib {ts.__version__} | torch {torch.__version__} | python {platform.python_version()}")
 print(f"threads: {torch.get_num_threads()} | cuda: {torch.cuda.is_available()}")
 
 # %% tags=["parameters"]
@@ -109,10 +95,10 @@ _ = param.check_parameters(
     SEED=param.integer(0),
     QUICK=param.boolean(),
     DEVICE=param.device(),
-    DATASET=param.choice(*tds.list_datasets()),
+    DATASET=param.choice(*ts.datasets.list_datasets()),
     DATA_PATH=param.optional(param.path()),
     LOAD_OPTIONS=param.mapping_of(param.text()),
-    SECOND_DATASET=param.choice("auto", None, *tds.list_datasets()),
+    SECOND_DATASET=param.choice("auto", None, *ts.datasets.list_datasets()),
     TARGET=param.optional(param.text()),
     HORIZONS=param.optional(param.sequence_of(param.integer(1), unique=True)),
     TEST_FRACTION=param.real(0, 1, low_open=True, high_open=True),
@@ -143,6 +129,9 @@ if QUICK:
     MAX_TRAIN_WINDOWS, MAX_ORIGINS, MAX_LONG_ORIGINS = 48, min(MAX_ORIGINS, 150), 30
 SARIMAX_ITERATIONS = 10 if QUICK else 50
 BURN_IN = min(16, WINDOW // 4)  # warm-up steps of each training window left out of the loss
+ARCH = {"hidden": HIDDEN, "context": CONTEXT}  # every deep model's size
+FIT = {"epochs": EPOCHS, "patience": PATIENCE, "batch_size": 32, "lr": 3e-3, "burn_in": BURN_IN}
+FIT |= {"seed": SEED, "device": "cpu", "progress": False}  # every model: one schedule, on the CPU
 REPLAY_DEVICE = resolve_device(DEVICE)
 warnings.filterwarnings("ignore", category=ConvergenceWarning)  # statsmodels' optimiser notes
 
@@ -159,11 +148,11 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)  # statsmodels' o
 # data lacks says so in one line and is skipped.
 
 # %%
-loaded = {DATASET: tds.load(DATASET, path=DATA_PATH, **LOAD_OPTIONS)}
+loaded = {DATASET: ts.load(DATASET, path=DATA_PATH, **LOAD_OPTIONS)}
 if SECOND_DATASET == "auto":
     SECOND_DATASET = "seattle_temps" if DATASET == "seattle_weather" and DATA_PATH is None else None
 if SECOND_DATASET:
-    loaded[SECOND_DATASET] = tds.load(SECOND_DATASET)
+    loaded[SECOND_DATASET] = ts.load(SECOND_DATASET)
 else:
     print("one part: no second dataset with this data")
 targets, steps = {}, {}
@@ -178,25 +167,10 @@ for name, dataset in loaded.items():
         steps[name] = native if RESAMPLE is None else pd.Timedelta(RESAMPLE)
 units = {name: dataset.info.units for name, dataset in loaded.items()}  # column -> unit, if known
 
-
-def labelled(name: str, column: str) -> str:
-    """An axis label: the column and, when the dataset card gives it, its unit."""
-    unit = units[name].get(column)
-    return f"{column} ({unit})" if unit and f"({unit})" not in column else column
-
-
 # %%
 # NBVAL_CHECK_OUTPUT
 for name, dataset in loaded.items():
-    info, frame = dataset.info, dataset.frame
-    print(f"== {name}: {info.description}")
-    print(f"source: {info.source}")
-    print(f"licence: {info.licence}")
-    print(f"citation: {info.citation}")
-    print(f"size: {frame.shape[0]} rows x {frame.shape[1]} columns {list(frame.columns)}")
-    print(f"span: {frame.index[0]} .. {frame.index[-1]}, step {infer_step(frame.index)}")
-    print(f"units: {dict(info.units) or 'not given'}; target: {targets[name]!r}")
-    print(f"repairs on load: {dataset.repairs or 'none'}")
+    print(data_card(name, dataset, targets[name]))
 
 # %% [markdown]
 # ### Regular grid, causal imputation, split
@@ -228,14 +202,7 @@ for name, dataset in loaded.items():
     default_horizons = [1, 7] if daily_or_longer else [1, round(pd.Timedelta("1D") / d.step)]
     chosen = HORIZONS if HORIZONS and name == DATASET else default_horizons
     horizons[name] = sorted({1, *chosen})  # horizon 1 is always scored
-    print(f"== {name}: target {d.target!r}, variables {d.variables}, step {d.step}")
-    print(
-        f"grid {len(d.inputs)} rows: train {d.n_train}, validation {d.n_val}, "
-        f"test {len(d.inputs) - d.test_start} (from {d.index[d.test_start]}); "
-        f"horizons {horizons[name]}"
-    )
-    for message in d.messages:
-        print(" -", message)
+    print(grid_card(name, d, horizons[name]))
 primary = data[DATASET]
 
 # %% [markdown]
@@ -249,37 +216,21 @@ primary = data[DATASET]
 shown = primary.variables[:6]
 if len(primary.variables) > len(shown):
     print(f"showing {len(shown)} of {len(primary.variables)} variables")
-fig, axes = plt.subplots(len(shown), 1, figsize=(9, 1.4 * len(shown) + 0.8), sharex=True)
-for ax, column in zip(np.atleast_1d(axes), shown):
-    ax.plot(primary.raw.index, primary.raw[column], linewidth=0.5)
-    ax.axvline(primary.index[primary.test_start], color="k", linestyle=":", linewidth=0.8)
-    ax.set_ylabel(labelled(DATASET, column), fontsize="small")
-np.atleast_1d(axes)[0].set_title(f"{DATASET}: the test span starts at the dotted line")
-np.atleast_1d(axes)[-1].set_xlabel("time")
-plt.tight_layout()
+title = f"{DATASET}: the test span starts at the dotted line"
+split_at = primary.index[primary.test_start]
+_ = plot_variables(primary.raw[shown], split_at=split_at, units=units[DATASET], title=title)
 plt.show()
 
 # %%
-fig, axes = plt.subplots(1, len(data) + 2, figsize=(4.2 * (len(data) + 2), 3.2))
-for ax, (name, d) in zip(axes, data.items()):
-    plot_seasonal_cycle(d.raw[d.target].iloc[: d.test_start], ax=ax)
-    ax.set_ylabel(labelled(name, d.target))
-    ax.set_title(f"{name}: cycle of {d.target}", fontsize="small")
-max_lag = 30 if primary.step >= pd.Timedelta("1D") else 72
 history = primary.raw.iloc[: primary.test_start]
-plot_acf(history[primary.target], lags=max_lag, ax=axes[-2])
-axes[-2].set_title(f"autocorrelation of {primary.target}", fontsize="small")
-step_unit = {pd.Timedelta("1D"): "days", pd.Timedelta("1h"): "hours"}.get(primary.step)
-axes[-2].set_xlabel(f"lag ({step_unit or f'steps of {primary.step}'})")
-axes[-2].set_ylabel("autocorrelation")
-if len(primary.variables) > 1:
-    plot_lagged_correlations(history, primary.target, max_lag=min(max_lag, 14), ax=axes[-1])
-    axes[-1].set_title("corr(variable at t, target at t + lag)", fontsize="small")
-else:
-    axes[-1].set_axis_off()
-    print("cross-correlations skipped: the data has one variable")
-plt.tight_layout()
+cycles = {
+    name: (d.raw[d.target].iloc[: d.test_start], axis_label(d.target, units[name]))
+    for name, d in data.items()
+}
+_ = plot_exploration(cycles, history, primary.target, primary.step)
 plt.show()
+if len(primary.variables) == 1:
+    print("cross-correlations skipped: the data has one variable")
 lag1 = history[primary.target].autocorr(1)
 print(f"lag-1 autocorrelation of {primary.target}: {lag1:.2f}")
 
@@ -298,79 +249,34 @@ print(f"lag-1 autocorrelation of {primary.target}: {lag1:.2f}")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-models, history_rows = {}, []
+models, histories = {}, []
 strides = {  # window starts: at most MAX_TRAIN_WINDOWS windows, but every training row is used
     name: min(WINDOW, max(WINDOW // 8, math.ceil((d.n_train - WINDOW) / MAX_TRAIN_WINDOWS)))
     for name, d in data.items()
 }
 for name, d in data.items():
-    stride = strides[name]
     target_only_too = len(d.variables) > 1 and name == DATASET
     for suffix, target_only in [("", False)] + [("_target_only", True)] * target_only_too:
-        x = d.x(target_only)
-        k = 1 if target_only else len(d.variables)
-        train, val = make_windows(
-            x,
-            WINDOW,
-            stride=stride,
-            targets=range(k),
-            split=(d.n_train, d.test_start),
-            burn_in=BURN_IN,
+        x, k = d.x(target_only), 1 if target_only else len(d.variables)
+        split = (d.n_train, d.test_start)
+        windows = make_windows(
+            x, WINDOW, stride=strides[name], targets=range(k), split=split, burn_in=BURN_IN
         )
-        for offset, kind in enumerate(["lstm"] if target_only else FORECASTER_KINDS):
-            model = make_forecaster(
-                kind,
-                x.shape[1],
-                k,
-                hidden=HIDDEN,
-                context=CONTEXT,
-                head="gaussian",
-                feedback_inputs=tuple(range(k)),
-                seed=SEED + offset,
-            )
-            weights = [TARGET_WEIGHT] + [1.0] * (k - 1)
-            started = time.perf_counter()
-            history = fit(
-                model,
-                train,
-                val,
-                loss=weighted_head_loss(model, weights),
-                epochs=EPOCHS,
-                patience=PATIENCE,
-                batch_size=32,
-                lr=3e-3,
-                burn_in=BURN_IN,
-                seed=SEED,
-                device="cpu",
-                progress=False,
-            )
-            models[name, kind + suffix] = model
-            history_rows.append(
-                {
-                    "part": name,
-                    "model": kind + suffix,
-                    "inputs": x.shape[1],
-                    "train windows": len(train[0]),
-                    "epochs": len(history),
-                    "best epoch": history.attrs["best_epoch"],
-                    "best val loss": history["val_loss"].min(),
-                    "seconds": time.perf_counter() - started,
-                }
-            )
-format_table(pd.DataFrame(history_rows))
+        kinds = ["lstm"] if target_only else FORECASTER_KINDS
+        options = {"feedback_inputs": tuple(range(k)), "weight_seed": SEED, **ARCH, **FIT}
+        weights = [TARGET_WEIGHT] + [1.0] * (k - 1)  # the target counts TARGET_WEIGHT times
+        fitted, history = fit_forecasters(
+            kinds, windows, x.shape[1], k, target_weights=weights, **options
+        )
+        models |= {(name, kind + suffix): model for kind, model in fitted.items()}
+        histories.append(history.assign(part=name, model=history["model"] + suffix))
+tp.format_table(pd.concat(histories, ignore_index=True))
 
 # %%
 # NBVAL_CHECK_OUTPUT
 for (name, kind), model in models.items():
-    x = torch.from_numpy(data[name].x(kind.endswith("_target_only"))[:96])[None]  # (1, 96, F)
-    with torch.no_grad():
-        full, _ = model(x)  # (1, 96, O)
-        state, stepped = model.init_state(1), []
-        for t in range(x.shape[1]):
-            out, state = model.step(x[:, t], state)  # (1, O)
-            stepped.append(out)
-    difference = (torch.stack(stepped, dim=1) - full).abs().max().item()
-    print(f"{name} {kind}: stepwise == forward: {difference <= 1e-5}")
+    x = data[name].x(kind.endswith("_target_only"))[:96]  # (96, F)
+    print(f"{name} {kind}: stepwise == forward: {stepwise_gap(model, x) <= 1e-5}")
 
 # %% [markdown]
 # ## 3. Baselines and the time-ordered test
@@ -396,81 +302,50 @@ for (name, kind), model in models.items():
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-frames, timings = {}, []
+DEEP = ["lstm", "gru", "transformer"]
+frames, tables, timings = {}, {}, []
 for name, d in data.items():
     n_test, longest = len(d.inputs) - d.test_start, max(horizons[name])
     every_1 = max(1, math.ceil(n_test / MAX_ORIGINS))
     every_long = every_1 * max(1, math.ceil(n_test / MAX_LONG_ORIGINS / every_1))
-    parts = []
-    for target_only in (False, True):
-        deep = {
-            k: m for (p, k), m in models.items() if p == name and k.endswith("_only") == target_only
-        }
-        if not deep:
-            continue
-        x = d.x(target_only)
-        known = list(range(x.shape[1] - len(d.calendar), x.shape[1]))  # the calendar columns
-        runs = [(1, every_1)] + ([(longest, every_long)] if longest > 1 else [])
-        for horizon, every in runs:
-            started = time.perf_counter()
-            frame = backtest(
-                deep,
-                d.y,
-                start=d.test_start,
-                horizon=horizon,
-                every=every,
-                x=x,
-                known_columns=known,
-                interval=0.95,
-                target_transform=d.pipeline,
-                device="cpu",
-            )
-            parts.append(frame[(frame["horizon"] == 1) == (horizon == 1)])
-            timings.append(
-                {
-                    "part": name,
-                    "models": ", ".join(deep),
-                    "horizon": horizon,
-                    "seconds": time.perf_counter() - started,
-                }
-            )
-    specs, notes = seasonal_baselines(
-        d.index, d.test_start, window=SARIMAX_WINDOW, maxiter=SARIMAX_ITERATIONS
-    )
-    print(f"{name}: " + "; ".join(notes))
-    classical = backtest_each(
-        specs,
+    entries = {k: m for (p, k), m in models.items() if p == name and not k.endswith("_only")}
+    if (name, "lstm_target_only") in models:
+        x = d.x(target_only=True)  # the target, then the calendar (known in advance)
+        only = models[name, "lstm_target_only"]
+        entries["lstm_target_only"] = te.ForecastSpec(only, x=x, known_columns=range(1, x.shape[1]))
+    frames[name] = ts.backtest(
+        entries,  # the deep models; baselines="seasonal" adds the classical ones
         d.y,
         start=d.test_start,
-        horizon=longest,
-        every=every_1,
+        horizon=horizons[name],
+        every={h: every_1 if h == 1 else every_long for h in horizons[name]},
+        x=d.x(),
+        known_columns=range(len(d.variables), d.x().shape[1]),  # the calendar columns
         interval=0.95,
-        target_transform=d.pipeline,
+        levels=(0.8,),  # Gaussian 80 % intervals and CRPS from the 95 % interval
+        target_transform=d.pipeline,  # everything in data units
+        observed=~d.missing[d.target].to_numpy(),  # never score a filled target
+        common=True,  # every model on the same targets
+        baselines="seasonal",
+        baseline_window=SARIMAX_WINDOW,
+        baseline_maxiter=SARIMAX_ITERATIONS,
+        device="cpu",
     )
-    timings += [
-        {"part": name, "models": k, "horizon": longest, "seconds": v}
-        for k, v in classical.attrs["seconds"].items()
-    ]
-    frame = pd.concat([*parts, classical], ignore_index=True)
-    frames[name] = common_rows(frame[frame["horizon"].isin(horizons[name])])
-format_table(pd.DataFrame(timings))
+    print(f"{name}: " + "; ".join(frames[name].attrs["notes"]))
+    y_train = d.raw[d.target].iloc[: d.test_start].to_numpy()
+    scorers = te.forecast_scorers(levels=(0.8, 0.95), y_train=y_train)
+    tables[name] = ts.score(frames[name], scorers, by=["model", "horizon"])
+    seconds = frames[name].attrs["seconds"]
+    timings += [{"part": name, "model": m, "seconds": s} for m, s in seconds.items()]
+tp.format_table(pd.DataFrame(timings))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-DEEP = ["lstm", "gru", "transformer"]
-BASELINE_NAMES = ["persistence", "seasonal_naive", "climatology", "sarimax", "ets"]
-scored, tables = {}, {}
 for name, d in data.items():
-    frame = frames[name]
-    filled = d.missing[d.target]
-    frame = frame[~frame["timestamp"].map(filled).to_numpy(dtype=bool)]  # never score a fill
-    scored[name] = gaussian_scores(frame, interval=0.95, levels=(0.8,))
-    y_train = d.raw[d.target].iloc[: d.test_start].to_numpy()
-    tables[name] = forecast_scores(scored[name], y_train=y_train, levels=(0.8, 0.95))
     for horizon in horizons[name]:
         table = tables[name][tables[name]["horizon"] == horizon].sort_values("rmse")
         print(f"== {name}, horizon {horizon} ({horizon} x {d.step}), units of {d.target}")
-        print(format_table(table.drop(columns="horizon")).to_string(index=False))
+        print(tp.format_table(table.drop(columns="horizon")).to_string(index=False))
 
 # %% [markdown]
 # ### Is the best deep model really better than the best baseline?
@@ -483,15 +358,13 @@ for name, d in data.items():
 # NBVAL_IGNORE_OUTPUT
 dm_rows, best = [], {}
 for name, table in tables.items():
-    h1 = table[table["horizon"] == 1].set_index("model")
-    best[name] = (
-        h1.loc[h1.index.isin(DEEP), "rmse"].idxmin(),
-        h1.loc[h1.index.isin(BASELINE_NAMES), "rmse"].idxmin(),
-    )
+    h1 = table[table["horizon"] == 1].set_index("model")["rmse"]
+    baselines = frames[name].attrs["baselines"]
+    best[name] = (h1[h1.index.isin(DEEP)].idxmin(), h1[h1.index.isin(baselines)].idxmin())
     for horizon in horizons[name]:
-        dm_rows.append({"part": name, **paired_dm_test(scored[name], *best[name], horizon)})
+        dm_rows.append({"part": name, **te.paired_dm_test(frames[name], *best[name], horizon)})
 columns = ["part", "model_a", "model_b", "horizon", "n", "mean_loss_diff", "stat", "pvalue"]
-format_table(pd.DataFrame(dm_rows)[columns])
+tp.format_table(pd.DataFrame(dm_rows)[columns])
 
 # %% [markdown]
 # ### Fan chart and error by season
@@ -502,15 +375,12 @@ format_table(pd.DataFrame(dm_rows)[columns])
 
 # %%
 for name, d in data.items():
-    rows = scored[name][scored[name]["horizon"] == 1]
-    first, last = rows["timestamp"].min(), rows["timestamp"].max()
+    rows = frames[name][frames[name]["horizon"] == 1]
     span = pd.DateOffset(months=1) if d.step >= pd.Timedelta("1D") else pd.Timedelta("7D")
-    start = first.normalize() + pd.offsets.MonthBegin(1)  # a calendar month when one fits
-    start = start if start + span <= last else first
-    end = min(start + span, last)
-    ax = plot_fan_chart(
-        rows, best[name][0], start, end, others=(best[name][1],), ylabel=labelled(name, d.target)
-    )
+    end = rows["timestamp"].max()  # the last month (week) of the test span
+    start = max(end - span, rows["timestamp"].min())
+    ylabel = axis_label(d.target, units[name])
+    ax = tp.plot_fan_chart(rows, best[name][0], start, end, others=(best[name][1],), ylabel=ylabel)
     ax.set_title(
         f"{name}: one-step forecasts of {d.target} from {start:%d %B %Y}", fontsize="small"
     )
@@ -518,18 +388,13 @@ for name, d in data.items():
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-rows = scored[DATASET][scored[DATASET]["horizon"] == 1]
-season = (rows["timestamp"].dt.month % 12 // 3).map({0: "DJF", 1: "MAM", 2: "JJA", 3: "SON"})
-squared = (rows["y_true"] - rows["y_pred"]) ** 2
-by_season = squared.groupby([season, rows["model"]]).mean().pow(0.5).unstack("model")
-by_season = by_season.reindex([s for s in ("DJF", "MAM", "JJA", "SON") if s in by_season.index])
-by_season.index.name = "season"
+by_season = te.rmse_by_season(frames[DATASET][frames[DATASET]["horizon"] == 1])
 ax = by_season.plot.bar(figsize=(9, 3.2), rot=0)
-ax.set_ylabel(f"RMSE, horizon 1: {labelled(DATASET, primary.target)}")
+ax.set_ylabel(f"RMSE, horizon 1: {axis_label(primary.target, units[DATASET])}")
 ax.set_xlabel("season (test span)")
 ax.legend(fontsize="x-small", ncol=4)
 plt.show()
-format_table(by_season)
+tp.format_table(by_season)
 
 # %% [markdown]
 # ### Fusion: what do the other variables add?
@@ -542,7 +407,7 @@ format_table(by_season)
 if "lstm_target_only" in set(tables[DATASET]["model"]):
     fusion = tables[DATASET][tables[DATASET]["model"].isin(["lstm", "lstm_target_only"])]
     fusion = fusion[["model", "horizon", "rmse", "mae", "crps", "coverage_95"]]
-    print(format_table(fusion.sort_values(["horizon", "model"])).to_string(index=False))
+    print(tp.format_table(fusion.sort_values(["horizon", "model"])).to_string(index=False))
 else:
     print(f"fusion skipped: {DATASET} has one variable, so the LSTM already reads the target alone")
 
@@ -564,71 +429,49 @@ if rain_column == "auto":
         c for c in primary.variables[1:] if any(k in c.lower() for k in ("precip", "rain", "prcp"))
     ]
     rain_column = found[0] if found else None
-rain_table, rain_probs = None, {}
+rain_table = None
 if rain_column is None:
     print(f"rain classification skipped: {DATASET} has no precipitation column")
 else:
-    d = primary
+    d, x = primary, primary.x()
     rain = (d.raw[rain_column] > RAIN_THRESHOLD).to_numpy(dtype=float)  # (T,) 1.0 = rain
-    x = d.x()
-    stride = strides[DATASET]
-    train, val = make_windows(
-        x, WINDOW, stride=stride, labels=rain, split=(d.n_train, d.test_start), burn_in=BURN_IN
+    split = (d.n_train, d.test_start)
+    windows = make_windows(
+        x, WINDOW, stride=strides[DATASET], labels=rain, split=split, burn_in=BURN_IN
     )
-    for offset, kind in enumerate(FORECASTER_KINDS):
-        classifier = make_forecaster(
-            kind,
-            x.shape[1],
-            2,
-            hidden=HIDDEN,
-            context=CONTEXT,
-            head="class",
-            seed=SEED + 10 + offset,
-        )
-        fit(
-            classifier,
-            train,
-            val,
-            epochs=EPOCHS,
-            patience=PATIENCE,
-            batch_size=32,
-            lr=3e-3,
-            burn_in=BURN_IN,
-            seed=SEED,
-            device="cpu",
-            progress=False,
-        )
-        with torch.no_grad():
-            outputs, _ = classifier(torch.from_numpy(x)[None])  # (1, T, 2): P(rain at t + 1)
-        rain_probs[kind] = classifier.head.probs(outputs)[0, d.test_start - 1 : -1, 1].numpy()
+    options = {"head": "class", "weight_seed": SEED + 10, **ARCH, **FIT}
+    classifiers, _ = fit_forecasters(FORECASTER_KINDS, windows, x.shape[1], 2, **options)
     print(f"rain = {rain_column} > {RAIN_THRESHOLD} at the next step; classifiers trained")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 if rain_column is not None:
+    observed = ~d.missing[rain_column].to_numpy()  # never score a filled label
+    rain_frame = ts.backtest(
+        {**classifiers, "persistence": NaiveForecaster()},  # P(rain at t + 1); rain if it rains now
+        rain,
+        start=d.test_start,
+        x=x,
+        event_class=1,
+        observed=observed,
+        device="cpu",
+    )
     orders = seasonal_fourier_orders(d.step, d.index[d.test_start - 1] - d.index[0])
     terms = fourier_terms(d.index, orders).to_numpy() if orders else np.ones((len(d.index), 1))
     climate = LogisticRegression().fit(terms[: d.test_start], rain[: d.test_start])
-    rain_probs["climatology"] = climate.predict_proba(terms[d.test_start :])[:, 1]
-    rain_probs["persistence"] = rain[d.test_start - 1 : -1]
-    observed = ~d.missing[rain_column].to_numpy()[d.test_start :]  # never score a filled label
-    truth = rain[d.test_start :][observed]
-    rain_table = pd.DataFrame(
-        [
-            {
-                "model": m,
-                "n": int(observed.sum()),
-                "rain share": truth.mean(),
-                "brier": brier_score(truth, p[observed]),
-                "auc": roc_auc(truth, p[observed]),
-            }
-            for m, p in rain_probs.items()
-        ]
-    ).sort_values("brier")
-    print(format_table(rain_table).to_string(index=False))
-    shown = dict.fromkeys([rain_table["model"].iloc[0], "climatology"])
-    reliability = {m: reliability_table(truth, rain_probs[m][observed], n_bins=10) for m in shown}
-    ax = plot_reliability(reliability)
+    climatology = climate.predict_proba(terms[d.test_start :])[observed[d.test_start :], 1]
+    rows = rain_frame[rain_frame["model"] == "persistence"].assign(model="climatology")
+    rain_frame = pd.concat([rain_frame, rows.assign(y_pred=climatology)], ignore_index=True)
+    scorers = {"rain share": "event_share", "brier": "brier", "auc": "auc"}
+    rain_table = ts.score(rain_frame, scorers, by=["model"], known=te.FORECAST_SCORERS)
+    rain_table = rain_table.sort_values("brier")
+    print(tp.format_table(rain_table).to_string(index=False))
+    shown = {
+        m: rain_frame[rain_frame["model"] == m]
+        for m in (rain_table["model"].iloc[0], "climatology")
+    }
+    reliability = {m: reliability_table(f["y_true"], f["y_pred"]) for m, f in shown.items()}
+    ax = tp.plot_reliability(reliability)
     ax.set_title("reliability of next-step rain probabilities (test span)", fontsize="small")
     plt.show()
 
@@ -652,76 +495,50 @@ stream_x = {  # (T, 1 + calendar) per part: the scaled target, then the calendar
     )
     for name, d in data.items()
 }
-train_parts, val_parts = [], []
-for name, d in data.items():
-    train, val = make_windows(
-        stream_x[name],
-        WINDOW,
-        stride=strides[name],
-        split=(d.n_train, d.test_start),
-        burn_in=BURN_IN,
-    )
-    train_parts.append(train)
-    val_parts.append(val)
-replay_model = make_forecaster(
-    "gru", 1 + len(replay_calendar), 1, hidden=HIDDEN, feedback_inputs=(0,), seed=SEED + 20
-)
-history = fit(
-    replay_model,
-    tuple(map(torch.cat, zip(*train_parts))),
-    tuple(map(torch.cat, zip(*val_parts))),
-    epochs=EPOCHS,
-    patience=PATIENCE,
-    batch_size=32,
-    lr=3e-3,
-    burn_in=BURN_IN,
-    seed=SEED,
-    device="cpu",
-    progress=False,
-)
-print(f"replay GRU: inputs {[*['target'], *replay_calendar]}, {len(history)} epochs")
+parts = [  # ((x, y), (x_val, y_val)) per part
+    make_windows(x, WINDOW, stride=strides[name], split=(d.n_train, d.test_start), burn_in=BURN_IN)
+    for (name, d), x in zip(data.items(), stream_x.values())
+]
+windows = tuple(tuple(map(torch.cat, zip(*split))) for split in zip(*parts))  # train, val
+options = {"feedback_inputs": (0,), "weight_seed": SEED + 20, **ARCH, **FIT}
+fitted, history = fit_forecasters(["gru"], windows, 1 + len(replay_calendar), 1, **options)
+replay_model = fitted["gru"]
+print(f"replay GRU: inputs {[*['target'], *replay_calendar]}, {history['epochs'][0]} epochs")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-runner = StepwiseRunner(replay_model, device=REPLAY_DEVICE)
-result = replay(
+runner = ts.StepwiseRunner(replay_model, device=REPLAY_DEVICE)
+live, summary = ts.replay(
     runner,
     {name: stream_x[name][d.test_start :] for name, d in data.items()},
     warmup={name: stream_x[name][: d.test_start] for name, d in data.items()},
+    target_transform={name: d.pipeline for name, d in data.items()},  # each in its own units
     latency_budget_ms=LATENCY_BUDGET_MS,
+    interval=0.95,  # the next forecast of each stream, with its 95 % interval
 )
-summary, live = result.summary, result.frame
 replay_rows = []
 for name, d in data.items():
-    rows = live[live["stream"] == name]  # scaled units: each stream has its own scaler
-    truth, prediction = (
-        d.pipeline.inverse_target(rows[c].to_numpy()) for c in ("y_true", "y_pred")
-    )
+    rows = live[live["stream"] == name]
     observed = ~d.missing[d.target].to_numpy()[d.test_start :]
-    previous = d.raw[d.target].to_numpy()[d.test_start - 1 : -1]
-    replay_rows.append(
-        {
-            "stream": name,
-            "ticks": len(rows),
-            "MAE replay": np.abs(truth - prediction)[observed].mean(),
-            "MAE persistence": np.abs(truth - previous)[observed].mean(),
-        }
-    )
+    errors = {
+        "MAE replay": rows["y_true"] - rows["y_pred"],
+        "MAE persistence": rows["y_true"] - d.raw[d.target].to_numpy()[d.test_start - 1 : -1],
+    }
+    mae = {key: np.abs(error.to_numpy())[observed].mean() for key, error in errors.items()}
+    replay_rows.append({"stream": name, "ticks": len(rows), **mae})
 stats = runner.stats()
-print(format_table(pd.DataFrame(replay_rows)).to_string(index=False))
+print(tp.format_table(pd.DataFrame(replay_rows)).to_string(index=False))
 print(
     f"ticks {summary['ticks']} | latency p50 {summary['p50_us']:.0f} us, p99 {summary['p99_us']:.0f} us"
     f" | {summary['deadline_misses']} of {summary['ticks']} ticks over {LATENCY_BUDGET_MS} ms"
     f" | state {stats['state_bytes'] // max(stats['streams'], 1)} bytes per stream"
     f" | device {runner.device}, {torch.get_num_threads()} torch thread(s)"
 )
-for name, d in data.items():
-    point, low, high = head_predictions(replay_model, runner.last_output(name)[None], interval=0.95)
-    point, low, high = (d.pipeline.inverse_target(v)[0] for v in (point, low, high))
-    print(f"{name}: next forecast after {d.index[-1]}: {point:.1f} (95 %: {low:.1f} .. {high:.1f})")
-ax = plot_latency_histogram(
-    live.drop_duplicates("t")["latency_us"], budget_us=1e3 * LATENCY_BUDGET_MS
-)
+for name, (point, low, high) in summary["next_forecasts"].items():
+    after = data[name].index[-1]
+    print(f"{name}: next forecast after {after}: {point:.1f} (95 %: {low:.1f} .. {high:.1f})")
+latency = live.drop_duplicates("t")["latency_us"]
+ax = tp.plot_latency_histogram(latency, budget_us=1e3 * LATENCY_BUDGET_MS)
 plt.show()
 
 # %% [markdown]
@@ -735,68 +552,47 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 table = tables[DATASET].set_index(["model", "horizon"])
 longest = max(horizons[DATASET])
-metrics = {}
-for m in ("lstm", "gru", "transformer", "persistence", "climatology", "sarimax"):
-    metrics[f"rmse_h1_{m}"] = table.loc[(m, 1), "rmse"]
-    metrics[f"mae_h1_{m}"] = table.loc[(m, 1), "mae"]
-    metrics[f"rmse_h{longest}_{m}"] = table.loc[(m, longest), "rmse"]
-    metrics[f"coverage95_h1_{m}"] = table.loc[(m, 1), "coverage_95"]
-    metrics[f"crps_h1_{m}"] = table.loc[(m, 1), "crps"]
+keys = {"rmse_h1": ("rmse", 1), "mae_h1": ("mae", 1), f"rmse_h{longest}": ("rmse", longest)}
+keys |= {"coverage95_h1": ("coverage_95", 1), "crps_h1": ("crps", 1)}
+metrics = {
+    f"{key}_{m}": table.loc[(m, horizon), column]
+    for m in ("lstm", "gru", "transformer", "persistence", "climatology", "sarimax")
+    for key, (column, horizon) in keys.items()
+}
 only = "lstm_target_only" if ("lstm_target_only", 1) in table.index else "lstm"
 metrics["rmse_h1_lstm_target_only"] = table.loc[(only, 1), "rmse"]
 if rain_table is not None:
-    for _, row in rain_table.iterrows():
-        metrics[f"rain_brier_{row['model']}"] = row["brier"]
+    metrics |= {f"rain_brier_{m}": b for m, b in zip(rain_table["model"], rain_table["brier"])}
 n_test = int(table.loc[("persistence", 1), "n"])
 recorded = record(dataset=DATASET, n_test=n_test, **metrics)
-rmse_h1 = table.xs(1, level="horizon")["rmse"]  # the headline: horizon-1 RMSE (lower is better)
-deep_best = rmse_h1[rmse_h1.index.isin(DEEP)].idxmin()
-base_best = rmse_h1[rmse_h1.index.isin(BASELINE_NAMES)].idxmin()
+deep_best, base_best = best[DATASET]  # the headline: horizon-1 RMSE (lower is better)
 _ = record_headline(
     metric="rmse_h1",
     deep_model=deep_best,
-    deep_value=float(rmse_h1[deep_best]),
+    deep_value=float(table.loc[(deep_best, 1), "rmse"]),
     baseline=base_best,
-    baseline_value=float(rmse_h1[base_best]),
+    baseline_value=float(table.loc[(base_best, 1), "rmse"]),
     lower_is_better=True,
 )
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 h1 = tables[DATASET][tables[DATASET]["horizon"] == 1].set_index("model")
-best = h1.loc[h1.index.isin(DEEP), "rmse"].idxmin()
-ratio = h1.loc[best, "rmse"] / h1.loc["persistence", "rmse"]
+top = best[DATASET][0]  # the best deep model at horizon 1
+rmse, coverage, sarimax = h1.loc[top, "rmse"], h1.loc[top, "coverage_95"], h1.loc["sarimax", "rmse"]
+ratio = rmse / h1.loc["persistence", "rmse"]
 checks = {
-    f"{best} RMSE <= 0.9 x persistence (RMSE {best} / persistence: {ratio:.3f})": ratio <= 0.9,
-    f"{best} RMSE <= SARIMAX ({h1.loc[best, 'rmse']:.3f} vs {h1.loc['sarimax', 'rmse']:.3f})": h1.loc[
-        best, "rmse"
-    ]
-    <= h1.loc["sarimax", "rmse"],
-    f"{best} 95 % coverage in [0.93, 0.97] ({h1.loc[best, 'coverage_95']:.3f})": 0.93
-    <= h1.loc[best, "coverage_95"]
-    <= 0.97,
+    f"{top} RMSE <= 0.9 x persistence (RMSE {top} / persistence: {ratio:.3f})": ratio <= 0.9,
+    f"{top} RMSE <= SARIMAX ({rmse:.3f} vs {sarimax:.3f})": rmse <= sarimax,
+    f"{top} 95 % coverage in [0.93, 0.97] ({coverage:.3f})": 0.93 <= coverage <= 0.97,
 }
 for goal, met in checks.items():
     print(f"{'met' if met else 'NOT met'}: {goal}")
-winners = []
-for name, table in tables.items():
-    for horizon in horizons[name]:
-        rows = table[table["horizon"] == horizon].set_index("model")
-        calibration = (rows["coverage_95"] - 0.95).abs()
-        winners.append(
-            {
-                "part": name,
-                "horizon": horizon,
-                "RMSE": rows["rmse"].idxmin(),
-                "MAE": rows["mae"].idxmin(),
-                "CRPS": rows["crps"].idxmin(),
-                "95 % coverage closest": calibration.idxmin(),
-            }
-        )
 if rain_table is not None:
     best_auc = rain_table.set_index("model")["auc"].idxmax()
     print(f"rain: lowest Brier {rain_table['model'].iloc[0]}, highest AUC {best_auc}")
-pd.DataFrame(winners)
+winners = {"lowest": ["rmse", "mae", "crps"], "closest": {"coverage_95": 0.95}}
+pd.concat([te.metric_winners(t, **winners).assign(part=p) for p, t in tables.items()])
 
 # %% [markdown]
 # ## 7. Conclusions
