@@ -15,7 +15,7 @@
 # (1-hour MAE 33.0 vehicles/hour against 75.0 for last week's value) and beats SARIMAX at
 # 3 hours (43.3 against 49.1, Diebold–Mariano p = 0.03) and at 6 hours (47.5 against 51.2,
 # p = 0.17, not significant), but only ties it at 1 hour (33.0 against 32.6, p = 0.63) and
-# loses at 24 hours (54.8 against 52.8, p = 0.45). Covariates matter most far ahead: with
+# loses at 24 hours (54.8 against 52.8, p = 0.46). Covariates matter most far ahead: with
 # calendar, holiday and weather inputs the GRU's error is 4 % lower at 1 hour and 15 % lower at
 # 24 hours. Incidents more than double every model's error; none anticipates them. So the
 # issue's goal for real data (1-hour MAE at most 0.5 × seasonal naive and 0.9 × SARIMAX, and
@@ -28,45 +28,36 @@
 # NBVAL_IGNORE_OUTPUT
 import platform
 import time
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-import tslib
-from tslib.baselines import GapSarimaxForecaster
-from tslib.baselines.hour_of_week import select_hour_of_week
-from tslib.datasets import load
-from tslib.encoders import make_forecaster
-from tslib.evaluate import summarize
-from tslib.evaluate.segments import (
-    horizon_frame,
-    scored_points,
-    seasonal_naive_origins,
-    segment_outputs,
-)
-from tslib.evaluate.sensor_replay import replay_sensors
-from tslib.metrics import diebold_mariano
+import tslib as ts
 from tslib import parameters as param
-from tslib.plots import format_table, plot_latency_histogram, use_style
-from tslib.preprocess import CalendarFeatures, ForwardFill, Pipeline, StandardScaler, TrainValueFill
-from tslib.preprocess.covariate_quirks import constant_spans, holiday_flag
-from tslib.preprocess.gaps import gap_runs, plan_gaps
-from tslib.preprocess.horizon_features import known_ahead, stream_inputs
-from tslib.preprocess.regular import regularize
+from tslib.baselines import GapSarimaxForecaster, SeasonalNaiveForecaster
+from tslib.baselines.hour_of_week import select_hour_of_week
+from tslib.baselines.hour_of_week_exog import hour_of_week_exog
+from tslib.datasets.traffic_truth import against_truth
+from tslib.evaluate import SEGMENT_SCORERS, Segments
+from tslib.evaluate.pooled_dm import pooled_dm_table
+from tslib.evaluate.sensor_replay import describe_replay
+from tslib.plots import format_table, plot_latency_histogram, traffic, use_style
+from tslib.preprocess import StandardScaler, regularize
+from tslib.preprocess.gaps import gap_table, plan_gaps
+from tslib.preprocess.horizon_features import direct_inputs
+from tslib.preprocess.known_covariates import known_covariates
 from tslib.reports import record, record_headline
-from tslib.runner import StepwiseRunner, resolve_device
-from tslib.training import fit
-from tslib.training.multi_horizon import horizon_targets, masked_mse, segment_windows
+from tslib.training import masked_mse
+from tslib.training.stream_windows import span_windows
 
 NOTEBOOK_STARTED = time.perf_counter()
 CPU_STARTED = time.process_time()
 use_style()
-print(f"tslib {tslib.__version__} | torch {torch.__version__} | python {platform.python_version()}")
+print(f"tslib {ts.__version__} | torch {torch.__version__} | python {platform.python_version()}")
 print(f"threads: {torch.get_num_threads()} | cuda: {torch.cuda.is_available()}")
+
 
 # %% tags=["parameters"]
 SEED = 0  # seeds torch and numpy: the same seed gives the same numbers on a CPU
@@ -139,9 +130,10 @@ if QUICK:
     EPOCHS, PATIENCE, HIDDEN, D_MODEL = min(EPOCHS, 3), 2, min(HIDDEN, 16), min(D_MODEL, 16)
     SIM_SENSORS, SIM_DAYS, MAX_TRAIN_WINDOWS = min(SIM_SENSORS, 3), min(SIM_DAYS, 42), 48
 REPLAY_HOURS = 240 if QUICK else None  # test hours replayed live (None: the whole test span)
-RUNNER_DEVICE = resolve_device(DEVICE)
+RUNNER_DEVICE = ts.runner.resolve_device(DEVICE)
 DEEP = ["lstm", "gru", "transformer"]
 BASELINES = ["snaive24", "snaive168", "sarimax"]
+
 
 # %% [markdown]
 # ## 1. Data
@@ -151,32 +143,20 @@ BASELINES = ["snaive24", "snaive168", "sarimax"]
 # interpolated. Every sensor (target column) is one stream.
 
 # %%
-sim_options = {}
-if DATASET == "traffic_sim":
-    sim_options = dict(
-        n_sensors=SIM_SENSORS,
-        days=SIM_DAYS,
-        n_incidents=SIM_INCIDENTS,
-        n_outages=SIM_OUTAGES,
-        seed=SEED,
-    )
-data = load(DATASET, path=DATA_PATH, **sim_options)
+SIM = dict(n_sensors=SIM_SENSORS, days=SIM_DAYS, n_incidents=SIM_INCIDENTS, n_outages=SIM_OUTAGES)
+sim_options = dict(SIM, seed=SEED) if DATASET == "traffic_sim" else {}
+data = ts.load(DATASET, path=DATA_PATH, **sim_options)
 SENSORS = list(TARGETS or data.info.targets)
 VOLUME_UNIT = data.info.units.get(SENSORS[0], "vehicles/hour")  # axis labels
 grid = regularize(data.frame)
 frame, STEP = grid.frame, grid.step
 PER_HOUR = pd.Timedelta("1h") / STEP
-
-
-def steps(hours: float) -> int:
-    """Hours as a number of grid steps (at least one)."""
-    return max(1, int(round(hours * PER_HOUR)))
-
-
+steps = lambda hours: max(1, int(round(hours * PER_HOUR)))  # hours as grid steps (at least one)
 H = [steps(h) for h in HORIZONS]
 T = len(frame)
 TEST_START = int(round(T * (1 - TEST_FRACTION)))
 VAL_START = int(round(TEST_START * (1 - VAL_FRACTION)))
+
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -214,58 +194,14 @@ for line in [*data.repairs, *grid.messages] or ["none"]:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-holiday_column = next(
-    (c for c in frame.columns if c.lower() == "holiday" and c not in SENSORS), None
-)
-numeric = [
-    c
-    for c in frame.columns
-    if c not in SENSORS and c != holiday_column and pd.api.types.is_numeric_dtype(frame[c])
-]
-text = [c for c in frame.columns if c not in SENSORS and c != holiday_column and c not in numeric]
-spans = constant_spans(frame, numeric, min_span="365D")
-flat_in_train = [c for c in numeric if not frame[c].iloc[:VAL_START].std() > 0]
-WEATHER = [c for c in numeric if c not in set(spans["column"]) and c not in flat_in_train]
-notes = []
-for row in spans.itertuples():
-    notes.append(
-        f"{row.column} is {row.value:g} from {row.start.date()} to {row.end.date()} ({row.days:.0f} days): dropped"
-    )
-notes += [
-    f"{c} is constant over the training span: dropped"
-    for c in flat_in_train
-    if c not in set(spans["column"])
-]
-if text:
-    notes.append(f"text columns not used: {', '.join(text)}")
-known = (
-    CalendarFeatures(features=("hour", "dayofweek"), time_since_start=False)
-    .fit(frame[[]].iloc[:VAL_START])
-    .transform(frame[[]])
-)
-if holiday_column is None:
-    notes.append("no holiday column: the covariates have no holiday flag")
-else:
-    flag, note = holiday_flag(frame[holiday_column])
-    known["holiday"] = flag.to_numpy()
-    notes.append(note)
-if WEATHER:
-    # causal: glitches and gaps take the last reading; before the first one, the train mean
-    weather_pipe = Pipeline(
-        [
-            ("carry", ForwardFill(columns=WEATHER)),
-            ("start", TrainValueFill("mean", columns=WEATHER)),
-            ("scale", StandardScaler(columns=WEATHER)),
-        ]
-    ).fit(frame[WEATHER].iloc[:VAL_START])  # training span only
-    known[WEATHER] = weather_pipe.transform(frame[WEATHER])[WEATHER].to_numpy()
-else:
-    notes.append("no numeric weather column: the covariates are calendar and holiday only")
+covariates = known_covariates(frame, SENSORS, train_stop=VAL_START)  # fitted on training rows
+known, WEATHER = covariates.frame, covariates.weather
 COVARIATES = list(known.columns)
 print("weather covariates:", WEATHER)
 print("covariates:", COVARIATES)
-for line in notes:
+for line in covariates.notes:
     print("  -", line)
+
 
 # %% [markdown]
 # ### Gaps
@@ -281,13 +217,8 @@ for line in notes:
 # NBVAL_CHECK_OUTPUT
 MAX_GAP = steps(GAP_RESET_HOURS)
 plans = {s: plan_gaps(frame[s].notna().to_numpy(), MAX_GAP) for s in SENSORS}
-runs = {s: gap_runs(plans[s].observed, frame.index) for s in SENSORS}
-table = pd.DataFrame({s: plans[s].summary() for s in SENSORS}).T
-table["gaps"] = [len(runs[s]) for s in SENSORS]
-table["longest gap, h"] = [
-    float(runs[s]["rows"].max() / PER_HOUR) if len(runs[s]) else 0.0 for s in SENSORS
-]
-print(table.to_string())
+print(gap_table(plans, frame.index, STEP).to_string())
+
 
 # %% [markdown]
 # ## 2. Exploration
@@ -296,97 +227,20 @@ print(table.to_string())
 # and a map of the gaps (grey: observed, orange: imputed, red: offline).
 
 # %%
-first = SENSORS[0]
-fig, axes = plt.subplots(1, 2, figsize=(13, 3.8), gridspec_kw={"width_ratios": [3, 2]})
-week = frame.iloc[TEST_START - steps(168) : TEST_START]
-for s in SENSORS[:3]:
-    axes[0].plot(week.index, week[s], linewidth=0.9, label=s)
-axes[0].set_title("the week before the test span")
-axes[0].tick_params(axis="x", rotation=30)
-axes[0].set_xlabel("time")
-axes[0].set_ylabel(f"volume ({VOLUME_UNIT})")
-axes[0].legend(fontsize=8)
-profile = frame[first].groupby([frame.index.day_of_week, frame.index.hour]).mean().unstack()
-image = axes[1].imshow(profile.to_numpy(), aspect="auto", cmap="viridis")
-axes[1].set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
-axes[1].set_xlabel("hour of day")
-axes[1].set_ylabel("weekday")
-axes[1].set_title(f"{first}: mean volume by weekday and hour")
-axes[1].grid(False)
-fig.colorbar(image, ax=axes[1], label=f"mean volume ({VOLUME_UNIT})")
-fig.tight_layout()
+traffic.plot_week_and_profile(frame, SENSORS, TEST_START, steps(168), VOLUME_UNIT)
 plt.show()
 
+
 # %%
-temperature = next((c for c in WEATHER if "temp" in c.lower()), None)
-rain = next((c for c in WEATHER if "rain" in c.lower()), None)
-if temperature is None and rain is None:
+if traffic.plot_weather_response(frame, SENSORS, WEATHER, data.info.units, VOLUME_UNIT) is None:
     print("no temperature or rain column: the weather plot is skipped")
-else:
-    daytime = frame.index.hour.isin(range(7, 19)) & (frame.index.day_of_week < 5)
-    volume = frame.loc[daytime, SENSORS].mean(axis=1)  # mean over sensors, weekday daytime
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
-    if temperature is not None:
-        values = frame.loc[daytime, temperature]
-        bins = pd.qcut(values, 10, duplicates="drop")
-        axes[0].plot(
-            values.groupby(bins, observed=True).median(),
-            volume.groupby(bins, observed=True).mean(),
-            "o-",
-        )
-        axes[0].set_xlabel(f"{temperature} ({info.units.get(temperature, '')}), decile medians")
-        axes[0].set_ylabel(f"mean volume, weekdays 07-18 h ({VOLUME_UNIT})")
-        axes[0].set_title("volume against temperature")
-    if rain is not None:
-        values = frame.loc[daytime, rain]
-        wet = values[values > 0]
-        edges = (
-            [-np.inf, 0.0, *wet.quantile([1 / 3, 2 / 3]).tolist(), np.inf]
-            if len(wet) >= 3
-            else [-np.inf, 0.0, np.inf]
-        )
-        bins = pd.cut(values, sorted(set(edges)))
-        means = volume.groupby(bins, observed=True).mean()
-        labels = [
-            "dry"
-            if interval.right == 0
-            else f"up to {interval.right:.2g}"
-            if np.isfinite(interval.right)
-            else f"over {interval.left:.2g}"
-            for interval in means.index
-        ]
-        axes[1].bar(labels, means.to_numpy(), color="C3")
-        axes[1].set_ylim(means.min() * 0.9, means.max() * 1.05)
-        axes[1].set_xlabel(f"{rain} ({info.units.get(rain, '')}) in the hour")
-        axes[1].set_ylabel(f"mean volume, weekdays 07-18 h ({VOLUME_UNIT})")
-        axes[1].set_title("volume against rain")
-    fig.tight_layout()
-    plt.show()
+plt.show()
+
 
 # %%
-state = np.stack(
-    [np.where(plans[s].observed, 0, np.where(plans[s].imputed, 1, 2)) for s in SENSORS]
-)
-fig, ax = plt.subplots(figsize=(13, 0.5 + 0.4 * len(SENSORS)))
-cmap = plt.matplotlib.colors.ListedColormap(["0.85", "orange", "red"])
-ax.imshow(state, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="nearest")
-ax.set_yticks(range(len(SENSORS)), SENSORS)
-ticks = np.linspace(0, T - 1, 6).astype(int)
-ax.set_xticks(ticks, [str(frame.index[t].date()) for t in ticks])
-ax.axvline(TEST_START, color="k", linewidth=1, label="test start")
-ax.grid(False)
-ax.set_title("gap map")
-ax.set_xlabel("date")
-ax.set_ylabel("sensor")
-kinds = {"observed": "0.85", "imputed (short gap)": "orange", "offline (long gap)": "red"}
-handles = [plt.matplotlib.patches.Patch(color=color, label=kind) for kind, color in kinds.items()]
-ax.legend(
-    handles=[*handles, *ax.get_legend_handles_labels()[0]],
-    loc="upper left",
-    bbox_to_anchor=(1.0, 1.0),
-    fontsize="small",
-)
+traffic.plot_gap_map(plans, frame.index, TEST_START)
 plt.show()
+
 
 # %% [markdown]
 # ## 3. Causal preprocessing
@@ -415,36 +269,20 @@ log_volume = np.log1p(frame[SENSORS].clip(lower=0))
 scaler = StandardScaler(columns=SENSORS).fit(log_volume.iloc[:VAL_START])  # training span only
 scaled = scaler.transform(log_volume)
 LAGS = [steps(24), steps(168)]
-ahead = known_ahead(known, H)
 inputs = {"covariates": {}, "no_covariates": {}}
 for s in SENSORS:
-    carried = scaled[s].ffill().fillna(0.0).to_numpy()  # causal; 0 (the mean) before a reading
-    own = {}
-    for lag in LAGS:
-        table = np.nan_to_num(seasonal_naive_origins(carried, H, lag))
-        own.update({f"lag{lag}@+{h}": table[:, j] for j, h in enumerate(H)})
     how = select_hour_of_week(
         scaled[s].to_numpy()[:VAL_START], frame.index[:VAL_START], candidates=("dummies",)
     )
-    own_frame = pd.concat(
-        [
-            pd.DataFrame(own, index=frame.index),
-            known_ahead(pd.DataFrame({"profile": how.profile(frame.index)}, index=frame.index), H),
-        ],
-        axis=1,
-    )
-    inputs["no_covariates"][s] = stream_inputs(scaled[s], plans[s], own_frame).to_numpy()
-    inputs["covariates"][s] = stream_inputs(
-        scaled[s], plans[s], pd.concat([own_frame, ahead], axis=1)
-    ).to_numpy()
-F_NO, F_COV = (
-    inputs["no_covariates"][SENSORS[0]].shape[1],
-    inputs["covariates"][SENSORS[0]].shape[1],
-)
+    own = dict(horizons=H, lags=LAGS, profile=how.profile(frame.index))
+    inputs["no_covariates"][s] = direct_inputs(scaled[s], plans[s], **own).to_numpy()
+    inputs["covariates"][s] = direct_inputs(scaled[s], plans[s], **own, known=known).to_numpy()
+F_NO, F_COV = (inputs[k][SENSORS[0]].shape[1] for k in ("no_covariates", "covariates"))
 print(
     f"inputs per step: {F_NO} without covariates, {F_COV} with ({len(COVARIATES)} covariates x {len(H)} horizons)"
 )
 print(f"outputs per step: {len(H)} (horizons {HORIZONS} h)")
+
 
 # %% [markdown]
 # Training windows lie inside segments (runs of stepped hours between resets), so no
@@ -456,33 +294,16 @@ print(f"outputs per step: {len(H)} (horizons {HORIZONS} h)")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-L, BURN = steps(WINDOW_HOURS), steps(BURN_IN_HOURS)
-rows = np.arange(T)
-
-
-def span_windows(kind: str, lo: int, hi: int, max_windows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of every sensor inside [lo, hi), targets limited to rows before hi."""
-    stepped = sum(int(plans[s].step[lo:hi].sum()) for s in SENSORS)
-    stride = max(steps(STRIDE_HOURS), int(np.ceil(stepped / max_windows)))
-    xs, ys = [], []
-    for s in SENSORS:
-        target = horizon_targets(scaled[s].to_numpy(), plans[s].observed & (rows < hi), H)
-        segments = [
-            (max(a, lo), min(b, hi)) for a, b in plans[s].segments if min(b, hi) - max(a, lo) >= L
-        ]
-        if segments:
-            x, y = segment_windows(inputs[kind][s], target, segments, L, stride)
-            xs.append(x)
-            ys.append(y)
-    return np.concatenate(xs), np.concatenate(ys)
-
-
-train_data = {k: span_windows(k, 0, VAL_START, MAX_TRAIN_WINDOWS) for k in inputs}
-val_data = {k: span_windows(k, VAL_START, TEST_START, MAX_TRAIN_WINDOWS // 2) for k in inputs}
+L, BURN, STRIDE = steps(WINDOW_HOURS), steps(BURN_IN_HOURS), steps(STRIDE_HOURS)
+volume = {s: scaled[s].to_numpy() for s in SENSORS}  # targets in model units
+cut = lambda k, lo, hi, n: span_windows(inputs[k], volume, plans, H, lo, hi, L, STRIDE, n)
+train_data = {k: cut(k, 0, VAL_START, MAX_TRAIN_WINDOWS) for k in inputs}
+val_data = {k: cut(k, VAL_START, TEST_START, MAX_TRAIN_WINDOWS // 2) for k in inputs}
 for k in inputs:
     print(
         f"{k}: train {tuple(train_data[k][0].shape)} -> {tuple(train_data[k][1].shape)}, validation {tuple(val_data[k][0].shape)}"
     )
+
 
 # %% [markdown]
 # ## 4. Deep models
@@ -493,47 +314,27 @@ for k in inputs:
 # every sensor: the sensors' windows are pooled, and per-sensor scaling makes them comparable.
 
 # %%
+ARCH = dict(hidden=HIDDEN, d_model=D_MODEL, n_heads=4, context=steps(CONTEXT_HOURS), head=None)
+TRAIN = dict(loss=masked_mse, burn_in=BURN, epochs=EPOCHS, batch_size=32, lr=LR, patience=PATIENCE)
 models, histories = {}, {}
 for variant in ("covariates", "no_covariates"):
+    train, val = train_data[variant], val_data[variant]
     for k, kind in enumerate(DEEP):
         name = kind if variant == "covariates" else f"{kind}_no_covariates"
-        model = make_forecaster(
-            kind,
-            train_data[variant][0].shape[2],
-            len(H),
-            hidden=HIDDEN,
-            d_model=D_MODEL,
-            n_heads=4,
-            context=steps(CONTEXT_HOURS),
-            head=None,
-            seed=SEED + k,
-        )
-        started = time.perf_counter()
-        history = fit(
-            model,
-            train_data[variant],
-            val_data[variant],
-            loss=masked_mse,
-            burn_in=BURN,
-            epochs=EPOCHS,
-            batch_size=32,
-            lr=LR,
-            patience=PATIENCE,
-            seed=SEED + k,
-            device="cpu",
-            progress=False,
-        )
-        models[name] = model
-        histories[name] = {
-            "epochs": len(history),
-            "best epoch": history.attrs["best_epoch"],
-            "val loss": history["val_loss"].min(),
-            "seconds": time.perf_counter() - started,
-        }
+        model = ts.make_forecaster(kind, train[0].shape[2], len(H), **ARCH, seed=SEED + k)
+        history = ts.fit(model, train, val, **TRAIN, seed=SEED + k, device="cpu", progress=False)
+        models[name], histories[name] = model, history
+
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-print(format_table(pd.DataFrame(histories).T).to_string())
+columns = ["epochs", "best epoch", "val loss", "seconds"]
+rows = [
+    (len(h), h.attrs["best_epoch"], h["val_loss"].min(), h["seconds"].sum())
+    for h in histories.values()
+]
+print(format_table(pd.DataFrame(rows, index=list(histories), columns=columns)).to_string())
+
 
 # %% [markdown]
 # ## 5. Baselines
@@ -558,65 +359,41 @@ print(format_table(pd.DataFrame(histories).T).to_string())
 # %%
 WARMUP = steps(WARMUP_HOURS)
 SARIMAX_WINDOW = min(steps(SARIMAX_TRAIN_HOURS), TEST_START)
-predictions, scored, sarimax_notes, aic_tables = {}, {}, {}, {}
 exog_columns = [c for c in COVARIATES if c == "holiday" or c in WEATHER]
-for s in SENSORS:
-    y = frame[s].to_numpy(dtype=float)
-    plan = plans[s]
-    scored[s] = scored_points(plan, H, start=TEST_START, warmup=WARMUP)
-    table = {}
-    for name, model in models.items():
-        raw = segment_outputs(
-            model,
-            inputs["no_covariates" if name.endswith("no_covariates") else "covariates"][s],
-            plan,
-        )
-        table[name] = np.expm1(
-            np.stack([scaler.inverse_column(raw[:, j], s) for j in range(len(H))], axis=1)
-        )
-    carried = pd.Series(y).ffill().to_numpy()
-    table["snaive24"] = seasonal_naive_origins(carried, H, steps(24))
-    table["snaive168"] = seasonal_naive_origins(carried, H, steps(168))
-    lo = TEST_START - SARIMAX_WINDOW
-    window = known[exog_columns].iloc[lo:TEST_START]
-    usable = [c for c in exog_columns if window[c].std() > 0]
-    how = select_hour_of_week(y[lo:TEST_START], frame.index[lo:TEST_START], window[usable])
-    exog = np.column_stack([how.profile(frame.index), known[usable].to_numpy()])
-    sarimax = GapSarimaxForecaster(
-        order=(2, 0, 0), seasonal_order=(1, 0, 0, steps(24)), maxiter=20 if QUICK else 200
-    )
-    with warnings.catch_warnings():  # convergence is reported in the table below instead
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        sarimax.fit(y[lo:TEST_START], exog[lo:TEST_START])
-    converged = bool(sarimax.results.mle_retvals.get("converged", True))
-    table["sarimax"] = np.full((T, len(H)), np.nan)
-    table["sarimax"][TEST_START:] = sarimax.forecast_origins(y[TEST_START:], exog[TEST_START:], H)
-    predictions[s] = table
-    aic_tables[s] = how.table
-    sarimax_notes[s] = {
-        "hour-of-week terms": how.spec,
-        "exog": ", ".join(["profile", *usable]),
-        "AIC (OLS)": round(float(how.table["aic"].min()), 1),
-        "fit rows": SARIMAX_WINDOW,
-        "observed": int(np.isfinite(y[lo:TEST_START]).sum()),
-        "MLE converged": converged,
-    }
-results = pd.concat(
-    [
-        horizon_frame(
-            predictions[s], frame[s].to_numpy(dtype=float), scored[s], frame.index, H, stream=s
-        )
-        for s in SENSORS
-    ],
-    ignore_index=True,
+regressors = {  # SARIMAX's exog: the AIC-selected hour-of-week profile and the covariates
+    s: hour_of_week_exog(frame[s], known[exog_columns], TEST_START - SARIMAX_WINDOW, TEST_START)
+    for s in SENSORS
+}
+to_volume = lambda raw, s: np.expm1(scaler.inverse_column(raw, s))  # outputs -> vehicles/hour
+exog = {s: regressors[s].exog for s in SENSORS}
+segments = Segments(frame[SENSORS], plans, inputs, to_data=to_volume, exog=exog)
+baselines = {
+    "snaive24": SeasonalNaiveForecaster(season=steps(24)),
+    "snaive168": SeasonalNaiveForecaster(season=steps(168)),
+    "sarimax": GapSarimaxForecaster((2, 0, 0), (1, 0, 0, steps(24)), maxiter=20 if QUICK else 200),
+}
+results = ts.backtest(
+    {**models, **baselines},
+    segments,
+    horizons=H,
+    start=TEST_START,
+    warmup=WARMUP,
+    fit_window=SARIMAX_WINDOW,
+    inputs_of={f"{k}_no_covariates": "no_covariates" for k in DEEP},
+    mase_season=steps(168),  # MASE scale: in-sample seasonal naive on the training span
+    mase_stop=VAL_START,
 )
 results["horizon"] = results["horizon"].map(dict(zip(H, HORIZONS)))  # hours
+fits = results.attrs["fits"]["sarimax"]
+sarimax_notes = {s: {**regressors[s].notes(), **fits[s]} for s in SENSORS}
+
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 print(pd.DataFrame(sarimax_notes).T.to_string())
 print(f"{SENSORS[0]}: AIC of the candidate hour-of-week terms on the SARIMAX window")
-print(format_table(aic_tables[SENSORS[0]]).to_string(index=False))
+print(format_table(regressors[SENSORS[0]].fit.table).to_string(index=False))
+
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -634,20 +411,11 @@ print("models:", sorted(results["model"].unique()))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-season = steps(168)
-scale = {}
-for s in SENSORS:
-    y = frame[s].to_numpy(dtype=float)[:VAL_START]
-    scale[s] = float(np.nanmean(np.abs(y[season:] - y[:-season])))
-results["abs_error"] = (results["y_true"] - results["y_pred"]).abs()
-results["scaled_error"] = results["abs_error"] / results["stream"].map(scale)
-metrics = summarize(results, metrics=("mae", "rmse"))
-metrics = metrics.merge(
-    results.groupby(["model", "horizon"])["scaled_error"].mean().rename("mase").reset_index()
-)
+metrics = ts.score(results, ["mae", "rmse", "mase"], by=["model", "horizon"], known=SEGMENT_SCORERS)
 MAIN = DEEP + BASELINES
 wide = metrics.pivot(index="model", columns="horizon", values=["mae", "rmse", "mase"])
 print(format_table(wide.loc[MAIN]).to_string())
+
 
 # %% [markdown]
 # ### Is the difference real? Diebold–Mariano
@@ -663,26 +431,10 @@ print(format_table(wide.loc[MAIN]).to_string())
 mae_h1 = metrics[metrics["horizon"] == HORIZONS[0]].set_index("model")["mae"]
 BEST_DEEP = mae_h1[[m for m in mae_h1.index if m not in BASELINES]].idxmin()
 BEST_BASE = mae_h1[BASELINES].idxmin()
-rows_dm = []
-for hours, step_count in zip(HORIZONS, H):
-    at = results[results["horizon"] == hours]
-    per_origin = at.groupby(["origin", "model"])["abs_error"].mean().unstack()
-    test = diebold_mariano(
-        per_origin[BEST_DEEP], per_origin[BEST_BASE], horizon=step_count, loss="absolute"
-    )
-    rows_dm.append(
-        {
-            "horizon": hours,
-            f"MAE {BEST_DEEP}": at[at.model == BEST_DEEP].abs_error.mean(),
-            f"MAE {BEST_BASE}": at[at.model == BEST_BASE].abs_error.mean(),
-            "DM stat": test["stat"],
-            "p-value": test["pvalue"],
-            "origins": test["n"],
-        }
-    )
-dm_table = pd.DataFrame(rows_dm)
+dm_table = pooled_dm_table(results, BEST_DEEP, BEST_BASE, lags=dict(zip(HORIZONS, H)))
 print(f"best deep model: {BEST_DEEP} | best baseline: {BEST_BASE} (by 1-hour MAE)")
 print(format_table(dm_table).to_string(index=False))
+
 
 # %% [markdown]
 # ### Fusion: what do the covariates add?
@@ -692,19 +444,13 @@ print(format_table(dm_table).to_string(index=False))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-fusion = {}
-for kind in DEEP:
-    for hours in HORIZONS:
-        with_cov = metrics[(metrics.model == kind) & (metrics.horizon == hours)]["mae"].item()
-        without = metrics[(metrics.model == f"{kind}_no_covariates") & (metrics.horizon == hours)][
-            "mae"
-        ].item()
-        fusion[(kind, hours)] = {
-            "MAE with": with_cov,
-            "MAE without": without,
-            "change %": 100 * (with_cov / without - 1),
-        }
-print(format_table(pd.DataFrame(fusion).T).to_string())
+mae = metrics.pivot(index="model", columns="horizon", values="mae")
+with_cov = mae.loc[DEEP].stack()
+without = mae.loc[[f"{k}_no_covariates" for k in DEEP]].set_axis(DEEP).stack()
+fusion = pd.DataFrame({"MAE with": with_cov, "MAE without": without})
+fusion["change %"] = 100 * (with_cov / without - 1)
+print(format_table(fusion).to_string())
+
 
 # %% [markdown]
 # ### Errors by hour of day and around incidents
@@ -716,65 +462,24 @@ print(format_table(pd.DataFrame(fusion).T).to_string())
 # is, in principle, forecastable.
 
 # %%
-at = results[results["horizon"] == HORIZONS[0]].copy()
-at["hour"] = pd.DatetimeIndex(at["timestamp"]).hour
-by_hour = at.pivot_table(index="hour", columns="model", values="abs_error", aggfunc="mean")
-fig, ax = plt.subplots(figsize=(10, 3.5))
-for name in dict.fromkeys([BEST_DEEP, "sarimax", "snaive168"]):
-    ax.plot(by_hour.index, by_hour[name], marker="o", markersize=3, label=name)
-ax.set_xlabel("hour of day of the target")
-ax.set_ylabel(f"MAE ({VOLUME_UNIT})")
-ax.set_title(f"{HORIZONS[0]}-hour-ahead MAE by hour of day")
-ax.legend()
+traffic.plot_error_by_hour(results, [BEST_DEEP, "sarimax", "snaive168"], HORIZONS[0], VOLUME_UNIT)
 plt.show()
+
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-truth = data.truth or {}
-if "incident_effect" not in truth:
+if "incident_effect" not in (data.truth or {}):
     print("no ground truth in this dataset: the incident and noise-free comparisons are skipped")
 else:
-
-    def at_targets(table: pd.DataFrame) -> np.ndarray:
-        # values of a (time x sensor) truth frame at each result row's target time and sensor
-        return table.to_numpy()[
-            table.index.get_indexer(results["timestamp"]),
-            table.columns.get_indexer(results["stream"]),
-        ]
-
-    factor = np.exp(
-        np.outer(
-            truth["factor"].to_numpy(), truth["loadings"][truth["baseline"].columns].to_numpy()
-        )
-    )
-    keyed = results.assign(
-        effect=at_targets(truth["incident_effect"]),
-        signal=at_targets(truth["baseline"] * factor * truth["incident_effect"]),
-    )
-    keyed["inside"] = keyed["effect"] < 0.95
-    keyed["signal_error"] = (keyed["signal"] - keyed["y_pred"]).abs()
-    shown = keyed[keyed["model"].isin(MAIN)]
-    incidents = shown.pivot_table(
-        index=["horizon", "model"], columns="inside", values="abs_error", aggfunc="mean"
-    )
-    incidents.columns = ["MAE outside incidents", "MAE inside incidents"]
-    incidents["points inside"] = shown[shown.inside].groupby(["horizon", "model"]).size()
-    print(format_table(incidents.loc[[HORIZONS[0], HORIZONS[-1]]]).to_string())
-    noise_free = shown.pivot_table(
-        index="model", columns="horizon", values="signal_error", aggfunc="mean"
-    )
-    floor = (
-        shown.drop_duplicates(["timestamp", "stream", "horizon"])
-        .assign(gap=lambda d: (d.signal - d.y_true).abs())
-        .groupby("horizon")["gap"]
-        .mean()
-    )
+    found = against_truth(results, data.truth, MAIN)
+    print(format_table(found["incidents"].loc[[HORIZONS[0], HORIZONS[-1]]]).to_string())
     print("\nMAE against the noise-free signal (what a perfect model could reach is 0):")
-    print(format_table(noise_free.loc[MAIN]).to_string())
+    print(format_table(found["noise_free"]).to_string())
     print(
         "\nMAE of the noise-free signal itself against the observations (the noise level):",
-        floor.round(1).to_dict(),
+        found["noise_level"].round(1).to_dict(),
     )
+
 
 # %% [markdown]
 # ### Forecasts over a test week
@@ -783,25 +488,12 @@ else:
 # 24 hours ahead (each point is the forecast made h hours before it).
 
 # %%
-sensor = SENSORS[0]
-shown = results[(results.stream == sensor) & results.model.isin([BEST_DEEP, "sarimax"])]
-start = pd.Timestamp(frame.index[TEST_START + WARMUP])
-shown = shown[(shown.timestamp >= start) & (shown.timestamp < start + pd.Timedelta("7D"))]
-fig, axes = plt.subplots(1, 2, figsize=(14, 3.8), sharey=True)
-for ax, hours in zip(axes, (HORIZONS[0], HORIZONS[-1])):
-    part = shown[shown.horizon == hours]
-    truth_line = part.drop_duplicates("timestamp").sort_values("timestamp")
-    ax.plot(truth_line.timestamp, truth_line.y_true, color="k", linewidth=1, label="observed")
-    for name in (BEST_DEEP, "sarimax"):
-        line = part[part.model == name].sort_values("timestamp")
-        ax.plot(line.timestamp, line.y_pred, linewidth=1, label=name)
-    ax.set_title(f"{sensor}: {hours} h ahead")
-    ax.tick_params(axis="x", rotation=30)
-    ax.set_xlabel("time of the target")
-    ax.legend()
-axes[0].set_ylabel(f"volume ({VOLUME_UNIT})")
-fig.tight_layout()
+start = pd.Timestamp(frame.index[TEST_START + WARMUP])  # the first scored week
+traffic.plot_forecast_week(
+    results, SENSORS[0], [BEST_DEEP, "sarimax"], (HORIZONS[0], HORIZONS[-1]), start, VOLUME_UNIT
+)
 plt.show()
+
 
 # %% [markdown]
 # ## 7. Real-time replay: every sensor in one runner
@@ -817,7 +509,7 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 replay_model = min(DEEP, key=lambda name: mae_h1[name])  # best with covariates
-runner = StepwiseRunner(models[replay_model], device=RUNNER_DEVICE)
+runner = ts.StepwiseRunner(models[replay_model], device=RUNNER_DEVICE)
 stop = T if REPLAY_HOURS is None else min(T, TEST_START + steps(REPLAY_HOURS))
 span = stop - TEST_START
 attach_at, detach_at = {}, {}
@@ -826,63 +518,42 @@ if len(SENSORS) >= 3:
     detach_at = {SENSORS[0]: TEST_START + 2 * span // 3}
 else:
     print("fewer than 3 sensors: no sensor attaches or detaches mid-way")
-live = replay_sensors(
+live, summary = ts.replay(
     runner,
-    inputs["covariates"],
-    plans,
+    segments,
+    inputs="covariates",
     start=TEST_START,
     stop=stop,
     attach_at=attach_at,
     detach_at=detach_at,
     latency_budget_ms=LATENCY_BUDGET_MS,
+    check_forward=True,  # the replayed outputs against the segment-wise forward
 )
-summary = live.summary
-print(
-    f"model: {replay_model} on {runner.device} | ticks {summary['ticks']} | stream steps {summary['stream_steps']} | up to {summary['max_streams']} sensors per tick"
-)
-print(
-    f"latency per tick: p50 {summary['p50_us']:.0f} us, p99 {summary['p99_us']:.0f} us, max {summary['max_us']:.0f} us; deadline misses at {LATENCY_BUDGET_MS} ms: {summary['deadline_misses']}"
-)
-print(
-    f"events: {summary['attaches']} attach, {summary['resets']} reset, {summary['detaches']} detach | state per stream: {summary['state_bytes_per_stream']:.0f} bytes"
-)
-print(live.events.groupby("event")["stream"].apply(lambda s: sorted(set(s))).to_dict())
-plot_latency_histogram(live.ticks["latency_us"].to_numpy(), budget_us=1e3 * LATENCY_BUDGET_MS)
+print(f"model: {replay_model}")
+print(describe_replay(summary))
+tick_latency = live.drop_duplicates("t")["latency_us"].to_numpy()  # one row per tick
+plot_latency_histogram(tick_latency, budget_us=1e3 * LATENCY_BUDGET_MS)
 plt.show()
+
 
 # %%
 # NBVAL_CHECK_OUTPUT
-worst = 0.0
-for s in SENSORS:
-    replayed = live.outputs[s]
-    rows_done = np.isfinite(replayed[:, 0])
-    forward = segment_outputs(models[replay_model], inputs["covariates"][s], plans[s])
-    worst = max(worst, float(np.abs(replayed[rows_done] - forward[rows_done]).max(initial=0.0)))
-print("stepwise == forward:", worst < 1e-4)
-print("events:", live.events["event"].value_counts().sort_index().to_dict())
+print("stepwise == forward:", summary["forward_max_abs_diff"] < 1e-4)
+print("events:", summary["event_counts"])
 
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-def metric(name: str, model: str, hours: int) -> float:
-    return float(metrics[(metrics.model == model) & (metrics.horizon == hours)][name].item())
-
-
+by_key = metrics.set_index(["model", "horizon"])
+metric = lambda name, model, hours: float(by_key.loc[(model, hours), name])
 recorded = {"dataset": DATASET, "n_test": N_TEST}
 if 1 in HORIZONS:
     for m in MAIN:
-        recorded.update(
-            {
-                f"mae_h1_{m}": metric("mae", m, 1),
-                f"rmse_h1_{m}": metric("rmse", m, 1),
-                f"mase_h1_{m}": metric("mase", m, 1),
-            }
-        )
+        recorded.update({f"{k}_h1_{m}": metric(k, m, 1) for k in ("mae", "rmse", "mase")})
     recorded["mae_h1_lstm_no_covariates"] = metric("mae", "lstm_no_covariates", 1)
 if 24 in HORIZONS:
     recorded.update({f"mae_h24_{m}": metric("mae", m, 24) for m in MAIN})
-missing = sorted({1, 24} - set(HORIZONS))
-if missing:
+if missing := sorted({1, 24} - set(HORIZONS)):
     print(f"HORIZONS lacks {missing}: the keys of those horizons are not recorded")
 _ = record(**recorded)
 _ = record_headline(  # best deep model against the best baseline, on the first horizon's MAE
@@ -894,42 +565,31 @@ _ = record_headline(  # best deep model against the best baseline, on the first 
     lower_is_better=True,
 )
 
+
 # %%
 # NBVAL_IGNORE_OUTPUT
 print("winner per horizon and metric (all models):")
 for hours in HORIZONS:
     part = metrics[metrics.horizon == hours].set_index("model")
-    print(
-        f"  {hours:>3} h: "
-        + ", ".join(
-            f"{m} {part[m].idxmin()} ({part[m].min():.3g})" for m in ("mae", "rmse", "mase")
-        )
-    )
+    winners = (f"{m} {part[m].idxmin()} ({part[m].min():.3g})" for m in ("mae", "rmse", "mase"))
+    print(f"  {hours:>3} h: " + ", ".join(winners))
 if 1 in HORIZONS:
-    best = metric("mae", BEST_DEEP, 1)
-    ratio_naive, ratio_sarimax = (
-        best / metric("mae", "snaive168", 1),
-        best / metric("mae", "sarimax", 1),
-    )
-    beats = [
-        hours
-        for hours in HORIZONS
-        if metric("mae", BEST_DEEP, hours) < metric("mae", "sarimax", hours)
-    ]
+    verdict = {True: "met", False: "not met"}
+    goals = {"snaive168": ("seasonal naive 168 h", 0.5), "sarimax": ("SARIMAX", 0.9)}
+    for name, (against, goal) in goals.items():
+        ratio = metric("mae", BEST_DEEP, 1) / metric("mae", name, 1)
+        print(
+            f"goal, {BEST_DEEP} 1-hour MAE / {against}: {ratio:.3f} (goal <= {goal}: {verdict[ratio <= goal]})"
+        )
+    beats = [h for h in HORIZONS if metric("mae", BEST_DEEP, h) < metric("mae", "sarimax", h)]
     print(
-        f"goal, {BEST_DEEP} 1-hour MAE / seasonal naive 168 h: {ratio_naive:.3f} (goal <= 0.5: {'met' if ratio_naive <= 0.5 else 'not met'})"
-    )
-    print(
-        f"goal, {BEST_DEEP} 1-hour MAE / SARIMAX: {ratio_sarimax:.3f} (goal <= 0.9: {'met' if ratio_sarimax <= 0.9 else 'not met'})"
-    )
-    print(
-        f"goal, beats SARIMAX at every horizon: {'met' if len(beats) == len(HORIZONS) else 'not met'} (beats it at {beats} h)"
+        f"goal, beats SARIMAX at every horizon: {verdict[len(beats) == len(HORIZONS)]} (beats it at {beats} h)"
     )
     if DATASET != "metro_traffic":
         print(
-            "note: the goal is stated for real hourly sensor data (metro_traffic); this run is on",
-            DATASET,
+            f"note: the goal is stated for real hourly sensor data (metro_traffic); this run is on {DATASET}"
         )
+
 
 # %% [markdown]
 # ## 8. Conclusions

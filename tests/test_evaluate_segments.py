@@ -1,25 +1,24 @@
-"""Multi-horizon training data, segment-wise forecasts, scored points and the sensor replay."""
+"""The "segments" protocol: ts.backtest over gappy streams and ts.replay of many sensors."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-import torch
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from tslib.baselines import SeasonalNaiveForecaster
+import tslib as ts
+from tslib.baselines import ETSForecaster, GapSarimaxForecaster, SeasonalNaiveForecaster
 from tslib.encoders import CausalTransformerEncoder, RecurrentEncoder
 from tslib.errors import InputError
-from tslib.evaluate.segments import (
-    horizon_frame,
-    scored_points,
-    seasonal_naive_origins,
-    segment_outputs,
-)
-from tslib.evaluate.sensor_replay import replay_sensors
+from tslib.evaluate import SEGMENT_SCORERS, Segments
+from tslib.evaluate.protocols import protocol_for
+from tslib.evaluate.segments import _segment_outputs
+from tslib.evaluate.sensor_replay import describe_replay
 from tslib.preprocess.gaps import plan_gaps
 from tslib.runner import StepwiseRunner
-from tslib.training.multi_horizon import horizon_targets, masked_mse, segment_windows
 
 HORIZONS = [1, 3]
 
@@ -33,30 +32,48 @@ def _stream(seed: int, size: int = 120) -> tuple[np.ndarray, np.ndarray]:
     return x, observed
 
 
-def test_horizon_targets_weight_only_observed_targets_inside_the_data():
-    y = np.array([0.0, 1.0, np.nan, 3.0, 4.0])
-    observed = np.isfinite(y)
-    table = horizon_targets(y, observed, [1, 2])
-    np.testing.assert_array_equal(table[:, :2], [[1, 0], [0, 3], [3, 4], [4, 0], [0, 0]])
-    np.testing.assert_array_equal(table[:, 2:], [[1, 0], [0, 1], [1, 1], [1, 0], [0, 0]])
+def _segments(n_streams: int = 3, size: int = 120, **options) -> Segments:
+    streams = {f"s{k}": _stream(10 + k, size) for k in range(n_streams)}
+    index = pd.date_range("2024-01-01", periods=size, freq="h")
+    rng = np.random.default_rng(1)
+    y = pd.DataFrame(
+        {
+            s: np.where(observed, 50 + rng.normal(size=size), np.nan)
+            for s, (_, observed) in streams.items()
+        },
+        index=index,
+    )
+    plans = {s: plan_gaps(observed, max_gap=3) for s, (_, observed) in streams.items()}
+    inputs = {"main": {s: x for s, (x, _) in streams.items()}}
+    return Segments(y, plans, inputs, **options)
 
 
-def test_masked_mse_ignores_zero_weight_entries():
-    outputs = torch.tensor([[[1.0, 100.0]]])  # (1, 1, 2)
-    target = torch.tensor([[[0.0, 0.0, 1.0, 0.0]]])  # values then weights
-    assert masked_mse(outputs, target).item() == pytest.approx(1.0)
-    with pytest.raises(InputError, match="weights"):
-        masked_mse(outputs, target[..., :3])
+# -- accepts: Segments data only, never a plain series --------------------------------------
 
 
-def test_segment_windows_stay_inside_segments_and_cover_tails():
-    x = np.arange(20.0)[:, None]
-    target = np.arange(20.0)[:, None]
-    windows, _ = segment_windows(x, target, [(0, 7), (9, 12), (12, 20)], length=4, stride=2)
-    starts = windows[:, 0, 0].tolist()
-    assert starts == [0.0, 2.0, 3.0, 12.0, 14.0, 16.0]
-    with pytest.raises(InputError, match="no segment"):
-        segment_windows(x, target, [(0, 3)], length=4)
+def test_the_protocol_takes_segments_and_leaves_plain_series_to_forecast():
+    model = RecurrentEncoder(3, 4, 2, seed=0)
+    data = _segments()
+    assert protocol_for(model, data, "backtest").name == "segments"
+    assert protocol_for(SeasonalNaiveForecaster(24), data, "backtest").name == "segments"
+    assert protocol_for(model, np.arange(10.0), "backtest").name == "forecast"
+    assert protocol_for(model, data.y, "replay").name == "forecast"  # a frame is not Segments
+
+
+def test_segments_check_their_parts():
+    data = _segments()
+    with pytest.raises(InputError, match="plans must cover"):
+        Segments(data.y, dict(reversed(list(data.plans.items()))))
+    with pytest.raises(InputError, match="must hold every stream"):
+        Segments(data.y, data.plans, {"main": {"s0": data.inputs["main"]["s0"]}})
+    with pytest.raises(InputError, match=r"expected \(120, F\)"):
+        bad = {s: x[:10] for s, x in data.inputs["main"].items()}
+        Segments(data.y, data.plans, {"main": bad})
+    with pytest.raises(InputError, match="no input set 'other'"):
+        data.input_set("other")
+
+
+# -- the segment-wise forward ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", ["lstm", "transformer"])
@@ -68,7 +85,7 @@ def test_segment_outputs_equal_a_runner_that_resets_after_long_gaps(kind):
         model = RecurrentEncoder(3, 8, len(HORIZONS), seed=0)
     else:
         model = CausalTransformerEncoder(3, d_model=8, output_size=2, n_heads=2, context=6, seed=0)
-    outputs = segment_outputs(model, x, plan)
+    outputs = _segment_outputs(model, x, plan)
     runner = StepwiseRunner(model, device="cpu")
     for t in np.flatnonzero(plan.step):
         if plan.reset[t]:
@@ -78,77 +95,190 @@ def test_segment_outputs_equal_a_runner_that_resets_after_long_gaps(kind):
     assert np.isnan(outputs[~plan.step]).all()
 
 
-def test_scored_points_need_an_observed_target_and_a_warm_origin():
+# -- backtest -------------------------------------------------------------------------------
+
+
+def test_backtest_scores_warm_origins_with_observed_targets_only():
     observed = np.array([1, 1, 1, 0, 1, 1, 1, 1], dtype=bool)
-    plan = plan_gaps(observed, max_gap=2)
-    scored = scored_points(plan, [1, 2], start=1, warmup=2)
-    assert scored[:, 0].astype(int).tolist() == [0, 1, 0, 1, 1, 1, 1, 0]
-    assert scored[:, 1].astype(int).tolist() == [0, 0, 1, 1, 1, 1, 0, 0]
+    index = pd.date_range("2024-01-01", periods=8, freq="h")
+    y = pd.DataFrame({"s": np.where(observed, np.arange(8.0), np.nan)}, index=index)
+    data = Segments(y, {"s": plan_gaps(observed, max_gap=2)})
+    frame = ts.backtest(
+        {"naive": SeasonalNaiveForecaster(season=1)}, data, horizons=[1, 2], start=1, warmup=2
+    )
+    scored = {(int(o.hour), int(h)) for o, h in zip(frame["origin"], frame["horizon"])}
+    expected_h1 = [t for t, flag in enumerate([0, 1, 0, 1, 1, 1, 1, 0]) if flag]
+    expected_h2 = [t for t, flag in enumerate([0, 0, 1, 1, 1, 1, 0, 0]) if flag]
+    assert scored == {(t, 1) for t in expected_h1} | {(t, 2) for t in expected_h2}
+    assert (frame["timestamp"] - frame["origin"] == frame["horizon"] * pd.Timedelta("1h")).all()
+    assert frame["y_true"].notna().all()  # imputed row 3 is never a target
 
 
-def test_seasonal_naive_origins_equal_the_forecaster_at_every_origin():
+def test_seasonal_naive_equals_the_forecaster_at_every_origin_on_a_carried_series():
     rng = np.random.default_rng(5)
-    y = rng.normal(size=60)
-    table = seasonal_naive_origins(y, [1, 5, 9], season=4)
+    values = rng.normal(size=60)
+    values[[20, 21]] = np.nan  # a short gap: carried forward
+    index = pd.date_range("2024-01-01", periods=60, freq="h")
+    data = Segments(
+        pd.DataFrame({"s": values}, index=index), {"s": plan_gaps(~np.isnan(values), 3)}
+    )
+    frame = ts.backtest(
+        {"sn": SeasonalNaiveForecaster(season=4)}, data, horizons=[1, 5, 9], start=10
+    )
+    carried = pd.Series(values).ffill().to_numpy()
     for origin in (10, 33, 50):
-        expected = SeasonalNaiveForecaster(season=4).fit(y[: origin + 1]).forecast(9)
-        np.testing.assert_array_equal(table[origin], expected[[0, 4, 8]])
-    assert np.isnan(table[2, 0]) and np.isnan(table[2, 1]) and np.isfinite(table[3, 1])
+        expected = SeasonalNaiveForecaster(season=4).fit(carried[: origin + 1]).forecast(9)
+        rows = frame[frame["origin"] == index[origin]].set_index("horizon")["y_pred"]
+        for h in rows.index:
+            assert rows[h] == expected[h - 1]
 
 
-def test_horizon_frame_is_tidy_and_rejects_missing_forecasts():
-    index = pd.date_range("2024-01-01", periods=5, freq="h")
-    y = np.arange(5.0)
-    scored = np.zeros((5, 2), dtype=bool)
-    scored[1, 0] = scored[2, 1] = True
-    good = np.ones((5, 2))
-    frame = horizon_frame({"a": good}, y, scored, index, [1, 2], stream="s")
-    assert frame[["horizon", "y_true"]].values.tolist() == [[1, 2.0], [2, 4.0]]
-    assert frame["timestamp"].tolist() == [index[2], index[4]]
-    bad = good.copy()
-    bad[2, 1] = np.nan
+def test_deep_models_are_scored_in_data_units_through_their_input_set():
+    data = _segments(to_data=lambda raw, stream: 100 + raw)
+    model = RecurrentEncoder(3, 6, len(HORIZONS), seed=2)
+    data = Segments(
+        data.y,
+        data.plans,
+        {"zeros": {s: np.zeros_like(x) for s, x in data.inputs["main"].items()}, **data.inputs},
+        data.to_data,
+    )
+    frame = ts.backtest(
+        {"a": model, "b": model},
+        data,
+        horizons=HORIZONS,
+        start=60,
+        warmup=5,
+        inputs_of={"b": "main"},
+    )
+    a, b = (frame[frame["model"] == name].reset_index(drop=True) for name in "ab")
+    assert len(a) == len(b) > 0 and (a["origin"] == b["origin"]).all()
+    raw = _segment_outputs(model, data.inputs["main"]["s1"], data.plans["s1"])
+    rows = b[b["stream"] == "s1"]
+    positions = data.y.index.get_indexer(rows["origin"])
+    columns = rows["horizon"].map({1: 0, 3: 1}).to_numpy()
+    np.testing.assert_allclose(rows["y_pred"], 100 + raw[positions, columns])
+    assert not np.allclose(a["y_pred"], b["y_pred"])  # "a" read the first set (zeros)
+
+
+def test_a_model_without_a_forecast_on_a_scored_point_is_refused():
+    data = _segments(n_streams=1)
     with pytest.raises(InputError, match="same test points"):
-        horizon_frame({"b": bad}, y, scored, index, [1, 2])
+        ts.backtest({"late": SeasonalNaiveForecaster(season=80)}, data, horizons=[1], start=5)
 
 
-def test_replay_sensors_attach_reset_detach_and_match_the_forward():
+def test_unsupported_forecasters_are_named():
+    with pytest.raises(InputError, match="not ETSForecaster"):
+        ts.backtest({"e": ETSForecaster()}, _segments(), horizons=[1], start=60)
+
+
+def test_sarimax_is_fitted_per_stream_on_its_window_and_reports_the_fit():
+    size = 24 * 14
+    index = pd.date_range("2024-01-01", periods=size, freq="h")
+    rng = np.random.default_rng(3)
+    y = 100 + 20 * np.sin(2 * np.pi * np.arange(size) / 24) + rng.normal(size=size)
+    y[100:104] = np.nan
+    exog = np.sin(2 * np.pi * np.arange(size) / 24)[:, None]
+    data = Segments(
+        pd.DataFrame({"a": y, "b": y[::-1].copy()}, index=index),
+        {"a": plan_gaps(np.isfinite(y), 5), "b": plan_gaps(np.isfinite(y[::-1]), 5)},
+        exog={"a": exog, "b": exog},
+    )
+    sarimax = GapSarimaxForecaster((1, 0, 0), (0, 0, 0, 0), trend="c", maxiter=50)
+    frame = ts.backtest(
+        {"sarimax": sarimax}, data, horizons=[1, 6], start=24 * 10, fit_window=24 * 7
+    )
+    assert not sarimax.is_fitted  # the given model is copied per stream
+    fits = frame.attrs["fits"]["sarimax"]
+    assert set(fits) == {"a", "b"} and fits["a"]["fit rows"] == 24 * 7
+    assert fits["b"]["observed"] == 24 * 7 - 4  # the gap lies in b's window (reversed)
+    direct = GapSarimaxForecaster((1, 0, 0), (0, 0, 0, 0), trend="c", maxiter=50)
+    with warnings.catch_warnings():  # the protocol reports convergence in attrs["fits"]
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        direct.fit(y[24 * 3 : 24 * 10], exog[24 * 3 : 24 * 10])
+    table = direct.forecast_origins(y[24 * 10 :], exog[24 * 10 :], [1, 6])
+    rows = frame[(frame["stream"] == "a") & (frame["horizon"] == 6)]
+    positions = index.get_indexer(rows["origin"]) - 24 * 10
+    np.testing.assert_allclose(rows["y_pred"], table[positions, 1])
+
+
+def test_mase_divides_by_the_in_sample_seasonal_naive_error_of_each_stream():
+    data = _segments()
+    frame = ts.backtest(
+        {"sn": SeasonalNaiveForecaster(season=2)},
+        data,
+        horizons=[1],
+        start=70,
+        mase_season=2,
+        mase_stop=30,
+    )
+    history = data.y["s1"].to_numpy()[:30]
+    scale = np.nanmean(np.abs(history[2:] - history[:-2]))
+    assert frame.loc[frame["stream"] == "s1", "mase_scale"].eq(scale).all()
+    table = ts.score(frame, ["mae", "mase"], by=["model"], known=SEGMENT_SCORERS)
+    expected = ((frame["y_true"] - frame["y_pred"]).abs() / frame["mase_scale"]).mean()
+    assert table["mase"].item() == pytest.approx(expected)
+    with pytest.raises(InputError, match="mase_scale"):
+        ts.score(frame.drop(columns="mase_scale"), ["mase"], by=["model"], known=SEGMENT_SCORERS)
+    options = dict(horizons=[1], start=70, mase_season=2, mase_stop=30)
+    naive = {"sn": SeasonalNaiveForecaster(season=2)}
+    scored = ts.backtest(naive, data, **options, scorers=["mae", "mase"])
+    assert scored["mase"].item() == pytest.approx(expected)
+
+
+# -- replay ---------------------------------------------------------------------------------
+
+
+def test_replay_attaches_resets_detaches_and_matches_the_forward():
     model = RecurrentEncoder(3, 8, 2, cell="gru", seed=1)
-    streams = {f"s{k}": _stream(10 + k) for k in range(3)}
-    plans = {s: plan_gaps(observed, max_gap=3) for s, (_, observed) in streams.items()}
-    inputs = {s: x for s, (x, _) in streams.items()}
+    data = _segments()
     runner = StepwiseRunner(model, device="cpu")
     ticks = iter(range(0, 10**9, 1000))  # a fake clock: 1 us per call
-    result = replay_sensors(
+    frame, summary = ts.replay(
         runner,
-        inputs,
-        plans,
+        data,
         start=20,
         attach_at={"s2": 70},
         detach_at={"s1": 90},
         latency_budget_ms=0.0005,
         clock=lambda: next(ticks),
+        check_forward=True,
     )
-    events = result.events
-    assert set(events.loc[events["event"] == "attach", "stream"]) == {"s0", "s1", "s2"}
-    assert events.loc[events["event"] == "detach", "stream"].tolist() == ["s1"]
-    assert result.summary["resets"] == 2  # s0 and s1 return from the long gap at 55
-    assert result.summary["deadline_misses"] == result.summary["ticks"]  # 1 us > 0.5 us
+    assert summary["event_streams"] == {
+        "attach": ["s0", "s1", "s2"],
+        "detach": ["s1"],
+        "reset": ["s0", "s1"],
+    }
+    assert summary["event_counts"] == {"attach": 3, "detach": 1, "reset": 2}
+    assert summary["deadline_misses"] == summary["ticks"]  # 1 us > 0.5 us
     assert "s1" not in runner and len(runner) == 2
-    for stream in inputs:
-        forward = segment_outputs(model, inputs[stream], plans[stream])
-        replayed = result.outputs[stream]
-        rows = np.isfinite(replayed[:, 0])
-        assert rows.any()
-        np.testing.assert_allclose(replayed[rows], forward[rows], atol=1e-5)
-    assert not np.isfinite(result.outputs["s2"][:70]).any()
-    assert not np.isfinite(result.outputs["s1"][90:]).any()
-    assert result.summary["state_bytes_per_stream"] == 8 * 4  # one GRU layer of 8 floats
+    assert summary["forward_max_abs_diff"] < 1e-5
+    for stream in data.streams:
+        forward = _segment_outputs(model, data.inputs["main"][stream], data.plans[stream])
+        rows = frame[frame["stream"] == stream]
+        replayed = rows[["output_0", "output_1"]].to_numpy()
+        np.testing.assert_allclose(replayed, forward[rows["t"].to_numpy()], atol=1e-5)
+    assert frame.loc[frame["stream"] == "s2", "t"].min() >= 70
+    assert frame.loc[frame["stream"] == "s1", "t"].max() < 90
+    attach = frame[(frame["stream"] == "s2") & (frame["event"] == "attach")]
+    assert attach["history"].item() > 0  # warm-started from its segment
+    assert (frame["timestamp"] == data.y.index[frame["t"]]).all()
+    assert summary["state_bytes_per_stream"] == 8 * 4  # one GRU layer of 8 floats
+    assert "streams per event" in describe_replay(summary)
 
 
-def test_replay_sensors_rejects_mismatched_streams():
-    x, observed = _stream(0)
-    runner = StepwiseRunner(RecurrentEncoder(3, 4, 1, seed=0), device="cpu")
-    with pytest.raises(InputError, match="same stream ids"):
-        replay_sensors(runner, {"a": x}, {"b": plan_gaps(observed, 2)})
-    with pytest.raises(InputError, match="do not match"):
-        replay_sensors(runner, {"a": x[:10]}, {"a": plan_gaps(observed, 2)})
+def test_a_broken_replay_is_caught_by_the_forward_check():
+    model = RecurrentEncoder(3, 8, 2, cell="gru", seed=1)
+    data = _segments()
+    _, summary = ts.replay(
+        model, data, start=20, check_forward=True, device="cpu", warm_start=False
+    )
+    # without warm start, a stream attached mid-segment starts from a fresh state
+    assert summary["forward_max_abs_diff"] > 1e-3
+
+
+def test_replay_needs_segments():
+    model = RecurrentEncoder(3, 4, 1, seed=0)
+    from tslib.evaluate.sensor_replay import sensor_replay
+
+    with pytest.raises(InputError, match="needs Segments"):
+        sensor_replay(model, {"a": np.zeros((5, 3))})

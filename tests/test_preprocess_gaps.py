@@ -109,3 +109,62 @@ def test_stream_inputs_fill_only_stepped_rows_from_the_past():
     )
     assert inputs["imputed"].tolist() == [0, 0, 1, 0, 1, 0, 0, 0]
     assert inputs.dtypes.unique().tolist() == [np.float32]
+
+
+def test_seasonal_lag_ahead_repeats_the_latest_known_season():
+    from tslib.baselines import SeasonalNaiveForecaster
+    from tslib.preprocess.horizon_features import seasonal_lag_ahead
+
+    y = np.random.default_rng(5).normal(size=60)
+    table = seasonal_lag_ahead(y, [1, 5, 9], season=4)
+    for origin in (10, 33, 50):
+        expected = SeasonalNaiveForecaster(season=4).fit(y[: origin + 1]).forecast(9)
+        np.testing.assert_array_equal(table[origin], expected[[0, 4, 8]])
+    assert np.isnan(table[2, 0]) and np.isnan(table[2, 1]) and np.isfinite(table[3, 1])
+    with pytest.raises(InputError, match="season"):
+        seasonal_lag_ahead(y, [1], season=0)
+    with pytest.raises(InputError, match="horizons"):
+        seasonal_lag_ahead(y, [0], season=2)
+
+
+def test_direct_inputs_hold_value_mask_lags_profile_and_covariates_of_the_target_row():
+    from tslib.preprocess.horizon_features import direct_inputs
+
+    index = pd.date_range("2024-01-01", periods=12, freq="h")
+    values = np.arange(12.0)
+    values[5] = np.nan  # imputed from row 4
+    y = pd.Series(values, index=index, name="s")
+    plan = plan_gaps(np.isfinite(values), max_gap=2)
+    known = pd.DataFrame({"c": np.arange(12.0) * 10}, index=index)
+    profile = np.arange(12.0) / 100
+    frame = direct_inputs(y, plan, [1, 2], lags=[3], profile=profile, known=known)
+    assert list(frame.columns) == [
+        "y", "imputed", "lag3@+1", "lag3@+2", "profile@+1", "profile@+2", "c@+1", "c@+2",
+    ]  # fmt: skip
+    row = frame.iloc[6]
+    assert row["y"] == 6.0 and frame.iloc[5]["y"] == 4.0 and frame.iloc[5]["imputed"] == 1.0
+    assert row["lag3@+1"] == 4.0  # row 7 - 3 = 4
+    assert row["lag3@+2"] == 4.0  # row 8 - 3 = 5 was missing: carried from row 4
+    assert row["profile@+2"] == np.float32(0.08) and row["c@+1"] == 70.0
+    assert frame.dtypes.eq(np.float32).all()
+    # the past only: changing rows after t leaves row t's own-series inputs unchanged
+    later = y.copy()
+    later.iloc[8:] = 999.0
+    again = direct_inputs(later, plan, [1, 2], lags=[3], profile=profile, known=known)
+    own = ["y", "imputed", "lag3@+1", "lag3@+2"]
+    pd.testing.assert_frame_equal(again.iloc[:8][own], frame.iloc[:8][own])
+
+
+def test_gap_table_counts_gaps_per_stream():
+    from tslib.preprocess.gaps import gap_table
+
+    index = pd.date_range("2024-01-01", periods=10, freq="30min")
+    plans = {
+        "a": plan_gaps(np.array([1, 1, 0, 0, 0, 1, 1, 0, 1, 1], dtype=bool), max_gap=1),
+        "b": plan_gaps(np.ones(10, dtype=bool), max_gap=1),
+    }
+    table = gap_table(plans, index, pd.Timedelta("30min"))
+    assert table.loc["a", "gaps"] == 2 and table.loc["a", "longest gap, h"] == 1.5
+    assert table.loc["a", "resets"] == 1 and table.loc["b", "gaps"] == 0
+    assert table.loc["b", "longest gap, h"] == 0.0
+    assert "longest gap, rows" in gap_table(plans, index).columns

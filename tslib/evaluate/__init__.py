@@ -30,6 +30,7 @@ from tslib.evaluate.risk_data import RiskStream
 from tslib.evaluate.risk_report import RISK_SCORERS
 from tslib.evaluate.scoring import score
 from tslib.evaluate.seasons import rmse_by_season
+from tslib.evaluate.segments import SEGMENT_SCORERS, Segments
 from tslib.evaluate.stream_replay import ReplayResult, iter_replay, stream_replay, summarize_replay
 from tslib.evaluate.summary import METRICS, summarize
 from tslib.evaluate.unit_comparison import paired_unit_bootstrap
@@ -42,6 +43,8 @@ __all__ = [
     "backtest",
     "replay",
     "score",
+    "Segments",
+    "SEGMENT_SCORERS",
     "UNIT_SCORERS",
     "paired_unit_bootstrap",
     "EvaluationProtocol",

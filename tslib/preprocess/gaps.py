@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +41,7 @@ import pandas as pd
 
 from tslib.errors import InputError
 
-__all__ = ["GapPlan", "plan_gaps", "gap_runs"]
+__all__ = ["GapPlan", "plan_gaps", "gap_runs", "gap_table"]
 
 
 @dataclass(frozen=True)
@@ -170,3 +171,37 @@ def gap_runs(observed: object, index: pd.Index | None = None) -> pd.DataFrame:
         frame["start"] = index[frame["first_row"].to_numpy()]
         frame["end"] = index[(frame["first_row"] + frame["rows"] - 1).to_numpy()]
     return frame
+
+
+def gap_table(
+    plans: Mapping[Hashable, GapPlan], index: pd.Index, step: pd.Timedelta | None = None
+) -> pd.DataFrame:
+    """One row per stream: its plan's :meth:`GapPlan.summary`, its gaps and the longest one.
+
+    Parameters
+    ----------
+    plans : mapping
+        Stream id -> gap plan.
+    index : pandas.Index
+        Timestamps of the rows.
+    step : pandas.Timedelta, optional
+        Grid step; with it the longest gap is given in hours (``longest gap, h``),
+        without it in rows (``longest gap, rows``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``rows``, ``observed``, ``imputed``, ``offline``, ``resets``,
+        ``segments``, ``gaps`` (runs of missing rows between observations) and the
+        longest gap (0 without gaps), indexed by stream id.
+    """
+    table = pd.DataFrame({s: plan.summary() for s, plan in plans.items()}).T
+    runs = {s: gap_runs(plan.observed, index) for s, plan in plans.items()}
+    table["gaps"] = [len(runs[s]) for s in plans]
+    longest = [float(runs[s]["rows"].max()) if len(runs[s]) else 0.0 for s in plans]
+    if step is None:
+        table["longest gap, rows"] = longest
+    else:
+        per_hour = pd.Timedelta("1h") / step
+        table["longest gap, h"] = [rows / per_hour for rows in longest]
+    return table

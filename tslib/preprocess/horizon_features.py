@@ -14,6 +14,9 @@ Examples
 >>> frame = pd.DataFrame({"c": [1.0, 2.0, 3.0]})
 >>> known_ahead(frame, horizons=[1, 2]).to_dict("list")
 {'c@+1': [2.0, 3.0, 3.0], 'c@+2': [3.0, 3.0, 3.0]}
+>>> import numpy as np
+>>> seasonal_lag_ahead(np.arange(10.0), horizons=[1, 2], season=2)[4].tolist()
+[3.0, 4.0]
 """
 
 from __future__ import annotations
@@ -26,7 +29,16 @@ import pandas as pd
 from tslib.errors import DataError, InputError
 from tslib.preprocess.gaps import GapPlan
 
-__all__ = ["known_ahead", "stream_inputs"]
+__all__ = ["known_ahead", "stream_inputs", "seasonal_lag_ahead", "direct_inputs"]
+
+
+def _steps(horizons: Sequence[int], where: str) -> np.ndarray:
+    steps = np.asarray(horizons)
+    if steps.ndim != 1 or steps.size == 0 or steps.dtype.kind not in "iu" or (steps < 1).any():
+        raise InputError(
+            f"{where}: horizons must be a non-empty list of ints >= 1, got {horizons!r}"
+        )
+    return steps.astype(np.int64)
 
 
 def known_ahead(frame: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
@@ -44,9 +56,7 @@ def known_ahead(frame: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
     pandas.DataFrame
         (T, c * H), horizon-major (all columns at the first horizon, then the next).
     """
-    steps = np.asarray(horizons)
-    if steps.ndim != 1 or steps.size == 0 or steps.dtype.kind not in "iu" or (steps < 1).any():
-        raise InputError(f"known_ahead: horizons must be ints >= 1, got {horizons!r}")
+    steps = _steps(horizons, "known_ahead")
     if frame.isna().any().any():
         column = frame.columns[frame.isna().any()][0]
         raise DataError(f"known_ahead: column {column!r} has NaN; fill covariates first")
@@ -89,3 +99,91 @@ def stream_inputs(y: pd.Series, plan: GapPlan, known: pd.DataFrame | None = None
             raise InputError("stream_inputs: known covariates must share y's index")
         frame = pd.concat([frame, known], axis=1)
     return frame.astype(np.float32)
+
+
+def seasonal_lag_ahead(filled: object, horizons: Sequence[int], season: int) -> np.ndarray:
+    """The latest value one (or more) seasons before each target row, known at the origin.
+
+    ``[t, j]`` is ``filled[t + h - season * ceil(h / season)]`` for ``h = horizons[j]``:
+    the value one season before ``t + h`` when ``h <= season``, else the value
+    enough seasons before it to be known at t. This is the seasonal naive forecast
+    made at origin t (what :class:`~tslib.baselines.SeasonalNaiveForecaster` fitted
+    on ``filled[: t + 1]`` forecasts), and a seasonal lag input of a direct model.
+
+    Parameters
+    ----------
+    filled : array_like
+        (T,) series with gaps filled causally (e.g. forward-filled).
+    horizons : sequence of int
+        Horizons in rows, each >= 1.
+    season : int
+        Season length in rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        (T, H) float64; NaN where the source row precedes the data.
+    """
+    values = np.asarray(filled, dtype=np.float64).reshape(-1)
+    if isinstance(season, bool) or not isinstance(season, (int, np.integer)) or season < 1:
+        raise InputError(f"seasonal_lag_ahead: season must be an int >= 1, got {season!r}")
+    steps = _steps(horizons, "seasonal_lag_ahead")
+    size = values.size
+    out = np.full((size, steps.size), np.nan)
+    origins = np.arange(size)
+    for j, h in enumerate(steps):
+        source = origins + h - season * int(np.ceil(h / season))  # (T,) <= origins
+        ok = source >= 0
+        out[ok, j] = values[source[ok]]
+    return out
+
+
+def direct_inputs(
+    y: pd.Series,
+    plan: GapPlan,
+    horizons: Sequence[int],
+    lags: Sequence[int] = (),
+    profile: object | None = None,
+    known: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Inputs of one stream for a direct multi-horizon model, built from the past only.
+
+    Columns, in order: ``y`` and ``imputed`` (:func:`stream_inputs`); for each lag
+    L in ``lags`` and horizon h, ``"lagL@+h"``, the latest value L rows before the
+    target known at t (:func:`seasonal_lag_ahead` on ``y`` carried forward, 0 before
+    the first reading); ``"profile@+h"``, a per-stream profile at the target row
+    (e.g. the stream's hour-of-week means fitted on the training span); and the
+    ``known`` covariates at the target row (:func:`known_ahead`).
+
+    Parameters
+    ----------
+    y : pandas.Series
+        (T,) scaled target on the regular grid, NaN where not observed.
+    plan : GapPlan
+        The stream's gap plan.
+    horizons : sequence of int
+        Horizons in rows.
+    lags : sequence of int
+        Seasonal lags in rows (24 and 168 on hourly traffic).
+    profile : array_like, optional
+        (T,) profile of the stream, known in advance.
+    known : pandas.DataFrame, optional
+        (T, c) covariates known in advance, same index as ``y``, without NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        (T, 2 + H * (len(lags) + [profile] + c)) float32.
+    """
+    carried = y.ffill().fillna(0.0).to_numpy()  # causal; 0 (the mean) before a reading
+    own = {}
+    for lag in lags:
+        table = np.nan_to_num(seasonal_lag_ahead(carried, horizons, lag))
+        own.update({f"lag{lag}@+{h}": table[:, j] for j, h in enumerate(horizons)})
+    parts = [pd.DataFrame(own, index=y.index)]
+    if profile is not None:
+        profile_frame = pd.DataFrame({"profile": np.asarray(profile)}, index=y.index)
+        parts.append(known_ahead(profile_frame, horizons))
+    if known is not None:
+        parts.append(known_ahead(known, horizons))
+    return stream_inputs(y, plan, pd.concat(parts, axis=1))
