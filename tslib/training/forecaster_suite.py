@@ -21,9 +21,12 @@ Examples
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from tslib.encoders.base import StepEncoder
@@ -31,8 +34,12 @@ from tslib.encoders.zoo import make_forecaster
 from tslib.errors import InputError
 from tslib.training.fit import fit
 from tslib.training.weighted_loss import weighted_head_loss
+from tslib.training.windows import make_windows
 
-__all__ = ["fit_forecasters"]
+if TYPE_CHECKING:
+    from tslib.preprocess.forecast_data import ForecastData
+
+__all__ = ["fit_forecasters", "fit_on_data", "window_stride"]
 
 
 def fit_forecasters(
@@ -118,3 +125,121 @@ def fit_forecasters(
             }
         )
     return models, pd.DataFrame(rows)
+
+
+def window_stride(n_rows: int, window: int, max_windows: int) -> int:
+    """Stride between training-window starts: at most ``max_windows`` windows, no row unused.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows of the training span.
+    window : int
+        Window length, in steps.
+    max_windows : int
+        Windows wanted at most per epoch.
+
+    Returns
+    -------
+    int
+        ``ceil((n_rows - window) / max_windows)``, clipped to ``[window // 8, window]``
+        (at least 1): consecutive windows overlap, and no stride skips a row.
+
+    Examples
+    --------
+    >>> window_stride(1000, 64, 200), window_stride(100000, 64, 200), window_stride(100, 64, 200)
+    (8, 64, 8)
+    """
+    if window < 1 or max_windows < 1:
+        raise InputError(f"window and max_windows must be >= 1; got {window}, {max_windows}")
+    needed = math.ceil((n_rows - window) / max_windows)
+    return max(1, min(window, max(window // 8, needed)))
+
+
+def fit_on_data(
+    kinds: Sequence[str],
+    data: ForecastData,
+    *,
+    window: int,
+    max_windows: int,
+    burn_in: int = 0,
+    target_only: bool = False,
+    target_weight: float = 1.0,
+    labels: np.ndarray | None = None,
+    n_classes: int = 2,
+    **options,
+) -> tuple[dict[str, StepEncoder], pd.DataFrame]:
+    """Cut the training and validation windows of prepared data and fit each kind on them.
+
+    Forecasters (``labels`` None) read the variables (or the target alone) and the
+    calendar, predict every variable they read (the target with loss weight
+    ``target_weight``, the others 1) and feed their predictions back beyond one step.
+    Classifiers (``labels`` given) read the same inputs and predict the class of the
+    next label with a ``"class"`` head.
+
+    Parameters
+    ----------
+    kinds : sequence of str
+        Architectures, as for :func:`fit_forecasters`.
+    data : ForecastData
+        From :func:`~tslib.preprocess.forecast_data.prepare_forecast_data`; windows come
+        from the training span, validation windows from the span before the test.
+    window : int
+        Window length, in steps.
+    max_windows : int
+        Training windows per epoch at most (:func:`window_stride`).
+    burn_in : int
+        Warm-up steps of each window left out of the loss (passed to
+        :func:`~tslib.training.fit.fit` too).
+    target_only : bool
+        Read and predict the target alone (plus the calendar).
+    target_weight : float
+        Loss weight of the target among the predicted variables.
+    labels : numpy.ndarray, optional
+        (T,) class per grid row: fit classifiers of the next label instead.
+    n_classes : int
+        Classes of ``labels``.
+    **options
+        Passed to :func:`fit_forecasters` (``hidden``, ``weight_seed``, ``epochs``, ...).
+
+    Returns
+    -------
+    models : dict
+        Kind -> trained model.
+    table : pandas.DataFrame
+        The history table of :func:`fit_forecasters`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from tslib.preprocess import prepare_forecast_data
+    >>> index = pd.date_range("2020-01-01", periods=80, freq="D")
+    >>> frame = pd.DataFrame({"t": np.sin(np.arange(80.0)), "w": np.cos(np.arange(80.0))}, index)
+    >>> data = prepare_forecast_data(frame, "t", test_fraction=0.2, val_fraction=0.2)
+    >>> models, table = fit_on_data(["gru"], data, window=16, max_windows=8, hidden=4,
+    ...                             epochs=1, seed=0, device="cpu", progress=False)
+    >>> models["gru"].output_size, int(table["inputs"].iloc[0])
+    (2, 2)
+    """
+    x = data.x(target_only)  # (T, F)
+    stride = window_stride(data.n_train, window, max_windows)
+    split = (data.n_train, data.test_start)
+    if labels is not None:
+        windows = make_windows(
+            x, window, stride=stride, labels=labels, split=split, burn_in=burn_in
+        )
+        options = {"head": "class", "burn_in": burn_in, **options}
+        return fit_forecasters(kinds, windows, x.shape[1], n_classes, **options)
+    k = 1 if target_only else len(data.variables)  # the variables predicted
+    windows = make_windows(x, window, stride=stride, targets=range(k), split=split, burn_in=burn_in)
+    weights = [target_weight] + [1.0] * (k - 1)
+    return fit_forecasters(
+        kinds,
+        windows,
+        x.shape[1],
+        k,
+        feedback_inputs=tuple(range(k)),
+        target_weights=weights,
+        burn_in=burn_in,
+        **options,
+    )
