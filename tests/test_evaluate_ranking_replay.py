@@ -1,4 +1,5 @@
-"""The ranking replay: ranks at every tick, interleaved users, latency budget, state bytes."""
+"""The ranking replay (``tslib.replay`` of a next-item encoder on an events frame): ranks at
+every tick, interleaved users, latency budget, state bytes, device default."""
 
 from __future__ import annotations
 
@@ -9,14 +10,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import tslib as ts
 from tslib.encoders import NextItemEncoder, SASRecEncoder
 from tslib.errors import DataError, InputError
-from tslib.evaluate.item_scores import score_histories
-from tslib.evaluate.ranking_replay import RANKING_REPLAY_COLUMNS, ranking_replay
+from tslib.evaluate.ranking_replay import RANKING_REPLAY_COLUMNS, RankingReplayResult
+from tslib.evaluate.ranking_walk import _score_histories as score_histories
 from tslib.metrics import rank_targets
 from tslib.runner import StepwiseRunner
 
 N_ITEMS = 30
+
+
+def ranking_replay(model_or_runner, events, **options) -> RankingReplayResult:
+    """The verb, checked to pick the ranking protocol."""
+    result = ts.replay(model_or_runner, events, **options)
+    assert isinstance(result, RankingReplayResult)
+    return result
 
 
 def make_models():
@@ -134,3 +143,32 @@ def test_seen_items_outside_the_warmup_are_excluded_but_not_read():
     assert not set(masked["top_k"].iloc[0]) & set(older.tolist())
     with pytest.raises(InputError, match="seen items of user 0"):
         ranking_replay(model, events, seen={0: [N_ITEMS]})
+
+
+def test_a_model_gets_a_runner_on_the_auto_device(monkeypatch):
+    import tslib.evaluate.ranking_replay as module
+
+    made = []
+
+    class Recording(StepwiseRunner):
+        def __init__(self, model, device="cpu", **kwargs):
+            made.append(device)
+            super().__init__(model, device="cpu", **kwargs)
+
+    monkeypatch.setattr(module, "StepwiseRunner", Recording)
+    events = pd.DataFrame({"user": [0, 0], "item": [1, 2], "timestamp": [1, 2]})
+    ranking_replay(make_models()[0], events)
+    ranking_replay(make_models()[0], events, device="cpu")
+    assert made == ["auto", "cpu"]
+
+
+def test_the_verb_picks_the_ranking_protocol_and_refuses_other_data():
+    from tslib.evaluate.protocols import protocol_for
+
+    model = make_models()[0]
+    events = pd.DataFrame({"user": [0], "item": [1], "timestamp": [0]})
+    assert protocol_for(model, events, "replay").name == "ranking"
+    assert (
+        protocol_for(StepwiseRunner(model, device="cpu").model, events, "replay").name == "ranking"
+    )
+    assert protocol_for(model, {0: np.zeros((3, 1))}, "replay").name != "ranking"

@@ -8,11 +8,15 @@ import pytest
 from tslib.errors import InputError
 from tslib.metrics import (
     hit_rate_at_k,
+    metrics_from_ranks,
     mrr,
     ndcg_at_k,
+    per_user_ranking_metrics,
+    rank_bounds,
     rank_targets,
     ranking_metrics,
     sampled_ranking_metrics,
+    sampled_ranks,
 )
 
 SCORES = np.array(
@@ -117,3 +121,43 @@ def test_sampled_negatives_skip_excluded_items():
 def test_bad_input_raises(kwargs, message):
     with pytest.raises(InputError, match=message):
         hit_rate_at_k(**kwargs)
+
+
+def test_metrics_from_ranks_equal_the_metrics_of_the_scores():
+    rng = np.random.default_rng(2)
+    scores = np.round(rng.normal(size=(40, 15)), 1)  # rounded: many ties
+    targets = rng.integers(0, 15, 40)
+    seen = rng.random((40, 15)) < 0.2
+    for ties in ("pessimistic", "average"):
+        expected = per_user_ranking_metrics(scores, targets, (1, 5), seen, ties, repeats="miss")
+        best, worst = rank_bounds(scores, targets, seen, repeats="miss")
+        got = metrics_from_ranks(worst, (1, 5), best_ranks=best if ties == "average" else None)
+        assert got.keys() == expected.keys()
+        for name in expected:
+            np.testing.assert_array_equal(got[name], expected[name])
+    assert np.isinf(worst[seen[np.arange(40), targets]]).all()  # repeated targets are missed
+    assert (best <= worst).all() and (best < worst).any()
+
+
+def test_metrics_from_ranks_hand_values_and_bad_ranks():
+    got = metrics_from_ranks([1, 3, np.inf], ks=(2,))
+    assert got["HR@2"].tolist() == [1.0, 0.0, 0.0]
+    assert got["NDCG@2"].tolist() == [1.0, 0.0, 0.0]
+    assert got["MRR"].tolist() == pytest.approx([1.0, 1 / 3, 0.0])
+    averaged = metrics_from_ranks([4.0], ks=(2,), best_ranks=[1.0])  # uniform over ranks 1..4
+    assert averaged["HR@2"][0] == pytest.approx(0.5)
+    for bad in ([0.0], [1.5], [np.nan], [[1.0]]):
+        with pytest.raises(InputError, match="ranks"):
+            metrics_from_ranks(bad)
+    with pytest.raises(InputError, match="never exceed"):
+        metrics_from_ranks([2.0], best_ranks=[3.0])
+
+
+def test_sampled_ranks_give_the_sampled_metrics():
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(25, 40))
+    targets = rng.integers(0, 40, 25)
+    best, worst = sampled_ranks(scores, targets, n_negatives=9, seed=4)
+    assert (worst <= 10).all() and (best == worst).all()
+    means = {k: float(np.mean(v)) for k, v in metrics_from_ranks(worst, (3,)).items()}
+    assert means == sampled_ranking_metrics(scores, targets, n_negatives=9, seed=4, ks=(3,))

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from tslib.encoders import NextItemEncoder, SASRecEncoder
 from tslib.errors import InputError
-from tslib.evaluate.item_scores import score_histories
+from tslib.evaluate.ranking_walk import _score_histories as score_histories
 from tslib.runner import StepwiseRunner
 from tslib.training import fit, make_windows
 from tslib.training.next_item import PAD_TARGET, ItemTrainingView

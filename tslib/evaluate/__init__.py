@@ -13,18 +13,14 @@
 
 from tslib.evaluate.backtest import backtest
 from tslib.evaluate.forecast_backtest import BACKTEST_COLUMNS, forecast_backtest, origins_of
-from tslib.evaluate.item_scores import score_histories
 from tslib.evaluate.forecast_scorers import FORECAST_SCORERS, forecast_scorers
 from tslib.evaluate.forecast_spec import ForecastSpec
+from tslib.evaluate.next_item_task import LeaveLastOutTasks, NextItemTask, leave_last_out_tasks
 from tslib.evaluate.paired_tests import paired_dm_test
 from tslib.evaluate.winners import metric_winners
 from tslib.evaluate.protocols import EvaluationProtocol, protocol_for, protocols
-from tslib.evaluate.ranking_replay import (
-    RankingReplayResult,
-    iter_ranking_replay,
-    ranking_replay,
-    summarize_ranking_replay,
-)
+from tslib.evaluate.ranking_replay import RankingReplayResult
+from tslib.evaluate.ranking_walk import ranking_scorers
 from tslib.evaluate.replay import replay
 from tslib.evaluate.risk_data import RiskStream
 from tslib.evaluate.risk_report import RISK_SCORERS
@@ -67,9 +63,9 @@ __all__ = [
     "paired_dm_test",
     "metric_winners",
     "rmse_by_season",
-    "ranking_replay",
-    "iter_ranking_replay",
-    "summarize_ranking_replay",
+    "NextItemTask",
+    "LeaveLastOutTasks",
+    "leave_last_out_tasks",
+    "ranking_scorers",
     "RankingReplayResult",
-    "score_histories",
 ]

@@ -1,4 +1,8 @@
-"""Serve next-item recommendations live: events of many users, in global time order.
+"""The ranking protocol's replay: serve next-item recommendations live, in global time order.
+
+Call it as :func:`tslib.replay` (``tslib.replay(model_or_runner, events, ...)`` with a
+next-item encoder and an events frame picks the ``"ranking"`` protocol of
+:mod:`tslib.evaluate.ranking_walk`); the functions here are that protocol's internals.
 
 Each event ``(user, item)`` is one tick. The user's *pending* scores (the
 runner's last output for that user, computed when their previous event arrived)
@@ -13,8 +17,8 @@ user's own order is kept), and every user's state stays in the one runner, so
 the runner holds as many concurrent users as the replay has. ``warmup`` gives
 users a history first (one fused ``runner.observe`` per history length).
 
-One implementation path: :func:`ranking_replay` is ``list(iter_ranking_replay(...))``
-plus :func:`summarize_ranking_replay`.
+One implementation path: the replay is ``list(_iter_ranking_replay(...))`` plus
+``_summarize_ranking_replay``.
 """
 
 from __future__ import annotations
@@ -34,13 +38,7 @@ from tslib.metrics.ranking import rank_targets
 from tslib.runner.runner import StepwiseRunner
 from tslib.validation import check_positive_int
 
-__all__ = [
-    "RANKING_REPLAY_COLUMNS",
-    "RankingReplayResult",
-    "iter_ranking_replay",
-    "ranking_replay",
-    "summarize_ranking_replay",
-]
+__all__ = ["RANKING_REPLAY_COLUMNS", "RankingReplayResult"]
 
 #: Columns of the ranking replay frame, one row per event.
 RANKING_REPLAY_COLUMNS = [
@@ -53,7 +51,7 @@ _WARMUP_BATCH = 32
 
 
 class RankingReplayResult(NamedTuple):
-    """What :func:`ranking_replay` returns: the tidy frame and its summary."""
+    """What the ranking replay (:func:`tslib.replay`) returns: the tidy frame and its summary."""
 
     frame: pd.DataFrame
     summary: dict
@@ -70,7 +68,7 @@ def _warm_start(runner: StepwiseRunner, warmup: Mapping, seen: dict, n_items: in
         items = np.asarray(history, dtype=np.int64).reshape(-1)
         if items.size and (items.min() < 0 or items.max() >= n_items):
             raise InputError(
-                f"ranking_replay: warmup of user {user!r} has an item outside [0, {n_items})"
+                f"replay (ranking): warmup of user {user!r} has an item outside [0, {n_items})"
             )
         seen.setdefault(_user_id(user), np.zeros(n_items, dtype=bool))[items] = True
         if items.size:
@@ -82,7 +80,7 @@ def _warm_start(runner: StepwiseRunner, warmup: Mapping, seen: dict, n_items: in
             runner.observe([user for user, _ in chunk], history)  # (B, length, 1), one forward
 
 
-def iter_ranking_replay(
+def _iter_ranking_replay(
     runner_or_model: StepwiseRunner | StepEncoder,
     events: pd.DataFrame,
     *,
@@ -96,7 +94,7 @@ def iter_ranking_replay(
     item_column: str = "item",
     time_column: str = "timestamp",
     clock: Callable[[], int] = time.perf_counter_ns,
-    device: str = "cpu",
+    device: str = "auto",
     fast: bool = True,
 ) -> Iterator[dict]:
     """Yield one record per event while serving ``events`` live (see the module docstring).
@@ -138,20 +136,20 @@ def iter_ranking_replay(
     k = check_positive_int(k, "k")
     if latency_budget_ms is not None and not latency_budget_ms >= 0:
         raise InputError(
-            f"ranking_replay: latency_budget_ms must be >= 0, got {latency_budget_ms!r}"
+            f"replay (ranking): latency_budget_ms must be >= 0, got {latency_budget_ms!r}"
         )
     if not isinstance(events, pd.DataFrame):
-        raise InputError("ranking_replay: events must be a pandas DataFrame")
+        raise InputError("replay (ranking): events must be a pandas DataFrame")
     missing = [c for c in (user_column, item_column, time_column) if c not in events.columns]
     if missing:
-        raise DataError(f"ranking_replay: events have no column(s) {missing}")
+        raise DataError(f"replay (ranking): events have no column(s) {missing}")
     if isinstance(runner_or_model, StepwiseRunner):
         runner = runner_or_model
     elif isinstance(runner_or_model, StepEncoder):
         runner = StepwiseRunner(runner_or_model, device=device, fast=fast)
     else:
         raise InputError(
-            f"ranking_replay: expected a StepwiseRunner or StepEncoder, got {type(runner_or_model)}"
+            f"replay (ranking): expected a StepwiseRunner or StepEncoder, got {type(runner_or_model)}"
         )
     n_items = runner.model.n_outputs
     items = events[item_column].to_numpy()
@@ -159,14 +157,16 @@ def iter_ranking_replay(
         items.size and (items.min() < 0 or items.max() >= n_items)
     ):
         raise DataError(
-            f"ranking_replay: column {item_column!r} must hold item ids in [0, {n_items})"
+            f"replay (ranking): column {item_column!r} must hold item ids in [0, {n_items})"
         )
     ordered = events.iloc[np.argsort(events[time_column].to_numpy(), kind="stable")]
     seen_items: dict[Hashable, np.ndarray] = {}
     for user, items in (seen or {}).items():
         items = np.asarray(items, dtype=np.int64).reshape(-1)
         if items.size and (items.min() < 0 or items.max() >= n_items):
-            raise InputError(f"ranking_replay: seen items of user {user!r} outside [0, {n_items})")
+            raise InputError(
+                f"replay (ranking): seen items of user {user!r} outside [0, {n_items})"
+            )
         seen_items.setdefault(_user_id(user), np.zeros(n_items, dtype=bool))[items] = True
     _warm_start(runner, warmup or {}, seen_items, n_items)
     budget_us = None if latency_budget_ms is None else 1e3 * float(latency_budget_ms)
@@ -176,7 +176,7 @@ def iter_ranking_replay(
         mask = seen_items.setdefault(user, np.zeros(n_items, dtype=bool))
         rank = math.nan
         if user in runner and runner.step_count(user) > 0:
-            pending = runner.last_output(user).double().numpy()[None]  # (1, N)
+            pending = runner.last_output(user).double().cpu().numpy()[None]  # (1, N)
             exclude = mask[None] if exclude_seen else None
             rank = float(rank_targets(pending, [item], exclude=exclude, repeats=repeats)[0])
         started = clock()
@@ -198,7 +198,7 @@ def iter_ranking_replay(
         }
 
 
-def summarize_ranking_replay(
+def _summarize_ranking_replay(
     frame: pd.DataFrame,
     k: int = 10,
     latency_budget_ms: float | None = None,
@@ -239,20 +239,20 @@ def summarize_ranking_replay(
     }
 
 
-def ranking_replay(
+def _ranking_replay(
     runner_or_model: StepwiseRunner | StepEncoder, events: pd.DataFrame, **options
 ) -> RankingReplayResult:
-    """Drain :func:`iter_ranking_replay` into a frame and summarise it.
+    """Drain :func:`_iter_ranking_replay` into a frame and summarise it.
 
-    Takes the arguments of :func:`iter_ranking_replay`; the summary is
-    :func:`summarize_ranking_replay`'s, with the model's state bytes per user.
+    Takes the arguments of :func:`_iter_ranking_replay`; the summary is
+    :func:`_summarize_ranking_replay`'s, with the model's state bytes per user.
     """
     model = (
         runner_or_model.model if isinstance(runner_or_model, StepwiseRunner) else runner_or_model
     )
-    records = list(iter_ranking_replay(runner_or_model, events, **options))
+    records = list(_iter_ranking_replay(runner_or_model, events, **options))
     frame = pd.DataFrame(records, columns=RANKING_REPLAY_COLUMNS)
     budget = options.get("latency_budget_ms")
     bytes_per_user = getattr(model, "state_bytes_per_stream", lambda: None)()
-    summary = summarize_ranking_replay(frame, options.get("k", 10), budget, bytes_per_user)
+    summary = _summarize_ranking_replay(frame, options.get("k", 10), budget, bytes_per_user)
     return RankingReplayResult(frame, summary)

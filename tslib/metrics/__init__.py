@@ -28,15 +28,19 @@ from tslib.metrics.forecasting import (
     rmse,
     smape,
 )
+from tslib.metrics.paired_bootstrap import paired_bootstrap
 from tslib.metrics.probability import brier_score, brier_skill_score, reliability_table
 from tslib.metrics.ranking import (
     hit_rate_at_k,
+    metrics_from_ranks,
     mrr,
     ndcg_at_k,
     per_user_ranking_metrics,
+    rank_bounds,
     rank_targets,
     ranking_metrics,
     sampled_ranking_metrics,
+    sampled_ranks,
 )
 from tslib.metrics.risk import (
     acerbi_szekely_z2,
@@ -98,4 +102,9 @@ __all__ = [
     "mrr",
     "ranking_metrics",
     "sampled_ranking_metrics",
+    "rank_bounds",
+    "metrics_from_ranks",
+    "sampled_ranks",
+    # paired comparison
+    "paired_bootstrap",
 ]

@@ -26,12 +26,14 @@ Per user, with rank :math:`r`: :math:`HR@k = 1\{r\le k\}`,
 :math:`NDCG@k = 1\{r\le k\}/\log_2(r+1)` (one relevant item, so IDCG = 1),
 :math:`MRR = 1/r` (no cut-off). Reported values are means over users;
 :func:`per_user_ranking_metrics` gives the per-user values (for paired
-bootstrap confidence intervals).
+bootstrap confidence intervals), and :func:`metrics_from_ranks` the same values
+from ranks already computed (the ranking backtest keeps ranks, not scores).
 
 Sampled metrics (:func:`sampled_ranking_metrics`) rank the target against
 ``n_negatives`` random non-excluded items only, as in many older papers; they are
 biased upward and do not preserve model order (Krichene & Rendle, KDD 2020), so
-report them only next to the full-ranking numbers.
+report them only next to the full-ranking numbers; :func:`sampled_ranks` gives the
+per-user ranks of that comparison.
 """
 
 from __future__ import annotations
@@ -45,11 +47,14 @@ from tslib.validation import as_index_array, check_one_of, check_positive_int
 
 __all__ = [
     "rank_targets",
+    "rank_bounds",
     "hit_rate_at_k",
     "ndcg_at_k",
     "mrr",
     "ranking_metrics",
     "per_user_ranking_metrics",
+    "metrics_from_ranks",
+    "sampled_ranks",
     "sampled_ranking_metrics",
     "REPEATS",
 ]
@@ -174,6 +179,23 @@ def rank_targets(
     return ranks
 
 
+def rank_bounds(
+    scores: object,
+    targets: object,
+    exclude: object | None = None,
+    repeats: str = "raise",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best and worst 1-based rank of each user's target among its tied candidates.
+
+    Both are (n_users,) floats; a missed repeated target (``repeats="miss"``) has
+    ``inf`` for both. :func:`metrics_from_ranks` turns them into the metrics
+    (``best_ranks=best`` for ``ties="average"``).
+    """
+    best, worst = _rank_bounds(scores, targets, exclude, repeats)
+    missed = worst > np.shape(scores)[1]
+    return np.where(missed, np.inf, best), np.where(missed, np.inf, worst)
+
+
 def hit_rate_at_k(
     scores: object,
     targets: object,
@@ -225,13 +247,65 @@ def per_user_ranking_metrics(
     """
     _check_ties(ties)
     best, worst = _rank_bounds(scores, targets, exclude, repeats)
-    n_items = np.shape(scores)[1]
+    missed = worst > np.shape(scores)[1]
+    worst = np.where(missed, np.inf, worst)  # (U,)
+    best = np.where(missed, np.inf, best) if ties == "average" else None
+    return metrics_from_ranks(worst, ks, best_ranks=best)
+
+
+def _rank_index(ranks: object, name: str) -> np.ndarray:
+    """Checked 1-based ranks (n_users,) as floats; ``inf`` marks a missed target."""
+    values = np.asarray(ranks, dtype=np.float64)
+    if values.ndim != 1:
+        raise InputError(f"{name} must be one rank per user (1-D), got shape {values.shape}")
+    finite = values[np.isfinite(values)]
+    if np.isnan(values).any() or (values < 1).any() or np.any(finite != np.round(finite)):
+        raise InputError(f"{name} must hold whole ranks >= 1 or inf (a missed target)")
+    return values
+
+
+def metrics_from_ranks(
+    ranks: object, ks: Sequence[int] = (10,), best_ranks: object | None = None
+) -> dict[str, np.ndarray]:
+    """Per-user ``HR@k``, ``NDCG@k`` (each ``k`` in ``ks``) and ``MRR`` from target ranks.
+
+    Parameters
+    ----------
+    ranks : array_like
+        (n_users,) 1-based rank of each user's target, the worst rank among ties
+        (:func:`rank_targets`); ``inf`` for a missed target (every metric 0).
+    ks : sequence of int
+        Cut-offs of HR and NDCG.
+    best_ranks : array_like, optional
+        (n_users,) best rank among ties: each metric is then averaged over the
+        positions ``best .. rank`` (``ties="average"``); without it, the metric of
+        ``rank`` (``ties="pessimistic"``).
+
+    Returns
+    -------
+    dict
+        Metric name -> (n_users,) float array, the values of :func:`per_user_ranking_metrics`.
+
+    Examples
+    --------
+    >>> metrics_from_ranks([1, 3, np.inf], ks=(2,))["HR@2"].tolist()
+    [1.0, 0.0, 0.0]
+    """
+    worst = _rank_index(ranks, "ranks")
+    best = worst if best_ranks is None else _rank_index(best_ranks, "best_ranks")
+    if best.shape != worst.shape or np.any(best > worst):
+        raise InputError("best_ranks must match ranks in shape and never exceed them")
+    finite = np.isfinite(worst)
+    top = int(worst[finite].max()) if finite.any() else 0  # gains up to here, then a zero slot
+    worst_at = np.where(finite, worst, top + 1).astype(np.int64)  # (U,)
+    best_at = np.where(np.isfinite(best), best, top + 1).astype(np.int64)  # (U,)
+    ties = "pessimistic" if best_ranks is None else "average"
     results: dict[str, np.ndarray] = {}
     for k in ks:
-        gains = _gains(n_items, check_positive_int(k, "k"))
-        results[f"HR@{k}"] = _position_mean(gains["hr"], best, worst, ties)
-        results[f"NDCG@{k}"] = _position_mean(gains["ndcg"], best, worst, ties)
-    results["MRR"] = _position_mean(_gains(n_items, None)["mrr"], best, worst, ties)
+        gains = _gains(top, check_positive_int(k, "k"))
+        results[f"HR@{k}"] = _position_mean(gains["hr"], best_at, worst_at, ties)
+        results[f"NDCG@{k}"] = _position_mean(gains["ndcg"], best_at, worst_at, ties)
+    results["MRR"] = _position_mean(_gains(top, None)["mrr"], best_at, worst_at, ties)
     return results
 
 
@@ -248,25 +322,29 @@ def ranking_metrics(
     return {name: float(np.mean(values)) for name, values in per_user.items()}
 
 
-def sampled_ranking_metrics(
+def sampled_ranks(
     scores: object,
     targets: object,
     n_negatives: int = 100,
     seed: int = 0,
-    ks: Sequence[int] = (10,),
     exclude: object | None = None,
     ties: str = "pessimistic",
     repeats: str = "raise",
-) -> dict[str, float]:
-    """Ranking metrics against ``n_negatives`` sampled items per user (paper-comparison only).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best and worst 1-based rank of each target among itself and ``n_negatives`` sampled items.
 
-    For each user, ``n_negatives`` items are drawn uniformly without
-    replacement from the items that are neither the target nor excluded; the
-    target is then ranked among those ``n_negatives + 1`` items with
-    :func:`ranking_metrics`. The draw depends only on ``seed``, the shapes and the
-    candidate sets, so models scored with the same ``seed`` share their negatives.
-    A missed repeated target (``repeats="miss"``) scores 0 for its user.
+    For each user, ``n_negatives`` items are drawn uniformly without replacement
+    from the items that are neither the target nor excluded. The draw depends only
+    on ``seed``, the shapes and the candidate sets, so models scored with the same
+    ``seed`` share their negatives. A missed repeated target (``repeats="miss"``)
+    has rank ``inf``. With ``ties="pessimistic"`` both arrays are the worst rank.
+
+    Returns
+    -------
+    best, worst : numpy.ndarray
+        (n_users,) float ranks in ``1 .. n_negatives + 1`` or ``inf``.
     """
+    _check_ties(ties)
     matrix, target_ids, mask, missed = _check_inputs(scores, targets, exclude, repeats)
     n_negatives = check_positive_int(n_negatives, "n_negatives")
     n_users = matrix.shape[0]
@@ -285,9 +363,28 @@ def sampled_ranking_metrics(
     negatives = np.argpartition(keys, n_negatives - 1, axis=1)[:, :n_negatives]  # (U, N)
     candidates = np.concatenate([target_ids[:, None], negatives], axis=1)  # (U, N + 1)
     sub_scores = np.take_along_axis(matrix, candidates, axis=1)  # (U, N + 1)
-    per_user = per_user_ranking_metrics(
-        sub_scores, np.zeros(n_users, dtype=np.int64), ks, ties=ties
-    )
-    return {
-        name: float(np.mean(np.where(missed, 0.0, values))) for name, values in per_user.items()
-    }
+    best, worst = _rank_bounds(sub_scores, np.zeros(n_users, dtype=np.int64), None, "raise")
+    worst = np.where(missed, np.inf, worst)  # (U,)
+    best = np.where(missed, np.inf, best if ties == "average" else worst)  # (U,)
+    return best, worst
+
+
+def sampled_ranking_metrics(
+    scores: object,
+    targets: object,
+    n_negatives: int = 100,
+    seed: int = 0,
+    ks: Sequence[int] = (10,),
+    exclude: object | None = None,
+    ties: str = "pessimistic",
+    repeats: str = "raise",
+) -> dict[str, float]:
+    """Ranking metrics against ``n_negatives`` sampled items per user (paper-comparison only).
+
+    The target is ranked among itself and the negatives of :func:`sampled_ranks`
+    (same ``seed``, same negatives), and the metrics are averaged over users. A
+    missed repeated target (``repeats="miss"``) scores 0 for its user.
+    """
+    best, worst = sampled_ranks(scores, targets, n_negatives, seed, exclude, ties, repeats)
+    per_user = metrics_from_ranks(worst, ks, best_ranks=best if ties == "average" else None)
+    return {name: float(np.mean(values)) for name, values in per_user.items()}

@@ -8,7 +8,9 @@ series. :func:`format_table` shows a table's floats to 4 significant digits.
 
 from tslib.plots.detection import plot_detection_timeline
 from tslib.plots.forecast import plot_forecast
+from tslib.plots.interaction_log import plot_interaction_log
 from tslib.plots.latency import plot_latency_histogram
+from tslib.plots.rank_reach import plot_full_vs_sampled, plot_rank_reach
 from tslib.plots.ranking import metric_by_position, plot_ranking_by_position
 from tslib.plots.risk import plot_var_exceedances
 from tslib.plots.rul import plot_rul
@@ -36,6 +38,9 @@ __all__ = [
     "plot_detection_timeline",
     "plot_ranking_by_position",
     "metric_by_position",
+    "plot_interaction_log",
+    "plot_rank_reach",
+    "plot_full_vs_sampled",
     "plot_latency_histogram",
     "plot_graph_trace",
     "lagged_correlations",
