@@ -26,7 +26,6 @@
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-import math
 import platform
 import time
 import warnings
@@ -35,27 +34,30 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.linear_model import LogisticRegression
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 import tslib as ts
 import tslib.evaluate as te
 import tslib.plots as tp
 from tslib import parameters as param
-from tslib.baselines import NaiveForecaster, fourier_terms, seasonal_fourier_orders
+from tslib.baselines import NaiveForecaster
+from tslib.baselines.event_climatology import event_climatology
 from tslib.checks.stepwise_gap import stepwise_gap
 from tslib.encoders import FORECASTER_KINDS
 from tslib.metrics import reliability_table
 from tslib.plots.exploration import plot_exploration
 from tslib.plots.labels import axis_label
 from tslib.plots.variables import plot_variables
+from tslib.evaluate.origin_spacing import origin_spacing
+from tslib.evaluate.replay_persistence import replay_against_persistence
 from tslib.preprocess import prepare_forecast_data
-from tslib.preprocess.regular import infer_step
+from tslib.preprocess.data_defaults import default_horizons, default_target, find_column, grid_step
 from tslib.reports import record, record_headline
 from tslib.reports.data_card import data_card, grid_card
+from tslib.reports.table_metrics import table_metrics
 from tslib.runner import resolve_device
 from tslib.training import make_windows
-from tslib.training.forecaster_suite import fit_forecasters
+from tslib.training.forecaster_suite import fit_forecasters, fit_on_data, window_stride
 
 NOTEBOOK_STARTED = time.perf_counter()
 tp.use_style()
@@ -130,6 +132,7 @@ if QUICK:
 SARIMAX_ITERATIONS = 10 if QUICK else 50
 BURN_IN = min(16, WINDOW // 4)  # warm-up steps of each training window left out of the loss
 ARCH = {"hidden": HIDDEN, "context": CONTEXT}  # every deep model's size
+WINDOWS = {"window": WINDOW, "max_windows": MAX_TRAIN_WINDOWS}  # training windows per part
 FIT = {"epochs": EPOCHS, "patience": PATIENCE, "batch_size": 32, "lr": 3e-3, "burn_in": BURN_IN}
 FIT |= {"seed": SEED, "device": "cpu", "progress": False}  # every model: one schedule, on the CPU
 REPLAY_DEVICE = resolve_device(DEVICE)
@@ -155,16 +158,7 @@ if SECOND_DATASET:
     loaded[SECOND_DATASET] = ts.load(SECOND_DATASET)
 else:
     print("one part: no second dataset with this data")
-targets, steps = {}, {}
-for name, dataset in loaded.items():
-    numeric = [c for c in dataset.frame if pd.api.types.is_numeric_dtype(dataset.frame[c])]
-    default = dataset.info.targets[0] if dataset.info.targets else numeric[0]
-    targets[name] = TARGET if TARGET is not None and name == DATASET else default
-    native = infer_step(dataset.frame.index)
-    if RESAMPLE == "auto":
-        steps[name] = max(native, pd.Timedelta("1h"))
-    else:
-        steps[name] = native if RESAMPLE is None else pd.Timedelta(RESAMPLE)
+targets = {n: default_target(ds, TARGET if n == DATASET else None) for n, ds in loaded.items()}
 units = {name: dataset.info.units for name, dataset in loaded.items()}  # column -> unit, if known
 
 # %%
@@ -192,17 +186,13 @@ for name, dataset in loaded.items():
     data[name] = prepare_forecast_data(
         dataset.frame,
         targets[name],
-        step=steps[name],
+        step=grid_step(dataset.frame.index, RESAMPLE),  # "auto": at least hourly
         test_fraction=TEST_FRACTION,
         val_fraction=VAL_FRACTION,
         log1p="auto",
     )
-    d = data[name]
-    daily_or_longer = d.step >= pd.Timedelta("1D")
-    default_horizons = [1, 7] if daily_or_longer else [1, round(pd.Timedelta("1D") / d.step)]
-    chosen = HORIZONS if HORIZONS and name == DATASET else default_horizons
-    horizons[name] = sorted({1, *chosen})  # horizon 1 is always scored
-    print(grid_card(name, d, horizons[name]))
+    horizons[name] = default_horizons(data[name].step, HORIZONS if name == DATASET else None)
+    print(grid_card(name, data[name], horizons[name]))
 primary = data[DATASET]
 
 # %% [markdown]
@@ -250,24 +240,12 @@ print(f"lag-1 autocorrelation of {primary.target}: {lag1:.2f}")
 # %%
 # NBVAL_IGNORE_OUTPUT
 models, histories = {}, []
-strides = {  # window starts: at most MAX_TRAIN_WINDOWS windows, but every training row is used
-    name: min(WINDOW, max(WINDOW // 8, math.ceil((d.n_train - WINDOW) / MAX_TRAIN_WINDOWS)))
-    for name, d in data.items()
-}
 for name, d in data.items():
     target_only_too = len(d.variables) > 1 and name == DATASET
     for suffix, target_only in [("", False)] + [("_target_only", True)] * target_only_too:
-        x, k = d.x(target_only), 1 if target_only else len(d.variables)
-        split = (d.n_train, d.test_start)
-        windows = make_windows(
-            x, WINDOW, stride=strides[name], targets=range(k), split=split, burn_in=BURN_IN
-        )
         kinds = ["lstm"] if target_only else FORECASTER_KINDS
-        options = {"feedback_inputs": tuple(range(k)), "weight_seed": SEED, **ARCH, **FIT}
-        weights = [TARGET_WEIGHT] + [1.0] * (k - 1)  # the target counts TARGET_WEIGHT times
-        fitted, history = fit_forecasters(
-            kinds, windows, x.shape[1], k, target_weights=weights, **options
-        )
+        options = {"target_weight": TARGET_WEIGHT, "weight_seed": SEED, **WINDOWS, **ARCH, **FIT}
+        fitted, history = fit_on_data(kinds, d, target_only=target_only, **options)
         models |= {(name, kind + suffix): model for kind, model in fitted.items()}
         histories.append(history.assign(part=name, model=history["model"] + suffix))
 tp.format_table(pd.concat(histories, ignore_index=True))
@@ -305,9 +283,7 @@ for (name, kind), model in models.items():
 DEEP = ["lstm", "gru", "transformer"]
 frames, tables, timings = {}, {}, []
 for name, d in data.items():
-    n_test, longest = len(d.inputs) - d.test_start, max(horizons[name])
-    every_1 = max(1, math.ceil(n_test / MAX_ORIGINS))
-    every_long = every_1 * max(1, math.ceil(n_test / MAX_LONG_ORIGINS / every_1))
+    n_test = len(d.inputs) - d.test_start
     entries = {k: m for (p, k), m in models.items() if p == name and not k.endswith("_only")}
     if (name, "lstm_target_only") in models:
         x = d.x(target_only=True)  # the target, then the calendar (known in advance)
@@ -318,9 +294,9 @@ for name, d in data.items():
         d.y,
         start=d.test_start,
         horizon=horizons[name],
-        every={h: every_1 if h == 1 else every_long for h in horizons[name]},
+        every=origin_spacing(n_test, horizons[name], MAX_ORIGINS, MAX_LONG_ORIGINS),
         x=d.x(),
-        known_columns=range(len(d.variables), d.x().shape[1]),  # the calendar columns
+        known_columns=d.known_columns,  # the calendar columns
         interval=0.95,
         levels=(0.8,),  # Gaussian 80 % intervals and CRPS from the 95 % interval
         target_transform=d.pipeline,  # everything in data units
@@ -381,9 +357,7 @@ for name, d in data.items():
     start = max(end - span, rows["timestamp"].min())
     ylabel = axis_label(d.target, units[name])
     ax = tp.plot_fan_chart(rows, best[name][0], start, end, others=(best[name][1],), ylabel=ylabel)
-    ax.set_title(
-        f"{name}: one-step forecasts of {d.target} from {start:%d %B %Y}", fontsize="small"
-    )
+    ax.set_title(f"{name}: one-step forecasts of {d.target} from {start:%d %B %Y}", fontsize=8)
     plt.show()
 
 # %%
@@ -424,52 +398,36 @@ else:
 # %%
 # NBVAL_IGNORE_OUTPUT
 rain_column = RAIN_COLUMN
-if rain_column == "auto":
-    found = [
-        c for c in primary.variables[1:] if any(k in c.lower() for k in ("precip", "rain", "prcp"))
-    ]
-    rain_column = found[0] if found else None
+if rain_column == "auto":  # found by name among the other variables
+    rain_column = find_column(primary.variables[1:], ("precip", "rain", "prcp"))
 rain_table = None
 if rain_column is None:
     print(f"rain classification skipped: {DATASET} has no precipitation column")
 else:
     d, x = primary, primary.x()
     rain = (d.raw[rain_column] > RAIN_THRESHOLD).to_numpy(dtype=float)  # (T,) 1.0 = rain
-    split = (d.n_train, d.test_start)
-    windows = make_windows(
-        x, WINDOW, stride=strides[DATASET], labels=rain, split=split, burn_in=BURN_IN
-    )
-    options = {"head": "class", "weight_seed": SEED + 10, **ARCH, **FIT}
-    classifiers, _ = fit_forecasters(FORECASTER_KINDS, windows, x.shape[1], 2, **options)
+    options = {"labels": rain, "weight_seed": SEED + 10, **WINDOWS, **ARCH, **FIT}
+    classifiers, _ = fit_on_data(FORECASTER_KINDS, d, **options)  # P(rain at the next step)
     print(f"rain = {rain_column} > {RAIN_THRESHOLD} at the next step; classifiers trained")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 if rain_column is not None:
     observed = ~d.missing[rain_column].to_numpy()  # never score a filled label
+    entries = {**classifiers, "persistence": NaiveForecaster()}  # rain if it rains now
     rain_frame = ts.backtest(
-        {**classifiers, "persistence": NaiveForecaster()},  # P(rain at t + 1); rain if it rains now
-        rain,
-        start=d.test_start,
-        x=x,
-        event_class=1,
-        observed=observed,
-        device="cpu",
+        entries, rain, start=d.test_start, x=x, event_class=1, observed=observed, device="cpu"
     )
-    orders = seasonal_fourier_orders(d.step, d.index[d.test_start - 1] - d.index[0])
-    terms = fourier_terms(d.index, orders).to_numpy() if orders else np.ones((len(d.index), 1))
-    climate = LogisticRegression().fit(terms[: d.test_start], rain[: d.test_start])
-    climatology = climate.predict_proba(terms[d.test_start :])[observed[d.test_start :], 1]
+    climatology = event_climatology(d.index, rain, d.test_start)[d.test_start :]  # P(rain)
     rows = rain_frame[rain_frame["model"] == "persistence"].assign(model="climatology")
-    rain_frame = pd.concat([rain_frame, rows.assign(y_pred=climatology)], ignore_index=True)
+    rows = rows.assign(y_pred=climatology[observed[d.test_start :]])
+    rain_frame = pd.concat([rain_frame, rows], ignore_index=True)
     scorers = {"rain share": "event_share", "brier": "brier", "auc": "auc"}
     rain_table = ts.score(rain_frame, scorers, by=["model"], known=te.FORECAST_SCORERS)
     rain_table = rain_table.sort_values("brier")
     print(tp.format_table(rain_table).to_string(index=False))
-    shown = {
-        m: rain_frame[rain_frame["model"] == m]
-        for m in (rain_table["model"].iloc[0], "climatology")
-    }
+    shown = dict(tuple(rain_frame.groupby("model")))  # model -> its rows
+    shown = {m: shown[m] for m in (rain_table["model"].iloc[0], "climatology")}
     reliability = {m: reliability_table(f["y_true"], f["y_pred"]) for m, f in shown.items()}
     ax = tp.plot_reliability(reliability)
     ax.set_title("reliability of next-step rain probabilities (test span)", fontsize="small")
@@ -488,11 +446,10 @@ if rain_column is not None:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-replay_calendar = sorted({column for d in data.values() for column in d.calendar})
+calendar = sorted({column for d in data.values() for column in d.calendar})
+strides = {name: window_stride(d.n_train, WINDOW, MAX_TRAIN_WINDOWS) for name, d in data.items()}
 stream_x = {  # (T, 1 + calendar) per part: the scaled target, then the calendar (0: unsupported)
-    name: d.inputs.reindex(columns=[d.target, *replay_calendar], fill_value=0.0).to_numpy(
-        np.float32
-    )
+    name: d.inputs.reindex(columns=[d.target, *calendar], fill_value=0.0).to_numpy(np.float32)
     for name, d in data.items()
 }
 parts = [  # ((x, y), (x_val, y_val)) per part
@@ -501,9 +458,9 @@ parts = [  # ((x, y), (x_val, y_val)) per part
 ]
 windows = tuple(tuple(map(torch.cat, zip(*split))) for split in zip(*parts))  # train, val
 options = {"feedback_inputs": (0,), "weight_seed": SEED + 20, **ARCH, **FIT}
-fitted, history = fit_forecasters(["gru"], windows, 1 + len(replay_calendar), 1, **options)
+fitted, history = fit_forecasters(["gru"], windows, 1 + len(calendar), 1, **options)
 replay_model = fitted["gru"]
-print(f"replay GRU: inputs {[*['target'], *replay_calendar]}, {history['epochs'][0]} epochs")
+print(f"replay GRU: inputs {['target', *calendar]}, {history['epochs'][0]} epochs")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -516,18 +473,8 @@ live, summary = ts.replay(
     latency_budget_ms=LATENCY_BUDGET_MS,
     interval=0.95,  # the next forecast of each stream, with its 95 % interval
 )
-replay_rows = []
-for name, d in data.items():
-    rows = live[live["stream"] == name]
-    observed = ~d.missing[d.target].to_numpy()[d.test_start :]
-    errors = {
-        "MAE replay": rows["y_true"] - rows["y_pred"],
-        "MAE persistence": rows["y_true"] - d.raw[d.target].to_numpy()[d.test_start - 1 : -1],
-    }
-    mae = {key: np.abs(error.to_numpy())[observed].mean() for key, error in errors.items()}
-    replay_rows.append({"stream": name, "ticks": len(rows), **mae})
 stats = runner.stats()
-print(tp.format_table(pd.DataFrame(replay_rows)).to_string(index=False))
+print(tp.format_table(replay_against_persistence(live, data)).to_string(index=False))
 print(
     f"ticks {summary['ticks']} | latency p50 {summary['p50_us']:.0f} us, p99 {summary['p99_us']:.0f} us"
     f" | {summary['deadline_misses']} of {summary['ticks']} ticks over {LATENCY_BUDGET_MS} ms"
@@ -554,31 +501,19 @@ table = tables[DATASET].set_index(["model", "horizon"])
 longest = max(horizons[DATASET])
 keys = {"rmse_h1": ("rmse", 1), "mae_h1": ("mae", 1), f"rmse_h{longest}": ("rmse", longest)}
 keys |= {"coverage95_h1": ("coverage_95", 1), "crps_h1": ("crps", 1)}
-metrics = {
-    f"{key}_{m}": table.loc[(m, horizon), column]
-    for m in ("lstm", "gru", "transformer", "persistence", "climatology", "sarimax")
-    for key, (column, horizon) in keys.items()
-}
+models_recorded = ["lstm", "gru", "transformer", "persistence", "climatology", "sarimax"]
+metrics = table_metrics(table, keys, models_recorded)
 only = "lstm_target_only" if ("lstm_target_only", 1) in table.index else "lstm"
 metrics["rmse_h1_lstm_target_only"] = table.loc[(only, 1), "rmse"]
 if rain_table is not None:
     metrics |= {f"rain_brier_{m}": b for m, b in zip(rain_table["model"], rain_table["brier"])}
-n_test = int(table.loc[("persistence", 1), "n"])
-recorded = record(dataset=DATASET, n_test=n_test, **metrics)
-deep_best, base_best = best[DATASET]  # the headline: horizon-1 RMSE (lower is better)
-_ = record_headline(
-    metric="rmse_h1",
-    deep_model=deep_best,
-    deep_value=float(table.loc[(deep_best, 1), "rmse"]),
-    baseline=base_best,
-    baseline_value=float(table.loc[(base_best, 1), "rmse"]),
-    lower_is_better=True,
-)
+recorded = record(dataset=DATASET, n_test=int(table.loc[("persistence", 1), "n"]), **metrics)
+h1 = table.xs(1, level="horizon")  # the headline: horizon-1 RMSE (lower is better)
+top, base_best = best[DATASET]  # the best deep model and the best baseline at horizon 1
+_ = record_headline("rmse_h1", top, h1.rmse[top], base_best, h1.rmse[base_best])
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-h1 = tables[DATASET][tables[DATASET]["horizon"] == 1].set_index("model")
-top = best[DATASET][0]  # the best deep model at horizon 1
 rmse, coverage, sarimax = h1.loc[top, "rmse"], h1.loc[top, "coverage_95"], h1.loc["sarimax", "rmse"]
 ratio = rmse / h1.loc["persistence", "rmse"]
 checks = {
