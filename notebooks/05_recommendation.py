@@ -23,10 +23,10 @@
 # environment has no copy. The notebook runs unchanged on them; it is tested on synthetic
 # files in both MovieLens formats. **Serving:** one runner held 1,000 concurrent users;
 # each event (state update, seen-item mask, top-10 list on the host) took a median of
-# 0.2 ms (GRU4Rec) and 0.7 ms (SASRec) in a run on the quiet machine, and a 99th percentile of
-# 0.3 ms and 1.5 ms: under the 5 ms budget, with at least 99.9 % of events in time. Runs
-# while other jobs loaded the shared two cores (the committed outputs come from one) had a
-# p99 of 7 ms to tens of ms, so the budget holds on idle cores but not on a busy machine.
+# 0.4 ms (GRU4Rec) and 1.2 ms (SASRec) in the committed run, and a 99th percentile of
+# 0.6 ms and 2.3 ms: under the 5 ms budget, with at least 99.9 % of events in time. That run had the
+# shared two-core machine nearly to itself. Earlier runs, while other jobs loaded it, had
+# a p99 of 7 ms to tens of ms, so the budget holds on idle cores but not on a busy machine.
 #
 
 # %%
@@ -477,7 +477,7 @@ for name in models:
 # %%
 # NBVAL_IGNORE_OUTPUT
 serving = pd.DataFrame({name: served[name].summary for name in models}).T
-state_mb = f"state MB, {serving['users'].max()} users"
+state_mb = f"state MB, {int(serving['users'].max())} users"
 serving[state_mb] = serving["state_bytes_per_user"] * serving["users"] / 2**20
 serving["rank agreement"] = pd.Series(agreement)
 shown = {"p50_us": "p50 us", "p99_us": "p99 us", "max_us": "max us", "within_budget": f"within {BUDGET_MS:g} ms",
@@ -535,8 +535,7 @@ print(
 # ## 8. Conclusions
 #
 # Default run (`sessions_sim`, 1,043 test users, 497 items). The numbers are those of the
-# committed run, except the latencies, which change from run to run: those quoted come from
-# a run on the quiet machine, while the committed outputs come from a loaded one.
+# committed run; the latencies change from run to run.
 #
 # * **Winner per metric.** The Markov chain wins HR@10, NDCG@10, MRR and sampled HR@10.
 #   Under full ranking SASRec is second and GRU4Rec third on all three metrics; on sampled
@@ -557,10 +556,10 @@ print(
 # * **Ties.** 22 % of the events share their second with another event of the same user.
 #   For 13 % of the test users, the last two events share one second, so the choice of
 #   test item is arbitrary for them. A seeded random order is used, never the item id.
-# * **Serving.** One runner per model held 1,000 users. In a run on the quiet machine the median
-#   event took 0.2 ms with GRU4Rec and 0.7 ms with SASRec, and the 99th percentile 0.3 ms
-#   and 1.5 ms: p99 < 5 ms is met, and at least 99.9 % of events were served in time. In
-#   runs with other jobs loading the two cores (the committed one among them), p99
+# * **Serving.** One runner per model held 1,000 users. In the committed run the median
+#   event took 0.4 ms with GRU4Rec and 1.2 ms with SASRec, and the 99th percentile 0.6 ms
+#   and 2.3 ms: p99 < 5 ms is met, and at least 99.9 % of events were served in time. That run had the
+#   machine nearly to itself; in earlier runs, with other jobs loading the two cores, p99
 #   reached 7 ms to tens of ms and a third or more of the SASRec events missed the budget. The GRU4Rec step
 #   is a few small matrix products; a SASRec step runs several dozen small operations over a
 #   200-position cache, which makes it about three times slower per event and more
