@@ -1,14 +1,19 @@
-"""Evaluation that reuses state: rolling-origin backtests and live replays.
+"""Evaluation: two verbs for every kind of model.
 
-* :func:`backtest` advances deep models through a runner and classical
-  forecasters through ``update``, one step per observation, and returns tidy
-  forecasts; :func:`summarize` turns them into metric tables.
-* :func:`replay` feeds test streams through a runner as if live (predict, then
-  observe), with delayed labels and a latency budget; it drains
-  :func:`iter_replay`; streams can start warm from a history.
-* Backtests refuse any forecast that would read the future (see
-  :mod:`tslib.evaluate.look_ahead`); with ``target_transform`` every result is
-  in data units (:mod:`tslib.evaluate.units`).
+* :func:`backtest` scores forecasts made at past origins and returns one tidy frame
+  (predictions, or with ``scorers=`` one row per group and a column per scorer);
+* :func:`replay` predicts, then observes, live, over many streams through one
+  :class:`~tslib.runner.StepwiseRunner`, with label delay, a latency budget and stream
+  lifecycle, and returns ``(frame, summary)``.
+
+Both dispatch to the :class:`EvaluationProtocol` that accepts the model and the data
+(:func:`protocols` lists them): ``risk`` (VaR/ES models over :class:`RiskStream` returns),
+``segments`` (multi-horizon forecasters over :class:`Segments` with gaps), ``units`` (RUL
+regressors over a unit frame), ``ranking`` (next-item rankers over a
+:class:`NextItemTask`) and ``forecast`` (point and probabilistic forecasters over one
+series). :func:`score` turns any prediction frame into the score table. Backtests refuse
+any forecast that would read the future (:mod:`tslib.evaluate.look_ahead`); with
+``target_transform`` results are in data units (:mod:`tslib.evaluate.units`).
 """
 
 from tslib.evaluate.backtest import backtest
@@ -17,7 +22,6 @@ from tslib.evaluate.forecast_scorers import FORECAST_SCORERS, forecast_scorers
 from tslib.evaluate.forecast_spec import ForecastSpec
 from tslib.evaluate.next_item_task import LeaveLastOutTasks, NextItemTask, leave_last_out_tasks
 from tslib.evaluate.paired_tests import paired_dm_test
-from tslib.evaluate.winners import metric_winners
 from tslib.evaluate.protocols import EvaluationProtocol, protocol_for, protocols
 from tslib.evaluate.ranking_replay import RankingReplayResult
 from tslib.evaluate.ranking_walk import ranking_scorers
@@ -32,6 +36,7 @@ from tslib.evaluate.summary import METRICS, summarize
 from tslib.evaluate.unit_comparison import paired_unit_bootstrap
 from tslib.evaluate.unit_walk import UNIT_SCORERS
 from tslib.evaluate.units import target_inverse, to_data_units
+from tslib.evaluate.winners import metric_winners
 
 __all__ = [
     "RiskStream",
