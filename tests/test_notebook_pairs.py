@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tslib.reports.pairs import execute_pair, pair_differences
+from tslib.reports.pairs import code_lines, execute_pair, pair_differences
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PAIRS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -63,3 +63,14 @@ def test_execute_pair_then_detect_drift(tmp_path: Path) -> None:
     assert pair_differences(script) == ["cell 2: 09_pair.ipynb differs from 09_pair.py"]
     script.write_text(SCRIPT + "\n# %%\nprint(1)\n")
     assert pair_differences(script)[-1] == "09_pair.py has 4 cells, 09_pair.ipynb 3"
+
+
+@pytest.mark.parametrize(
+    "executed", [p for p in PAIRS if not p.stem.startswith("00")], ids=lambda path: path.stem
+)
+def test_domain_notebook_is_thin(executed: Path) -> None:
+    lines = code_lines(executed)
+    assert lines <= 350, (
+        f"{executed.stem}: {lines} lines of code; a domain notebook holds at most 350 "
+        "(move helpers used twice, or longer than ~15 lines, into tslib)"
+    )
