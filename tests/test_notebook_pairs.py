@@ -69,6 +69,10 @@ def test_execute_pair_then_detect_drift(tmp_path: Path) -> None:
     "executed", [p for p in PAIRS if not p.stem.startswith("00")], ids=lambda path: path.stem
 )
 def test_domain_notebook_is_thin(executed: Path) -> None:
+    script = executed.with_suffix(".py")
+    assert "fmt: skip" not in script.read_text(), (
+        f"{script.name}: no `# fmt: skip` in a domain notebook; ruff formats it like any module"
+    )
     lines = code_lines(executed)
     assert lines <= 350, (
         f"{executed.stem}: {lines} lines of code; a domain notebook holds at most 350 "
