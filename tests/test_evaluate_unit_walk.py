@@ -15,7 +15,13 @@ from tslib.encoders import RecurrentEncoder
 from tslib.errors import DataError, InputError
 from tslib.evaluate import UNIT_SCORERS, paired_unit_bootstrap
 from tslib.evaluate.protocols import protocol_for
-from tslib.evaluate.unit_walk import UNIT_COLUMNS, backtest_units
+from tslib.evaluate.unit_comparison import bootstrap_verdict
+from tslib.evaluate.unit_walk import (
+    UNIT_COLUMNS,
+    UNIT_TABLE_SCORERS,
+    backtest_units,
+    unit_score_table,
+)
 from tslib.metrics import nasa_score, rul_rmse
 from tslib.training import make_windows, masked_mse
 
@@ -215,3 +221,45 @@ def test_paired_unit_bootstrap_rejects_unpaired_input():
         paired_unit_bootstrap(frame.iloc[:-1], "a", "b")
     with pytest.raises(InputError, match="several rows per unit"):
         paired_unit_bootstrap(pd.concat([frame, frame]), "a", "b")
+
+
+def test_unit_score_table_names_the_protocol_columns_per_model():
+    frame = _frame()
+    regressors = {
+        "mean": DummyRegressor().fit(frame[["a"]], frame["rul"]),
+        "linear": LinearRegression().fit(frame[["a", "b"]], frame["rul"]),
+    }
+    predictions = backtest_units(regressors, frame, columns=["a", "b"], cap=6.0)
+    table = unit_score_table(predictions, ["linear", "mean"])
+    assert list(table.index) == ["linear", "mean"]
+    assert list(table.columns) == list(UNIT_TABLE_SCORERS)
+    for model in ("linear", "mean"):
+        rows = predictions[predictions["model"] == model]
+        last = rows[rows["last"]]
+        assert table.loc[model, "rmse"] == pytest.approx(rul_rmse(last["y_true"], last["y_pred"]))
+        assert table.loc[model, "nasa_capped_truth"] == pytest.approx(
+            nasa_score(last["y_capped"], last["y_pred"])
+        )
+        within = rows[rows["y_true"] <= 6.0]
+        assert table.loc[model, "rmse_all_cycles"] == pytest.approx(
+            rul_rmse(within["y_true"], within["y_pred"])
+        )
+    assert list(unit_score_table(predictions).index) == ["mean", "linear"]
+    with pytest.raises(InputError, match="no predictions"):
+        unit_score_table(predictions, ["gru"])
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "verdict"),
+    [(-2.0, -0.5, "better"), (0.5, 2.0, "worse"), (-1.0, 1.0, "not distinguishable from")],
+)
+def test_bootstrap_verdict_reads_the_interval(low, high, verdict):
+    result = {"difference": -1.0, "low": low, "high": high, "n_units": 9, "confidence": 0.95}
+    lines = bootstrap_verdict(result, "gru", "gbt")
+    assert lines == [
+        f"RMSE difference gru - gbt: -1.00 cycles, 95% paired bootstrap CI [{low:+.2f}, "
+        f"{high:+.2f}] over 9 test units",
+        f"=> gru is {verdict} gbt at the 5% level",
+    ]
+    with pytest.raises(InputError, match="lacks"):
+        bootstrap_verdict({"difference": 1.0}, "gru", "gbt")

@@ -15,6 +15,8 @@ Examples
 >>> result = paired_unit_bootstrap(frame, "a", "b", n_resamples=200, seed=0)
 >>> result["difference"], result["n_units"], result["high"] < 0
 (-4.0, 4, True)
+>>> print(bootstrap_verdict(result, "a", "b")[1])
+=> a is better b at the 5% level
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from scipy import stats
 from tslib.errors import InputError
 from tslib.validation import check_positive_int, check_probability
 
-__all__ = ["paired_unit_bootstrap", "rmse_difference"]
+__all__ = ["paired_unit_bootstrap", "rmse_difference", "bootstrap_verdict"]
 
 
 def rmse_difference(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -118,3 +120,45 @@ def paired_unit_bootstrap(
         "n_units": int(a.size),
         "confidence": confidence,
     }
+
+
+def bootstrap_verdict(result: dict, model_a: str, model_b: str, unit: str = "cycles") -> list[str]:
+    """Two lines reporting a :func:`paired_unit_bootstrap` result: the interval, then the verdict.
+
+    Parameters
+    ----------
+    result : dict
+        What :func:`paired_unit_bootstrap` returned for ``model_a`` against ``model_b``.
+    model_a, model_b : str
+        The two models, in the order they were compared.
+    unit : str
+        Unit of the RMSE.
+
+    Returns
+    -------
+    list of str
+        ``"RMSE difference a - b: ..., 95% paired bootstrap CI [...] over N test units"``
+        and ``"=> a is better / worse / not distinguishable from b at the 5% level"``
+        (better: the whole interval is below 0; worse: above 0).
+
+    Raises
+    ------
+    InputError
+        ``result`` lacks a key of :func:`paired_unit_bootstrap`'s result.
+    """
+    missing = [k for k in ("difference", "low", "high", "n_units", "confidence") if k not in result]
+    if missing:
+        raise InputError(f"bootstrap_verdict: result lacks {missing}")
+    level = result["confidence"]
+    if result["high"] < 0:
+        verdict = "better"
+    elif result["low"] > 0:
+        verdict = "worse"
+    else:
+        verdict = "not distinguishable from"
+    return [
+        f"RMSE difference {model_a} - {model_b}: {result['difference']:+.2f} {unit}, "
+        f"{level:.0%} paired bootstrap CI [{result['low']:+.2f}, {result['high']:+.2f}] "
+        f"over {result['n_units']} test units",
+        f"=> {model_a} is {verdict} {model_b} at the {1 - level:.0%} level",
+    ]

@@ -57,12 +57,21 @@ from torch import nn
 
 from tslib.errors import DataError, InputError
 from tslib.evaluate.protocols import EvaluationProtocol
+from tslib.evaluate.scoring import score
 from tslib.evaluate.stream_replay import ReplayResult, stream_replay
 from tslib.metrics.rul import nasa_score, rul_rmse
 from tslib.training.windows import make_windows
 from tslib.validation import check_numeric_columns, check_positive_int
 
-__all__ = ["backtest_units", "replay_units", "UNIT_COLUMNS", "UNIT_SCORERS", "PROTOCOL"]
+__all__ = [
+    "backtest_units",
+    "replay_units",
+    "unit_score_table",
+    "UNIT_COLUMNS",
+    "UNIT_SCORERS",
+    "UNIT_TABLE_SCORERS",
+    "PROTOCOL",
+]
 
 #: Columns of the frame :func:`backtest_units` returns, one row per (model, unit, cycle).
 UNIT_COLUMNS = ["model", "unit", "cycle", "last", "y_true", "y_capped", "y_pred"]
@@ -340,3 +349,46 @@ PROTOCOL = EvaluationProtocol(
     group_columns=("model", "unit"),
     scorers=UNIT_SCORERS,
 )
+
+#: The columns of a C-MAPSS results table -> the :data:`UNIT_SCORERS` behind them: the
+#: standard protocol (last cycle, published truth), the same against the capped truth, and
+#: every cycle whose true RUL is within the cap.
+UNIT_TABLE_SCORERS = {
+    "rmse": "rmse_last",
+    "nasa": "nasa_last",
+    "rmse_capped_truth": "rmse_last_capped",
+    "nasa_capped_truth": "nasa_last_capped",
+    "rmse_all_cycles": "rmse_within_cap",
+}
+
+
+def unit_score_table(
+    predictions: pd.DataFrame, models: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The results table of a units backtest: one row per model, :data:`UNIT_TABLE_SCORERS` columns.
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        What :func:`backtest_units` returned.
+    models : sequence of str, optional
+        Rows, in this order (default: the frame's models, in its order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by model, columns ``rmse``, ``nasa``, ``rmse_capped_truth``,
+        ``nasa_capped_truth``, ``rmse_all_cycles``.
+
+    Raises
+    ------
+    InputError
+        A model that has no predictions.
+    """
+    known = list(pd.unique(predictions["model"]))
+    models = known if models is None else list(models)
+    unknown = [m for m in models if m not in known]
+    if unknown:
+        raise InputError(f"unit_score_table: no predictions of models {unknown}")
+    table = score(predictions, UNIT_TABLE_SCORERS, by=["model"], known=UNIT_SCORERS)
+    return table.set_index("model").loc[models, list(UNIT_TABLE_SCORERS)]
