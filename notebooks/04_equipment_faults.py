@@ -87,7 +87,7 @@ VAL_UNITS = 0.2  # share of the training units held out, by unit, for early stop
 ALARM_RUL = 30  # an alarm is due once the true RUL is at most this many cycles
 SIM_UNITS = 100  # equipment_sim: training units, run to failure
 SIM_TEST_UNITS = 100  # equipment_sim: test units, stopped before failure
-CONSTANT_TOL = 0.011  # a sensor whose range within every operating condition <= this is dropped
+CONSTANT_TOL = 0.011  # a sensor whose range in every operating condition is at most this is dropped
 HIDDEN = 64  # recurrent hidden units
 LAYERS = 1  # stacked recurrent layers
 DROPOUT = 0.0  # dropout between stacked layers
@@ -100,9 +100,7 @@ USE_CYCLE = True  # feed the cycle count (cycles / RUL_CAP) to every model as an
 GBT_ITER = 300  # boosting iterations of HistGradientBoostingRegressor
 ALPHA = 0.1  # miscoverage of the conformal interval: 90 % intervals
 HEALTHY_CYCLES = 30  # first cycles of each training unit: the healthy reference of the detectors
-THRESHOLD_Z = (
-    3.0  # threshold detector: alarm when the smoothed health indicator is this many sd high
-)
+THRESHOLD_Z = 3.0  # threshold detector: alarm when the smoothed indicator is this many sd high
 SMOOTHING = 0.2  # EWMA weight of the health indicator read by the threshold detector
 CUSUM_K = 0.5  # CUSUM allowance, in healthy sd
 CUSUM_H = 5.0  # CUSUM decision interval, in healthy sd
