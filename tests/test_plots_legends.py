@@ -37,6 +37,17 @@ def _scored() -> pd.DataFrame:
     return pd.concat(parts)
 
 
+def _events() -> pd.DataFrame:
+    times = pd.Timestamp("2021-01-01") + pd.to_timedelta(RNG.integers(0, 90 * 86400, 300), "s")
+    return pd.DataFrame(
+        {"user": RNG.integers(0, 20, 300), "item": RNG.zipf(1.5, 300) % 50, "datetime": times}
+    )
+
+
+def _interaction_axis(number: int):
+    return plots.plot_interaction_log(_events())["axes"][number]
+
+
 def _trace():
     runner = StepwiseRunner(RecurrentEncoder(1, 4, 1, seed=0), device="cpu", trace=True)
     for _ in range(3):
@@ -45,6 +56,15 @@ def _trace():
 
 
 CASES = {
+    "plot_interaction_log (per user)": lambda: _interaction_axis(0),
+    "plot_interaction_log (items)": lambda: _interaction_axis(1),
+    "plot_interaction_log (activity)": lambda: _interaction_axis(2),
+    "plot_rank_reach": lambda: plots.plot_rank_reach(
+        {"gru": np.array([1.0, 3.0, np.inf]), "markov": np.array([2.0, 1.0, 7.0])}, n_items=10
+    ),
+    "plot_full_vs_sampled": lambda: plots.plot_full_vs_sampled(
+        pd.DataFrame({"HR@10": [0.4, 0.5], "HR@10 (sampled)": [0.7, 0.8]}, index=["a", "b"])
+    ),
     "plot_forecast": lambda: plots.plot_forecast(
         [1.0, 2.0, 3.0], [4.0, 5.0], lower=[3.0, 4.0], upper=[5.0, 6.0], actual=[4.5, 4.0]
     ),
