@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from tslib.errors import InputError
+from tslib.metrics.paired_bootstrap import paired_bootstrap
 from tslib.validation import check_positive_int, check_probability
 
 __all__ = ["paired_unit_bootstrap", "rmse_difference", "bootstrap_verdict"]
@@ -102,21 +102,13 @@ def paired_unit_bootstrap(
         )
     a = errors_a.to_numpy(np.float64)  # (U,)
     b = errors_b.reindex(errors_a.index).to_numpy(np.float64)  # (U,) same units, same order
-    boot = stats.bootstrap(
-        (a, b),
-        rmse_difference,
-        paired=True,
-        vectorized=True,
-        n_resamples=n_resamples,
-        confidence_level=confidence,
-        random_state=seed,
-        method="percentile",
+    boot = paired_bootstrap(
+        a, b, statistic=rmse_difference, n_resamples=n_resamples, confidence=confidence, seed=seed
     )
-    low, high = boot.confidence_interval
     return {
-        "difference": float(rmse_difference(a, b)),
-        "low": float(low),
-        "high": float(high),
+        "difference": boot["estimate"],
+        "low": boot["ci_low"],
+        "high": boot["ci_high"],
         "n_units": int(a.size),
         "confidence": confidence,
     }
