@@ -23,10 +23,10 @@
 # environment has no copy. The notebook runs unchanged on them; it is tested on synthetic
 # files in both MovieLens formats. **Serving:** one runner held 1,000 concurrent users;
 # each event (state update, seen-item mask, top-10 list on the host) took a median of
-# 0.4 ms (GRU4Rec) and 1.2 ms (SASRec) in the committed run, and a 99th percentile of
-# 0.6 ms and 2.3 ms: under the 5 ms budget, with at least 99.9 % of events in time. That run had the
-# shared two-core machine nearly to itself. Earlier runs, while other jobs loaded it, had
-# a p99 of 7 ms to tens of ms, so the budget holds on idle cores but not on a busy machine.
+# 0.6 ms (GRU4Rec) and 2.0 ms (SASRec) in the committed run, and a 99th percentile of
+# 1.4 ms and 2.8 ms: under the 5 ms budget, with at least 99.7 % of events in time. That run had the
+# shared two-core machine nearly to itself. Other runs, while other jobs loaded it, had
+# a p99 of 7 ms to over 100 ms, so the budget holds on idle cores but not on a busy machine.
 #
 
 # %%
@@ -36,19 +36,19 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import torch
-from scipy import stats
 
 import tslib as ts
 from tslib import parameters as param
 from tslib.baselines import ItemKNNRanker, MarkovChainRanker, PopularityRanker
+from tslib.checks.stepwise_gap import stepwise_gap
 from tslib.datasets.sessions_sim import next_item_distribution
 from tslib.evaluate import leave_last_out_tasks, ranking_scorers
-from tslib.metrics import metrics_from_ranks, paired_bootstrap
+from tslib.evaluate.ranking_report import ranking_gains, sampled_vs_full, serving_table
 from tslib.plots import format_table, use_style
 from tslib.preprocess import leave_last_out_split, tie_summary
 from tslib.reports import record, record_headline
+from tslib.reports.interaction_card import interaction_card
 from tslib.runner import resolve_device
 from tslib.training import make_windows, seed_everything
 from tslib.training.next_item import ItemTrainingView
@@ -162,23 +162,12 @@ if DATASET == "sessions_sim":
 else:  # "movielens" (the parameter check allows no other value)
     variant = "auto" if DATA_PATH is not None else "100k"
     loaded = ts.load("movielens", path=DATA_PATH, variant=variant, ties=TIES, tie_seed=SEED)
-frame, info = loaded.frame, loaded.info
+frame = loaded.frame
 HAS_TRUTH = "preference" in (loaded.truth or {})
 
 # %%
 # NBVAL_CHECK_OUTPUT
-ties = tie_summary(frame)
-n_users, n_items = frame["user"].nunique(), frame["item"].nunique()
-print(f"== {info.name}: {info.description}")
-print(f"source: {info.source} | licence: {info.licence}")
-print(f"citation: {info.citation}")
-print(f"size: {len(frame):,} events | {n_users:,} users | {n_items:,} items | density {len(frame) / (n_users * n_items):.2%}")  # fmt: skip
-print(f"span: {frame['datetime'].min():%Y-%m-%d} .. {frame['datetime'].max():%Y-%m-%d} | frequency: {info.frequency} (irregular, whole seconds)")  # fmt: skip
-print(f"same-second ties: {ties['tied_events']:,} events ({ties['tied_share']:.0%}); "
-      f"a user's last two events tie for {ties['users_last_two_tied']:,} users ({ties['users_last_two_tied_share']:.0%})")  # fmt: skip
-print(f"items rated twice by one user: {int(frame.duplicated(['user', 'item']).sum())}")
-print("repairs:", "; ".join(loaded.repairs) if loaded.repairs else "none")
-print("ground truth:", "yes (taste, transitions: oracle available)" if HAS_TRUTH else "no")
+print(interaction_card(loaded))  # source, licence, size, span, ties, repairs, ground truth
 
 # %% [markdown]
 # ### Exploration
@@ -191,7 +180,8 @@ overview = ts.plots.plot_interaction_log(frame)
 per_user, top_share = overview["per_user"], overview["top_share"]
 plt.tight_layout()
 plt.show()
-print(f"events per user: median {per_user.median():.0f}, max {per_user.max()} | top 10% of items hold {top_share:.0%} of events")  # fmt: skip
+head = f"top 10% of items hold {top_share:.0%} of events"
+print(f"events per user: median {per_user.median():.0f}, max {per_user.max()} | {head}")
 
 # %% [markdown]
 # ## 2. Protocol
@@ -218,23 +208,23 @@ print(f"events per user: median {per_user.median():.0f}, max {per_user.max()} | 
 # %%
 split = leave_last_out_split(frame, ties=TIES, seed=SEED, min_events=MIN_USER_EVENTS)
 tasks = leave_last_out_tasks(split)  # items become catalogue columns 0 .. N_ITEMS - 1
-valid, test = (
-    tasks.valid,
-    tasks.test,
-)  # read train, rank the validation item; read train + it, rank the test item
+# read train, rank the validation item; read train + the validation item, rank the test item
+valid, test = tasks.valid, tasks.test
 users, N_USERS, N_ITEMS = test.users, len(test), test.n_items
 repeated = 0 if REPEATS else test.repeated_targets()
 ties_split = tie_summary(frame[frame["user"].isin(users)])
 N_NEG = min(N_NEGATIVES, test.max_negatives(exclude_seen=not REPEATS))
-RANKING = dict(
-    max_len=MAX_LEN, exclude_seen=not REPEATS, repeats="miss"
-)  # every model, both splits
+RANKING = dict(max_len=MAX_LEN, exclude_seen=not REPEATS, repeats="miss")  # every model, split
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(f"users kept: {N_USERS:,} (dropped {split.dropped_users} with fewer than {MIN_USER_EVENTS} events) | items: {N_ITEMS:,}")  # fmt: skip
-print(f"events: train {len(split.train):,} | validation {len(split.valid):,} | test {len(split.test):,}")  # fmt: skip
-print(f"test users whose last two events share a second: {ties_split['users_last_two_tied']:,} ({ties_split['users_last_two_tied_share']:.0%}); ties broken: {TIES}")  # fmt: skip
+dropped = f"dropped {split.dropped_users} with fewer than {MIN_USER_EVENTS} events"
+print(f"users kept: {N_USERS:,} ({dropped}) | items: {N_ITEMS:,}")
+print(
+    f"events: train {len(split.train):,} | validation {len(split.valid):,} | test {len(split.test):,}"
+)
+tied = f"{ties_split['users_last_two_tied']:,} ({ties_split['users_last_two_tied_share']:.0%})"
+print(f"test users whose last two events share a second: {tied}; ties broken: {TIES}")
 print(f"repeated test targets (counted as misses): {repeated}")
 print(f"sampled metrics: {N_NEG} negatives per user")
 
@@ -264,21 +254,19 @@ val_rows = np.sort(rng.choice(N_USERS, min(VAL_USERS, N_USERS), replace=False))
 val_data = make_windows([test.histories[r] for r in val_rows], MAX_LEN, last_only=True)
 cells = train_data[0].shape[0] * train_data[0].shape[1]
 epochs = int(max(1, min(EPOCHS, TRAIN_STEP_BUDGET // cells)))
+blocks = dict(n_heads=2, num_layers=2, context=MAX_LEN, dim_feedforward=EMBED_DIM)  # SASRec
 models = {
     "gru4rec": ts.NextItemEncoder(N_ITEMS, EMBED_DIM, EMBED_DIM, cell="gru", seed=SEED),
-    "sasrec": ts.SASRecEncoder(
-        N_ITEMS, EMBED_DIM, n_heads=2, num_layers=2, context=MAX_LEN, dim_feedforward=EMBED_DIM,
-        dropout=SASREC_DROPOUT, seed=SEED + 1,
-    ),
-}  # fmt: skip
+    "sasrec": ts.SASRecEncoder(N_ITEMS, EMBED_DIM, dropout=SASREC_DROPOUT, seed=SEED + 1, **blocks),
+}
+fitting = dict(epochs=epochs, batch_size=BATCH_SIZE, lr=LR, weight_decay=0.0, patience=PATIENCE)
 histories, train_seconds = {}, {}
 for name, model in models.items():
     view = ItemTrainingView(model, negatives=negatives)
     started = time.perf_counter()
     histories[name] = ts.fit(
-        view, train_data, val_data, loss=view.loss, epochs=epochs, batch_size=BATCH_SIZE, lr=LR,
-        weight_decay=0.0, patience=PATIENCE, seed=SEED, device=TRAIN_DEVICE,
-    )  # fmt: skip
+        view, train_data, val_data, loss=view.loss, seed=SEED, device=TRAIN_DEVICE, **fitting
+    )
     train_seconds[name] = time.perf_counter() - started
 
 # %%
@@ -307,16 +295,10 @@ plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
+probes = [np.asarray(test.histories[r][-MAX_LEN:], float)[:, None] for r in range(min(5, N_USERS))]
 for name, model in models.items():
-    runner = ts.StepwiseRunner(model, device="cpu")  # also puts the model in eval mode
-    gaps = []
-    for row in range(min(5, N_USERS)):
-        history = test.histories[row][-MAX_LEN:]
-        for item in history:
-            runner.step([int(users[row])], np.array([[float(item)]]))
-        with torch.no_grad():
-            forward, _ = model(torch.tensor(history, dtype=torch.float32)[None, :, None])
-        gaps.append(float((runner.last_output(int(users[row])) - forward[0, -1]).abs().max()))
+    model.eval()  # no dropout: the mode the runner serves in
+    gaps = [stepwise_gap(model, items) for items in probes]  # items: (T, 1), one user's test input
     print(f"{name}: stepwise == forward: {max(gaps) <= 1e-4}")
 
 
@@ -364,7 +346,8 @@ best_base = max(BASELINES, key=valid_ndcg.get)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-print(f"{N_USERS:,} test users, {N_ITEMS:,} candidate items; best deep model on validation: {best_deep}; best baseline on validation: {best_base}")  # fmt: skip
+picked = f"best deep model on validation: {best_deep}; best baseline on validation: {best_base}"
+print(f"{N_USERS:,} test users, {N_ITEMS:,} candidate items; {picked}")
 format_table(table)
 
 
@@ -379,14 +362,8 @@ format_table(table)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-deep_users, base_users = (metrics_from_ranks(test_ranks[m], KS) for m in (best_deep, best_base))
-gains = {
-    metric: paired_bootstrap(deep_users[metric], base_users[metric], n_resamples=N_BOOT, seed=SEED)
-    for metric in ["HR@10", "NDCG@10", "MRR"]
-}  # relative gain of the mean, deep over baseline, with its paired 95 % interval
-columns = {"mean_a": best_deep, "mean_b": best_base, "estimate": "gain"}
-gains = pd.DataFrame.from_dict(gains, orient="index").rename_axis("metric").rename(columns=columns)
-gains = gains.rename(columns={"excludes_zero": "CI excludes 0"})
+pair = (best_deep, best_base)  # relative gain of the mean, deep over baseline, paired 95 % CI
+gains = ranking_gains(*(test_ranks[m] for m in pair), pair, n_resamples=N_BOOT, seed=SEED)
 goal = bool(
     all(gains.loc[m, "gain"] >= 0.10 and gains.loc[m, "ci_low"] > 0 for m in ["HR@10", "NDCG@10"])
 )
@@ -419,18 +396,7 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-order_full = table.loc[MODELS, "NDCG@10"].sort_values(ascending=False).index.tolist()
-order_sampled = table.loc[MODELS, "HR@10 (sampled)"].sort_values(ascending=False).index.tolist()
-tau = stats.kendalltau(table.loc[MODELS, "NDCG@10"], table.loc[MODELS, "HR@10 (sampled)"]).statistic
-print("order by full NDCG@10:     ", " > ".join(order_full))
-print("order by sampled HR@10:    ", " > ".join(order_sampled))
-print(
-    f"Kendall tau between the two orders: {tau:.2f}; sampled / full HR@10 ratio:",
-    ", ".join(
-        f"{m} {table.loc[m, 'HR@10 (sampled)'] / max(table.loc[m, 'HR@10'], 1e-12):.1f}x"
-        for m in MODELS
-    ),
-)
+print(sampled_vs_full(table, MODELS, full="NDCG@10", sampled="HR@10"))
 
 # %% [markdown]
 # ## 7. Live serving
@@ -453,12 +419,10 @@ serve_users = users[serve_rows]
 live, warmup, older = tasks.replay_inputs(serve_users, live_last=2, window=max(MAX_LEN - 1, 1))
 offline = ranks.set_index(["model", "user"])["rank"]
 served, agreement = {}, {}
+serving_options = dict(k=K, exclude_seen=not REPEATS, repeats="miss", latency_budget_ms=BUDGET_MS)
 for name, model in models.items():
     runner = ts.StepwiseRunner(model, device=RUNNER_DEVICE)
-    served[name] = ts.replay(
-        runner, live, warmup=warmup, seen=older, k=K, exclude_seen=not REPEATS, repeats="miss",
-        latency_budget_ms=BUDGET_MS,
-    )  # fmt: skip
+    served[name] = ts.replay(runner, live, warmup=warmup, seen=older, **serving_options)
     replay_frame = served[name].frame
     at_test = replay_frame[replay_frame["event"].isin(split.test.index)].set_index("user")["rank"]
     same = np.isclose(at_test.loc[serve_users], offline.loc[name].loc[serve_users])
@@ -476,15 +440,9 @@ for name in models:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-serving = pd.DataFrame({name: served[name].summary for name in models}).T
-state_mb = f"state MB, {int(serving['users'].max())} users"
-serving[state_mb] = serving["state_bytes_per_user"] * serving["users"] / 2**20
-serving["rank agreement"] = pd.Series(agreement)
-shown = {"p50_us": "p50 us", "p99_us": "p99 us", "max_us": "max us", "within_budget": f"within {BUDGET_MS:g} ms",
-         "state_bytes_per_user": "state bytes / user", state_mb: state_mb, "hr": f"live HR@{K}",
-         "rank agreement": "rank agreement"}  # fmt: skip
-serving = serving[list(shown)].rename(columns=shown).astype(float)
-print(f"runner device: {RUNNER_DEVICE}; {len(live)} events; latency = step + mask + top-{K} to the host")  # fmt: skip
+serving = serving_table({m: served[m].summary for m in models}, agreement, BUDGET_MS, K)
+latency = f"latency = step + mask + top-{K} to the host"
+print(f"runner device: {RUNNER_DEVICE}; {len(live)} events; {latency}")
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.4))
 for ax, name in zip(axes, models):
     ts.plots.plot_latency_histogram(
@@ -507,9 +465,13 @@ _ = record(**metrics)
 ndcg = table.loc[MODELS, "NDCG@10"]  # the headline: full-ranking NDCG@10 (higher is better)
 deep_best, base_best = ndcg[DEEP].idxmax(), ndcg[BASELINES].idxmax()
 _ = record_headline(
-    metric="ndcg@10", deep_model=deep_best, deep_value=float(ndcg[deep_best]),
-    baseline=base_best, baseline_value=float(ndcg[base_best]), lower_is_better=False,
-)  # fmt: skip
+    metric="ndcg@10",
+    deep_model=deep_best,
+    deep_value=float(ndcg[deep_best]),
+    baseline=base_best,
+    baseline_value=float(ndcg[base_best]),
+    lower_is_better=False,
+)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -557,12 +519,12 @@ print(
 #   For 13 % of the test users, the last two events share one second, so the choice of
 #   test item is arbitrary for them. A seeded random order is used, never the item id.
 # * **Serving.** One runner per model held 1,000 users. In the committed run the median
-#   event took 0.4 ms with GRU4Rec and 1.2 ms with SASRec, and the 99th percentile 0.6 ms
-#   and 2.3 ms: p99 < 5 ms is met, and at least 99.9 % of events were served in time. That run had the
-#   machine nearly to itself; in earlier runs, with other jobs loading the two cores, p99
-#   reached 7 ms to tens of ms and a third or more of the SASRec events missed the budget. The GRU4Rec step
+#   event took 0.6 ms with GRU4Rec and 2.0 ms with SASRec, and the 99th percentile 1.4 ms
+#   and 2.8 ms: p99 < 5 ms is met, and at least 99.7 % of events were served in time. That run had the
+#   machine nearly to itself; in other runs, with other jobs loading the two cores, p99
+#   reached 7 ms to over 100 ms and a third to two thirds of the SASRec events missed the budget. The GRU4Rec step
 #   is a few small matrix products; a SASRec step runs several dozen small operations over a
-#   200-position cache, which makes it about three times slower per event and more
+#   200-position cache, which makes it three to four times slower per event and more
 #   sensitive to a busy machine. The ranks at the test ticks of the replay equal the
 #   offline test ranks. The state costs differ by three orders of
 #   magnitude: a GRU4Rec user is 256 bytes, a SASRec user 200 KB (a KV cache of 200

@@ -43,12 +43,17 @@ def executed(request, tmp_path_factory) -> tuple[Path, Path]:
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "05_recommendation.ipynb"),
         str(out),
-        parameters={"SEED": 1, "QUICK": True, "DATASET": "movielens", "DATA_PATH": str(data),
-                    **extra},
+        parameters={
+            "SEED": 1,
+            "QUICK": True,
+            "DATASET": "movielens",
+            "DATA_PATH": str(data),
+            **extra,
+        },
         kernel_name=ensure_kernel(),
         cwd=str(ROOT / "notebooks"),
         progress_bar=False,
-    )  # fmt: skip
+    )
     return out, data
 
 
