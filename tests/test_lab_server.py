@@ -247,3 +247,34 @@ def test_make_lab_serves_the_tslib_kernel(lab_server: LabServer) -> None:
     assert status == 204
     status, running = lab_server.request("GET", "/api/kernels")
     assert kernel_id not in {k["id"] for k in running}
+
+
+def test_make_lab_opens_and_saves_notebooks_as_jupytext_pairs(lab_server: LabServer) -> None:
+    """The percent script opens as a notebook, and saving a notebook writes both files."""
+    import jupytext
+
+    script = ROOT / "notebooks" / "00_temporal_reasoning.py"
+    status, model = lab_server.request(
+        "GET", "/api/contents/00_temporal_reasoning.py?type=notebook&content=1"
+    )
+    assert status == 200 and model["type"] == "notebook", model
+    served = [(c["cell_type"], c["source"].rstrip()) for c in model["content"]["cells"]]
+    expected = [(c.cell_type, c.source.rstrip()) for c in jupytext.read(script).cells]
+    assert served == expected
+
+    stem = f"zz_pair_{uuid.uuid4().hex[:8]}"
+    written = [ROOT / "notebooks" / f"{stem}{suffix}" for suffix in (".ipynb", ".py")]
+    notebook = {
+        "cells": [{"cell_type": "code", "id": "c0", "source": "x = 1", "metadata": {}, "outputs": [],
+                   "execution_count": None}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    try:
+        body = {"type": "notebook", "format": "json", "content": notebook}
+        status, _ = lab_server.request("PUT", f"/api/contents/{stem}.ipynb", body)
+        assert status in (200, 201)
+        assert all(path.is_file() for path in written), "saving did not write the paired .py"
+        assert "# %%\nx = 1" in written[1].read_text()
+    finally:
+        for path in written:
+            path.unlink(missing_ok=True)

@@ -20,7 +20,13 @@ import nbformat
 
 from tslib.errors import InputError
 
-__all__ = ["pair_differences", "execute_pair", "code_lines", "main"]
+__all__ = ["PAIR_METADATA", "pair_differences", "execute_pair", "code_lines", "main"]
+
+#: Jupytext settings carried in every executed ``.ipynb``. ``notebooks/jupytext.toml`` holds
+#: the same; the copy in the notebook is what JupyterLab's jupytext contents manager reads
+#: when it checks that a pair agrees (without it, it expects a YAML header in the script
+#: and refuses to open a pair whose ``.ipynb`` is newer).
+PAIR_METADATA = {"cell_metadata_filter": "tags,-all", "notebook_metadata_filter": "-all"}
 
 
 def _cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -63,6 +69,9 @@ def pair_differences(path: str | Path) -> list[str]:
     ]
     if len(want) != len(have):
         problems.append(f"{script.name} has {len(want)} cells, {executed.name} {len(have)}")
+    settings = nbformat.read(executed, as_version=4).metadata.get("jupytext", {})
+    if any(settings.get(key) != value for key, value in PAIR_METADATA.items()):
+        problems.append(f"{executed.name} lacks the jupytext settings {PAIR_METADATA}")
     return problems
 
 
@@ -110,6 +119,7 @@ def execute_pair(path: str | Path, parameters: dict | None = None, kernel: str =
     notebook = jupytext.read(script)
     if executed.is_file():
         notebook.metadata = nbformat.read(executed, as_version=4).metadata
+    notebook.metadata["jupytext"] = dict(PAIR_METADATA)
     notebook.metadata["kernelspec"] = {
         "display_name": f"Python ({kernel})",
         "language": "python",
