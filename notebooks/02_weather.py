@@ -42,7 +42,7 @@ import tslib.plots as tp
 from tslib import parameters as param
 from tslib.baselines import NaiveForecaster
 from tslib.baselines.event_climatology import event_climatology
-from tslib.checks.stepwise_gap import stepwise_gap
+from tslib.checks import stepwise_gap
 from tslib.encoders import FORECASTER_KINDS
 from tslib.metrics import reliability_table
 from tslib.plots.exploration import plot_exploration

@@ -41,7 +41,7 @@ import torch
 import tslib as ts
 from tslib import parameters as param
 from tslib.baselines import ItemKNNRanker, MarkovChainRanker, PopularityRanker
-from tslib.checks.stepwise_gap import stepwise_gap
+from tslib.checks import stepwise_gap
 from tslib.datasets.sessions_sim import next_item_distribution
 from tslib.evaluate import leave_last_out_tasks, ranking_scorers
 from tslib.evaluate.ranking_report import ranking_gains, sampled_vs_full, serving_table

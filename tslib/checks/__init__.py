@@ -51,6 +51,7 @@ from tslib.baselines.base import Baseline
 from tslib.checks.baselines import BASELINE_CHECKS, yield_baseline_checks
 from tslib.checks.core import Case, Check, run_all
 from tslib.checks.encoders import ENCODER_CHECKS, yield_encoder_checks
+from tslib.checks.stepwise_gap import stepwise_gap
 from tslib.checks.transforms import TRANSFORM_CHECKS, yield_transform_checks
 from tslib.encoders.base import StepEncoder
 from tslib.errors import InputError
@@ -69,6 +70,7 @@ __all__ = [
     "BASELINE_CHECKS",
     "Case",
     "Check",
+    "stepwise_gap",
 ]
 
 
