@@ -61,7 +61,8 @@ def pair_differences(path: str | Path) -> list[str]:
     if not executed.is_file():
         return [f"{script.name} has no executed {executed.name}"]
     want = _cells(jupytext.read(script))
-    have = _cells(nbformat.read(executed, as_version=4))
+    notebook = nbformat.read(executed, as_version=4)
+    have = _cells(notebook)
     problems = [
         f"cell {number}: {executed.name} differs from {script.name}"
         for number, (left, right) in enumerate(zip(want, have))
@@ -69,7 +70,7 @@ def pair_differences(path: str | Path) -> list[str]:
     ]
     if len(want) != len(have):
         problems.append(f"{script.name} has {len(want)} cells, {executed.name} {len(have)}")
-    settings = nbformat.read(executed, as_version=4).metadata.get("jupytext", {})
+    settings = notebook.metadata.get("jupytext", {})
     if any(settings.get(key) != value for key, value in PAIR_METADATA.items()):
         problems.append(f"{executed.name} lacks the jupytext settings {PAIR_METADATA}")
     return problems
